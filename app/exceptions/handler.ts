@@ -1,0 +1,91 @@
+import app from '@adonisjs/core/services/app'
+import { HttpContext, ExceptionHandler } from '@adonisjs/core/http'
+import { errors as vineErrors } from '@vinejs/vine'
+import { errors as authErrors } from '@adonisjs/auth'
+import type { ApiError } from '#exceptions/api_error'
+import { DomainException } from '#exceptions/api_error'
+import { isServiceUnavailable } from '#exceptions/service_availability'
+
+interface ErrorReply {
+  status: number
+  errors: ApiError[]
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'E_BAD_REQUEST',
+  401: 'E_UNAUTHORIZED',
+  403: 'E_FORBIDDEN',
+  404: 'E_NOT_FOUND',
+  405: 'E_METHOD_NOT_ALLOWED',
+  409: 'E_CONFLICT',
+  413: 'E_PAYLOAD_TOO_LARGE',
+  415: 'E_UNSUPPORTED_MEDIA_TYPE',
+  422: 'E_VALIDATION',
+  429: 'E_RATE_LIMITED',
+  503: 'E_SERVICE_UNAVAILABLE',
+}
+
+/**
+ * Every error leaves the API in one shape:
+ * {"errors":[{"code","message","field?"}]} with the status that fits.
+ */
+export default class HttpExceptionHandler extends ExceptionHandler {
+  protected debug = !app.inProduction
+
+  async handle(error: unknown, ctx: HttpContext) {
+    const reply = this.toReply(error)
+    return ctx.response.status(reply.status).send({ errors: reply.errors })
+  }
+
+  async report(error: unknown, ctx: HttpContext) {
+    const status = this.toReply(error).status
+    if (status >= 500) {
+      ctx.logger.error({ err: error }, 'request failed')
+    }
+  }
+
+  protected toReply(error: unknown): ErrorReply {
+    if (error instanceof vineErrors.E_VALIDATION_ERROR) {
+      const messages = error.messages as Array<{ field: string; message: string; rule: string }>
+      return {
+        status: 422,
+        errors: messages.map((entry) => ({
+          code: 'E_VALIDATION',
+          message: entry.message,
+          field: entry.field,
+          rule: entry.rule,
+        })),
+      }
+    }
+
+    if (error instanceof authErrors.E_UNAUTHORIZED_ACCESS) {
+      return this.single(401, 'E_UNAUTHORIZED', 'A valid API key is required')
+    }
+
+    if (error instanceof DomainException) {
+      return this.single(error.status, error.code, error.message)
+    }
+
+    if (isServiceUnavailable(error)) {
+      return this.single(503, 'E_SERVICE_UNAVAILABLE', 'A backing service is unavailable, retry')
+    }
+
+    const { status, message } = error as { status?: unknown; message?: unknown }
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      if (status === 400 && error instanceof SyntaxError) {
+        return this.single(400, 'E_MALFORMED_JSON', 'The request body is not valid JSON')
+      }
+      if (status === 413) {
+        return this.single(413, 'E_PAYLOAD_TOO_LARGE', 'The request body is too large')
+      }
+      const code = CODE_BY_STATUS[status] ?? 'E_BAD_REQUEST'
+      return this.single(status, code, typeof message === 'string' ? message : code)
+    }
+
+    return this.single(500, 'E_INTERNAL', 'Internal server error')
+  }
+
+  protected single(status: number, code: string, message: string): ErrorReply {
+    return { status, errors: [{ code, message }] }
+  }
+}

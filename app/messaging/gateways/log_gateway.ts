@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Logger } from '@adonisjs/core/logger'
+import { Gateway, type GatewayResult, type OutboundMessage } from '#messaging/gateways/gateway'
+
+/**
+ * The development gateway: records the outbound message in the log and
+ * answers like a provider that accepted it. An optional latency imitates a
+ * slow provider.
+ */
+export class LogGateway extends Gateway {
+  readonly type = 'log'
+
+  constructor(
+    private logger: Logger,
+    private latencyMs: number
+  ) {
+    super()
+  }
+
+  async send(message: OutboundMessage): Promise<GatewayResult> {
+    if (this.latencyMs > 0) {
+      await sleep(this.latencyMs)
+    }
+    const providerMessageId = `log-${randomUUID()}`
+    this.logger.info(
+      {
+        messageId: message.messageId,
+        providerMessageId,
+        channel: message.channel,
+        recipient: message.recipient,
+        subject: message.subject,
+        text: message.text,
+      },
+      'log gateway: message delivered to the log'
+    )
+    return { ok: true, providerMessageId }
+  }
+}

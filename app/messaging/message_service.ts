@@ -1,0 +1,264 @@
+import { randomUUID } from 'node:crypto'
+import { inject } from '@adonisjs/core'
+import vine from '@vinejs/vine'
+import logger from '@adonisjs/core/services/logger'
+import type { Infer } from '@vinejs/vine/types'
+import { Priority } from '#enums/priority'
+import { MessageStatus } from '#enums/message_status'
+import Message from '#models/message'
+import type { sendMessageValidator, sendBulkValidator } from '#validators/message'
+import {
+  IdempotencyConflictException,
+  MessageNotCancelableException,
+  MessageNotFoundException,
+} from '#exceptions/domain_exceptions'
+import { MessageStore, type NewMessage } from '#messaging/outbox/message_store'
+import { MessageQueues, type QueuedMessage } from '#messaging/queueing/message_queues'
+import { SuppressionList } from '#messaging/suppression/suppression_list'
+import { checkRecipient } from '#messaging/recipients/recipient_rules'
+import { requestFingerprint } from '#messaging/idempotency/request_fingerprint'
+import messagingConfig from '#config/messaging'
+
+export type SendRequest = Infer<typeof sendMessageValidator>
+export type BulkSendRequest = Infer<typeof sendBulkValidator>
+
+const DEFAULT_PRIORITY = Priority.P4
+const DEFAULT_MESSAGE_TYPE = 'transactional'
+/** How many rejected recipients a bulk reply lists one by one */
+const REJECTIONS_LISTED = 100
+
+export interface BulkResult {
+  total: number
+  queued: number
+  scheduled: number
+  suppressed: number
+  rejected: number
+  messages: Array<{ index: number; id: string; status: MessageStatus }>
+  rejections: Array<{ index: number; recipient: string; reason: string }>
+}
+
+/**
+ * The one way into Switchboard: accept, store, then queue. A message exists
+ * once its row is committed; only then is its id put on its priority's queue.
+ */
+@inject()
+export class MessageService {
+  constructor(
+    private store: MessageStore,
+    private queues: MessageQueues,
+    private suppressions: SuppressionList
+  ) {}
+
+  /**
+   * Accept one message. A repeated idempotency key returns the first message
+   * (created = false); the same key with another body is a conflict.
+   */
+  async send(tenantId: string, request: SendRequest) {
+    const { idempotencyKey, ...body } = request
+    const check = checkRecipient(request.channel, request.recipient)
+    if (!check.valid) {
+      throw new Error(`recipient passed validation but is invalid: ${check.reason}`)
+    }
+    const suppressed = await this.suppressions.isSuppressed(
+      tenantId,
+      request.channel,
+      check.address
+    )
+    const message = this.newMessage(tenantId, request, {
+      recipient: check.address,
+      recipientDomain: check.domain,
+      variables: undefined,
+      suppressed,
+    })
+    message.idempotencyKey = idempotencyKey ?? null
+    message.requestHash = idempotencyKey ? requestFingerprint(body) : null
+
+    const stored = await this.store.insertIdempotent(message)
+    if (!stored.created && stored.requestHash !== message.requestHash) {
+      throw new IdempotencyConflictException()
+    }
+    if (stored.created && !suppressed) {
+      await this.enqueueSafely([this.queued(message)])
+    }
+    return { message: await this.find(tenantId, stored.id), created: stored.created }
+  }
+
+  /**
+   * Accept one message per recipient: recipients are checked one by one
+   * (invalid or repeated ones are rejected), suppression is one query for the
+   * whole batch, rows go in by multi-row INSERTs in one transaction and jobs
+   * by addBulk.
+   */
+  async sendBulk(tenantId: string, request: BulkSendRequest): Promise<BulkResult> {
+    const result: BulkResult = {
+      total: request.recipients.length,
+      queued: 0,
+      scheduled: 0,
+      suppressed: 0,
+      rejected: 0,
+      messages: [],
+      rejections: [],
+    }
+    const accepted: Array<{
+      index: number
+      address: string
+      domain: string | null
+      variables?: Record<string, unknown>
+    }> = []
+    const seen = new Set<string>()
+
+    request.recipients.forEach((entry, index) => {
+      const check = checkRecipient(request.channel, entry.recipient)
+      const reason = check.valid ? seen.has(check.address) && 'duplicate recipient' : check.reason
+      if (!check.valid || reason) {
+        result.rejected++
+        if (result.rejections.length < REJECTIONS_LISTED) {
+          result.rejections.push({ index, recipient: entry.recipient, reason: reason || 'invalid' })
+        }
+        return
+      }
+      seen.add(check.address)
+      accepted.push({
+        index,
+        address: check.address,
+        domain: check.domain,
+        variables: entry.variables,
+      })
+    })
+
+    const suppressed = await this.suppressions.suppressedAmong(
+      tenantId,
+      request.channel,
+      accepted.map((entry) => entry.address)
+    )
+    const messages = accepted.map((entry) => {
+      const message = this.newMessage(tenantId, request, {
+        recipient: entry.address,
+        recipientDomain: entry.domain,
+        variables: entry.variables,
+        suppressed: suppressed.has(entry.address),
+      })
+      result.messages.push({ index: entry.index, id: message.id, status: message.status })
+      return message
+    })
+
+    await this.store.insertMany(messages, messagingConfig.bulk.chunkSize)
+    const toQueue = messages.filter((message) => message.status !== MessageStatus.Suppressed)
+    await this.enqueueSafely(toQueue.map((message) => this.queued(message)))
+
+    for (const message of messages) {
+      if (message.status === MessageStatus.Suppressed) result.suppressed++
+      else if (message.status === MessageStatus.Scheduled) result.scheduled++
+      else result.queued++
+    }
+    return result
+  }
+
+  /** Cancel a message that has not started sending. */
+  async cancel(tenantId: string, id: string) {
+    this.assertMessageId(id)
+    const outcome = await this.store.cancel(tenantId, id)
+    if (!outcome.canceled) {
+      if (!outcome.status) {
+        throw new MessageNotFoundException()
+      }
+      throw new MessageNotCancelableException(outcome.status)
+    }
+    await this.queues.discard(id).catch((error) => {
+      // A leftover job finds the message canceled and drops itself.
+      logger.warn({ messageId: id, err: error }, 'could not remove the canceled message job')
+    })
+    return this.find(tenantId, id)
+  }
+
+  /** A message with its event history, if it belongs to the tenant. */
+  async status(tenantId: string, id: string) {
+    this.assertMessageId(id)
+    const message = await Message.query()
+      .where('tenant_id', tenantId)
+      .where('id', id)
+      .preload('events', (events) => events.orderBy('id', 'asc'))
+      .first()
+    if (!message) {
+      throw new MessageNotFoundException()
+    }
+    return message
+  }
+
+  private async find(tenantId: string, id: string) {
+    return Message.query().where('tenant_id', tenantId).where('id', id).firstOrFail()
+  }
+
+  private assertMessageId(id: string) {
+    if (!vine.helpers.isUUID(id)) {
+      throw new MessageNotFoundException()
+    }
+  }
+
+  private newMessage(
+    tenantId: string,
+    request: Omit<SendRequest, 'recipient' | 'idempotencyKey'>,
+    recipient: {
+      recipient: string
+      recipientDomain: string | null
+      variables: Record<string, unknown> | undefined
+      suppressed: boolean
+    }
+  ): NewMessage {
+    const scheduledAt =
+      request.scheduledAt && request.scheduledAt.getTime() > Date.now() ? request.scheduledAt : null
+    const variables = { ...request.content.variables, ...recipient.variables }
+    return {
+      id: randomUUID(),
+      tenantId,
+      channel: request.channel,
+      priority: request.priority ?? DEFAULT_PRIORITY,
+      messageType: request.messageType ?? DEFAULT_MESSAGE_TYPE,
+      recipient: recipient.recipient,
+      recipientDomain: recipient.recipientDomain,
+      subject: request.subject ?? null,
+      content: {
+        ...request.content,
+        ...(Object.keys(variables).length > 0 ? { variables } : {}),
+      },
+      status: recipient.suppressed
+        ? MessageStatus.Suppressed
+        : scheduledAt
+          ? MessageStatus.Scheduled
+          : MessageStatus.Queued,
+      scheduledAt,
+      idempotencyKey: null,
+      requestHash: null,
+      sourceType: request.sourceType ?? null,
+      sourceId: request.sourceId ?? null,
+      metadata: request.metadata ?? {},
+    }
+  }
+
+  private queued(message: NewMessage): QueuedMessage {
+    return {
+      id: message.id,
+      priority: message.priority,
+      delayMs: message.scheduledAt ? message.scheduledAt.getTime() - Date.now() : 0,
+    }
+  }
+
+  /**
+   * The rows are committed: if Redis refuses the jobs now, the messages are
+   * still accepted and the stuck-message sweeper queues them.
+   */
+  private async enqueueSafely(messages: QueuedMessage[]) {
+    try {
+      await this.queues.enqueue(messages, messagingConfig.bulk.chunkSize)
+    } catch (error) {
+      logger.error(
+        {
+          err: error,
+          messageIds: messages.slice(0, 10).map((message) => message.id),
+          count: messages.length,
+        },
+        'messages stored but not queued; the sweeper will queue them'
+      )
+    }
+  }
+}

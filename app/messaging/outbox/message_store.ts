@@ -1,0 +1,292 @@
+import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { Channel } from '#enums/channel'
+import type { Priority } from '#enums/priority'
+import { MessageStatus, CANCELABLE_STATUSES } from '#enums/message_status'
+import { DeliveryEventType } from '#enums/delivery_event_type'
+import type { MessageContent } from '#models/message'
+
+/** A message as written at accept time. */
+export interface NewMessage {
+  id: string
+  tenantId: string
+  channel: Channel
+  priority: Priority
+  messageType: string
+  recipient: string
+  recipientDomain: string | null
+  subject: string | null
+  content: MessageContent
+  status: MessageStatus.Queued | MessageStatus.Scheduled | MessageStatus.Suppressed
+  scheduledAt: Date | null
+  idempotencyKey: string | null
+  requestHash: string | null
+  sourceType: string | null
+  sourceId: string | null
+  metadata: Record<string, unknown>
+}
+
+/** The columns the worker needs once it holds a message. */
+export interface ClaimedMessage {
+  id: string
+  tenant_id: string
+  channel: Channel
+  priority: Priority
+  recipient: string
+  recipient_domain: string | null
+  subject: string | null
+  content: MessageContent
+  metadata: Record<string, unknown>
+  attempts: number
+  suppressed: boolean
+}
+
+export interface SentRecord {
+  gateway: string
+  providerConfigId: string | null
+  providerMessageId: string
+}
+
+export interface EventNote {
+  type: DeliveryEventType
+  reason?: string | null
+  gateway?: string | null
+  details?: Record<string, unknown> | null
+}
+
+type Cancellation = { canceled: true } | { canceled: false; status: MessageStatus | null }
+
+/**
+ * Every write to `messages` and the events that go with it. Each state change
+ * and its event are one statement (a CTE), so the log never disagrees with the
+ * row and a worker spends one round trip per step.
+ */
+export class MessageStore {
+  /**
+   * Insert one message and its first event, unless the tenant already used its
+   * idempotency key: then the existing row is returned with created = false.
+   */
+  async insertIdempotent(message: NewMessage) {
+    return db.transaction(async (trx) => {
+      const inserted = await this.insertRows(trx, [message], true)
+      if (inserted.length > 0) {
+        return { created: true, id: message.id, requestHash: message.requestHash }
+      }
+      const existing = await trx
+        .from('messages')
+        .select('id', 'request_hash')
+        .where('tenant_id', message.tenantId)
+        .where('idempotency_key', message.idempotencyKey!)
+        .firstOrFail()
+      return { created: false, id: existing.id as string, requestHash: existing.request_hash }
+    })
+  }
+
+  /**
+   * Insert many messages and their first events in one transaction, one
+   * multi-row INSERT per chunk.
+   */
+  async insertMany(messages: NewMessage[], chunkSize: number) {
+    await db.transaction(async (trx) => {
+      for (let start = 0; start < messages.length; start += chunkSize) {
+        await this.insertRows(trx, messages.slice(start, start + chunkSize), false)
+      }
+    })
+  }
+
+  /**
+   * Take a message for sending: it must be queued, due if scheduled, or a
+   * `sending` whose lease ran out (its worker died). Zero rows means someone
+   * else holds it or it was canceled. The suppression re-check rides along.
+   */
+  async claim(id: string, leaseSeconds: number): Promise<ClaimedMessage | null> {
+    const result = await db.rawQuery(
+      `WITH claimed AS (
+         UPDATE messages
+            SET status = 'sending', attempts = attempts + 1, updated_at = now(),
+                locked_until = now() + make_interval(secs => ?)
+          WHERE id = ?
+            AND (status = 'queued'
+                 OR (status = 'scheduled' AND scheduled_at <= now())
+                 OR (status = 'sending' AND locked_until < now()))
+          RETURNING id, tenant_id, channel, priority, recipient, recipient_domain, subject,
+                    content, metadata, attempts
+       ), logged AS (
+         INSERT INTO delivery_events (message_id, tenant_id, type, details)
+         SELECT id, tenant_id, 'sending', jsonb_build_object('attempt', attempts) FROM claimed
+       )
+       SELECT claimed.*, EXISTS (
+                SELECT 1 FROM suppressions s
+                 WHERE s.channel = claimed.channel AND s.recipient = claimed.recipient
+                   AND (s.tenant_id = claimed.tenant_id OR s.tenant_id IS NULL)
+                   AND (s.expires_at IS NULL OR s.expires_at > now())
+              ) AS suppressed
+         FROM claimed`,
+      [leaseSeconds, id]
+    )
+    return (result.rows[0] as ClaimedMessage | undefined) ?? null
+  }
+
+  async markSent(id: string, sent: SentRecord, event: EventNote) {
+    return this.transition(
+      id,
+      `status = 'sent', sent_at = now(), gateway = ?, provider_config_id = ?,
+       provider_message_id = ?, locked_until = NULL, next_attempt_at = NULL,
+       last_error = NULL, last_error_code = NULL`,
+      [sent.gateway, sent.providerConfigId, sent.providerMessageId],
+      [MessageStatus.Sending],
+      event
+    )
+  }
+
+  /** A final failure (or suppression at send time). */
+  async markFailed(
+    id: string,
+    status: MessageStatus.Failed | MessageStatus.Suppressed,
+    error: { message: string; code: string | null },
+    event: EventNote
+  ) {
+    return this.transition(
+      id,
+      `status = ?, failed_at = now(), locked_until = NULL, next_attempt_at = NULL,
+       last_error = ?, last_error_code = ?`,
+      [status, error.message, error.code],
+      [MessageStatus.Sending, MessageStatus.Queued],
+      event
+    )
+  }
+
+  /** Hand a message back to its queue to be tried again at `at`. */
+  async requeue(
+    id: string,
+    at: Date,
+    error: { message: string; code: string | null } | null,
+    event: EventNote
+  ) {
+    return this.transition(
+      id,
+      `status = 'queued', locked_until = NULL, next_attempt_at = ?,
+       last_error = COALESCE(?, last_error), last_error_code = COALESCE(?, last_error_code)`,
+      [at, error?.message ?? null, error?.code ?? null],
+      [MessageStatus.Sending],
+      event
+    )
+  }
+
+  async cancel(tenantId: string, id: string): Promise<Cancellation> {
+    const changed = await this.transition(
+      id,
+      `status = 'canceled', canceled_at = now(), next_attempt_at = NULL`,
+      [],
+      CANCELABLE_STATUSES,
+      { type: DeliveryEventType.Canceled, reason: 'canceled by API request' },
+      tenantId
+    )
+    if (changed) {
+      return { canceled: true }
+    }
+    const row = await db
+      .from('messages')
+      .select('status')
+      .where('id', id)
+      .where('tenant_id', tenantId)
+      .first()
+    return { canceled: false, status: row?.status ?? null }
+  }
+
+  /**
+   * Move a message from one of `from` to a new state and log the event, in
+   * one statement. Returns false when the message was not in one of `from`.
+   */
+  private async transition(
+    id: string,
+    assignments: string,
+    bindings: unknown[],
+    from: MessageStatus[],
+    event: EventNote,
+    tenantId?: string
+  ) {
+    const result = await db.rawQuery(
+      `WITH moved AS (
+         UPDATE messages SET ${assignments}, updated_at = now()
+          WHERE id = ? AND status = ANY(?) ${tenantId ? 'AND tenant_id = ?' : ''}
+          RETURNING id, tenant_id
+       )
+       INSERT INTO delivery_events (message_id, tenant_id, type, reason, gateway, details)
+       SELECT id, tenant_id, ?, ?, ?, ? FROM moved
+       RETURNING message_id`,
+      [
+        ...bindings,
+        id,
+        from,
+        ...(tenantId ? [tenantId] : []),
+        event.type,
+        event.reason ?? null,
+        event.gateway ?? null,
+        event.details ? JSON.stringify(event.details) : null,
+      ]
+    )
+    return result.rows.length > 0
+  }
+
+  private async insertRows(
+    trx: TransactionClientContract,
+    messages: NewMessage[],
+    idempotent: boolean
+  ) {
+    const now = new Date()
+    const rows = messages.map((message) => ({
+      id: message.id,
+      tenant_id: message.tenantId,
+      channel: message.channel,
+      priority: message.priority,
+      message_type: message.messageType,
+      recipient: message.recipient,
+      recipient_domain: message.recipientDomain,
+      subject: message.subject,
+      content: JSON.stringify(message.content),
+      status: message.status,
+      next_attempt_at:
+        message.status === MessageStatus.Suppressed ? null : (message.scheduledAt ?? now),
+      idempotency_key: message.idempotencyKey,
+      request_hash: message.requestHash,
+      scheduled_at: message.scheduledAt,
+      source_type: message.sourceType,
+      source_id: message.sourceId,
+      metadata: JSON.stringify(message.metadata),
+      created_at: now,
+      updated_at: now,
+    }))
+
+    const insert = trx.knexQuery().table('messages').insert(rows)
+    let written = messages
+    if (idempotent) {
+      const inserted: Array<{ id: string }> = await insert
+        .onConflict(['tenant_id', 'idempotency_key'])
+        .ignore()
+        .returning(['id'])
+      const insertedIds = new Set(inserted.map((row) => row.id))
+      written = messages.filter((message) => insertedIds.has(message.id))
+    } else {
+      await insert
+    }
+    if (written.length === 0) {
+      return written
+    }
+
+    await trx
+      .knexQuery()
+      .table('delivery_events')
+      .insert(
+        written.map((message) => ({
+          message_id: message.id,
+          tenant_id: message.tenantId,
+          type: message.status,
+          reason: message.status === MessageStatus.Suppressed ? 'recipient is suppressed' : null,
+          occurred_at: now,
+          created_at: now,
+        }))
+      )
+    return written
+  }
+}

@@ -1,0 +1,99 @@
+import { Worker, UnrecoverableError, type Job as BullJob } from 'bullmq'
+import type { Logger } from '@adonisjs/core/logger'
+import type { ApplicationService } from '@adonisjs/core/types'
+import type queueConfig from '#config/queue'
+import type { Job } from '@rlanz/bull-queue'
+import type { Priority } from '#enums/priority'
+import { queueNameFor } from '#messaging/queueing/message_queues'
+
+type JobClass = new (...args: any[]) => Job & {
+  handle(payload: unknown): Promise<unknown>
+  rescue(payload: unknown, error: Error): Promise<unknown>
+}
+
+/**
+ * The worker of one priority queue. It runs @rlanz/bull-queue job classes the
+ * way that package does, with what it lacks: a job whose module cannot be
+ * loaded fails visibly (never counted as completed), a job that exhausted its
+ * retries is rescued without crashing the process, and close() lets in-flight
+ * jobs finish.
+ */
+export class PriorityWorker {
+  #worker: Worker | null = null
+  #jobsRoot: string
+
+  constructor(
+    private app: ApplicationService,
+    private logger: Logger
+  ) {
+    this.#jobsRoot = app.makeURL('app/jobs/').href
+  }
+
+  start(priority: Priority, concurrency: number) {
+    const config = this.app.config.get<typeof queueConfig>('queue')
+    this.#worker = new Worker(queueNameFor(priority), (job) => this.#run(job), {
+      ...config.worker,
+      connection: config.defaultConnection,
+      concurrency,
+    })
+    this.#worker.on('failed', (job, error) => this.#onFailed(job, error))
+    this.#worker.on('error', (error) => this.logger.error({ err: error }, 'worker error'))
+    this.logger.info({ queue: queueNameFor(priority), concurrency }, 'worker started')
+    return this
+  }
+
+  /**
+   * Stop taking jobs and wait for the ones in flight to finish.
+   */
+  async close() {
+    if (this.#worker) {
+      await this.#worker.close()
+      this.logger.info('worker stopped')
+    }
+  }
+
+  async #run(job: BullJob) {
+    const instance = await this.#instantiate(job)
+    return instance.handle(job.data)
+  }
+
+  async #instantiate(job: BullJob) {
+    const JobClass = await this.#load(job.name)
+    const instance = await this.app.container.make(JobClass)
+    instance.$injectInternal({ job, logger: await this.app.container.make('logger') })
+    return instance
+  }
+
+  async #load(name: string): Promise<JobClass> {
+    if (!name.startsWith(this.#jobsRoot)) {
+      throw new UnrecoverableError(`job ${name} is not one of this application's jobs`)
+    }
+    try {
+      const module = await import(name)
+      if (typeof module.default !== 'function') {
+        throw new Error('the module has no default export')
+      }
+      return module.default
+    } catch (error) {
+      throw new UnrecoverableError(`job ${name} cannot be loaded: ${(error as Error).message}`)
+    }
+  }
+
+  async #onFailed(job: BullJob | undefined, error: Error) {
+    const final =
+      !!job && (error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1))
+    this.logger.error(
+      { err: error, jobId: job?.id, messageId: job?.data?.messageId, final },
+      final ? 'job failed for good' : 'job failed, will be retried'
+    )
+    if (!job || !final) {
+      return
+    }
+    try {
+      const instance = await this.#instantiate(job)
+      await instance.rescue(job.data, error)
+    } catch (rescueError) {
+      this.logger.error({ err: rescueError, jobId: job.id }, 'job rescue failed')
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import db from '@adonisjs/lucid/services/db'
+import type { Channel } from '#enums/channel'
+import type { SuppressionReason } from '#enums/suppression_reason'
+
+export interface NewSuppression {
+  tenantId: string | null
+  channel: Channel
+  recipient: string
+  reason: SuppressionReason
+  source: string
+  details?: Record<string, unknown>
+  expiresAt?: Date | null
+}
+
+/**
+ * The do-not-contact list. A tenant's own entries and the global ones (no
+ * tenant) both apply; expired entries do not.
+ */
+export class SuppressionList {
+  /**
+   * Which of these recipients are suppressed: one query for a whole batch.
+   */
+  async suppressedAmong(tenantId: string, channel: Channel, recipients: string[]) {
+    if (recipients.length === 0) {
+      return new Set<string>()
+    }
+    const rows: Array<{ recipient: string }> = await db
+      .from('suppressions')
+      .select('recipient')
+      .where('channel', channel)
+      .whereIn('recipient', recipients)
+      .where((scope) => scope.where('tenant_id', tenantId).orWhereNull('tenant_id'))
+      .where((live) => live.whereNull('expires_at').orWhere('expires_at', '>', db.raw('now()')))
+    return new Set(rows.map((row) => row.recipient))
+  }
+
+  async isSuppressed(tenantId: string, channel: Channel, recipient: string) {
+    const found = await this.suppressedAmong(tenantId, channel, [recipient])
+    return found.size > 0
+  }
+
+  /** Add an entry; an existing one for the same scope is kept as it is. */
+  async add(entry: NewSuppression) {
+    await db
+      .knexQuery()
+      .table('suppressions')
+      .insert({
+        tenant_id: entry.tenantId,
+        channel: entry.channel,
+        recipient: entry.recipient,
+        reason: entry.reason,
+        source: entry.source,
+        details: entry.details ? JSON.stringify(entry.details) : null,
+        expires_at: entry.expiresAt ?? null,
+      })
+      .onConflict(db.knexRawQuery('ON CONSTRAINT suppressions_scope_uq'))
+      .ignore()
+  }
+}

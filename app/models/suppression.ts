@@ -1,0 +1,37 @@
+import { DateTime } from 'luxon'
+import { BaseModel, column } from '@adonisjs/lucid/orm'
+import type { Channel } from '#enums/channel'
+import type { SuppressionReason } from '#enums/suppression_reason'
+
+/** A recipient never to send to; tenantId null applies to every tenant. */
+export default class Suppression extends BaseModel {
+  @column({ isPrimary: true })
+  declare id: number
+
+  @column()
+  declare tenantId: string | null
+
+  @column()
+  declare channel: Channel
+
+  @column()
+  declare recipient: string
+
+  @column()
+  declare reason: SuppressionReason
+
+  @column()
+  declare source: string | null
+
+  @column()
+  declare details: Record<string, unknown> | null
+
+  @column.dateTime()
+  declare expiresAt: DateTime | null
+
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+}

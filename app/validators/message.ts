@@ -1,0 +1,60 @@
+import vine from '@vinejs/vine'
+import { DateTime } from 'luxon'
+import env from '#start/env'
+import { CHANNELS } from '#enums/channel'
+import { PRIORITIES } from '#enums/priority'
+import { recipientForChannel, contentForChannel, isoDateTime } from '#validators/message_rules'
+
+const freeObject = () => vine.record(vine.any())
+const shortText = () => vine.string().trim().minLength(1).maxLength(255)
+
+/** The fields a single send and a bulk send share. */
+const sharedFields = {
+  channel: vine.enum(CHANNELS),
+  priority: vine.enum(PRIORITIES).optional(),
+  messageType: vine.string().trim().minLength(1).maxLength(64).optional(),
+  subject: vine.string().trim().maxLength(998).optional(),
+  content: vine
+    .object({
+      text: vine.string().maxLength(100_000).optional(),
+      html: vine.string().maxLength(2_000_000).optional(),
+      variables: freeObject().optional(),
+      data: freeObject().optional(),
+    })
+    .use(contentForChannel()),
+  scheduledAt: vine
+    .string()
+    .use(isoDateTime())
+    .transform((value) => DateTime.fromISO(value, { setZone: true }).toJSDate())
+    .optional(),
+  sourceType: shortText().optional(),
+  sourceId: shortText().optional(),
+  metadata: freeObject().optional(),
+}
+
+export const sendMessageValidator = vine.compile(
+  vine.object({
+    ...sharedFields,
+    recipient: vine.string().trim().maxLength(4096).use(recipientForChannel()),
+    idempotencyKey: shortText().optional(),
+  })
+)
+
+/**
+ * Recipients are checked one by one in the service: a bad address is counted
+ * as rejected instead of failing the whole batch.
+ */
+export const sendBulkValidator = vine.compile(
+  vine.object({
+    ...sharedFields,
+    recipients: vine
+      .array(
+        vine.object({
+          recipient: vine.string().maxLength(4096),
+          variables: freeObject().optional(),
+        })
+      )
+      .minLength(1)
+      .maxLength(env.get('BULK_MAX_RECIPIENTS')),
+  })
+)

@@ -1,0 +1,42 @@
+import vine from '@vinejs/vine'
+import { DateTime } from 'luxon'
+import type { FieldContext } from '@vinejs/vine/types'
+import { CHANNELS, type Channel } from '#enums/channel'
+import { checkRecipient } from '#messaging/recipients/recipient_rules'
+import { checkContent } from '#messaging/channels/content_rules'
+
+function channelOf(field: FieldContext): Channel | null {
+  const channel = field.parent?.channel
+  return CHANNELS.includes(channel) ? channel : null
+}
+
+/** The recipient must fit the message's channel (email, E.164 phone, token, https URL). */
+export const recipientForChannel = vine.createRule((value, _options, field) => {
+  const channel = channelOf(field)
+  if (typeof value !== 'string' || !channel) {
+    return
+  }
+  const check = checkRecipient(channel, value)
+  if (!check.valid) {
+    field.report(`The recipient ${check.reason} for the ${channel} channel`, 'recipient', field)
+  }
+})
+
+/** The content must give the channel something to deliver. */
+export const contentForChannel = vine.createRule((value, _options, field) => {
+  const channel = channelOf(field)
+  if (!channel || !value || typeof value !== 'object') {
+    return
+  }
+  const problem = checkContent(channel, field.parent.subject, value)
+  if (problem) {
+    field.report(problem.message, 'content', field)
+  }
+})
+
+/** An ISO 8601 date-time with its offset. */
+export const isoDateTime = vine.createRule((value, _options, field) => {
+  if (typeof value !== 'string' || !DateTime.fromISO(value, { setZone: true }).isValid) {
+    field.report('The {{ field }} must be an ISO 8601 date-time', 'isoDateTime', field)
+  }
+})

@@ -1,0 +1,35 @@
+/*
+|--------------------------------------------------------------------------
+| npm start: the API, one worker per priority and the scheduler
+|--------------------------------------------------------------------------
+|
+| Ctrl-C (SIGINT) or SIGTERM reaches every process: the API stops listening,
+| each worker finishes its in-flight jobs, then all exit.
+|
+*/
+import concurrently from 'concurrently'
+
+const tsNode = 'node --import=ts-node-maintained/register/esm --enable-source-maps'
+const priorities = ['P0', 'P1', 'P2', 'P3', 'P4']
+
+const { result } = concurrently(
+  [
+    { name: 'api', command: `${tsNode} bin/server.ts`, prefixColor: 'cyan' },
+    ...priorities.map((priority) => ({
+      name: priority.toLowerCase(),
+      command: `node ace messages:work --priority=${priority}`,
+      prefixColor: 'yellow',
+    })),
+    { name: 'scheduler', command: 'node ace scheduler:run', prefixColor: 'magenta' },
+  ],
+  {
+    killOthers: ['failure'],
+    killSignal: 'SIGTERM',
+    prefix: 'name',
+  }
+)
+
+result.then(
+  () => process.exit(0),
+  () => process.exit(1)
+)

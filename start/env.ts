@@ -1,0 +1,68 @@
+/*
+|--------------------------------------------------------------------------
+| Environment variables
+|--------------------------------------------------------------------------
+|
+| Every variable the service reads is validated here at boot; .env.example
+| lists and explains each one.
+|
+*/
+import { Env } from '@adonisjs/core/env'
+
+export default await Env.create(new URL('../', import.meta.url), {
+  NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
+  PORT: Env.schema.number(),
+  HOST: Env.schema.string({ format: 'host' }),
+  APP_KEY: Env.schema.string(),
+  APP_URL: Env.schema.string({ format: 'url', tld: false }),
+  LOG_LEVEL: Env.schema.enum([
+    'fatal',
+    'error',
+    'warn',
+    'info',
+    'debug',
+    'trace',
+    'silent',
+  ] as const),
+
+  /*
+  | PostgreSQL: the source of truth
+  */
+  DB_HOST: Env.schema.string({ format: 'host' }),
+  DB_PORT: Env.schema.number(),
+  DB_USER: Env.schema.string(),
+  DB_PASSWORD: Env.schema.string.optional(),
+  DB_DATABASE: Env.schema.string(),
+  DB_POOL_MAX: Env.schema.number(),
+
+  /*
+  | Redis: queues, counters, health windows
+  */
+  REDIS_HOST: Env.schema.string({ format: 'host' }),
+  REDIS_PORT: Env.schema.number(),
+  REDIS_PASSWORD: Env.schema.string.optional(),
+  REDIS_DB: Env.schema.number(),
+  QUEUE_PREFIX: Env.schema.string(),
+
+  /*
+  | Delivery
+  */
+  CREDENTIALS_KEY: Env.schema.string(),
+  DEFAULT_GATEWAY: Env.schema.enum(['log'] as const),
+  LOG_GATEWAY_LATENCY_MS: Env.schema.number(),
+  WORKER_CONCURRENCY_P0: Env.schema.number(),
+  WORKER_CONCURRENCY_P1: Env.schema.number(),
+  WORKER_CONCURRENCY_P2: Env.schema.number(),
+  WORKER_CONCURRENCY_P3: Env.schema.number(),
+  WORKER_CONCURRENCY_P4: Env.schema.number(),
+  MESSAGE_LEASE_SECONDS: Env.schema.number(),
+  MESSAGE_MAX_ATTEMPTS: Env.schema.number(),
+  RETRY_BASE_DELAY_MS: Env.schema.number(),
+  STUCK_QUEUED_ALERT_MINUTES: Env.schema.number(),
+
+  /*
+  | HTTP API
+  */
+  API_BODY_LIMIT: Env.schema.string(),
+  BULK_MAX_RECIPIENTS: Env.schema.number(),
+})

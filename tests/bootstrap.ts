@@ -1,0 +1,29 @@
+import { assert } from '@japa/assert'
+import { apiClient } from '@japa/api-client'
+import app from '@adonisjs/core/services/app'
+import type { Config } from '@japa/runner/types'
+import { pluginAdonisJS } from '@japa/plugin-adonisjs'
+import testUtils from '@adonisjs/core/services/test_utils'
+import redis from '@adonisjs/redis/services/main'
+
+/**
+ * The test database was migrated fresh by `bin/setup --test`; the test Redis
+ * database index (REDIS_DB in .env.test) belongs to the tests alone and is
+ * emptied before they run.
+ */
+export const plugins: Config['plugins'] = [assert(), apiClient(), pluginAdonisJS(app)]
+
+export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
+  setup: [
+    async () => {
+      await redis.flushdb()
+    },
+  ],
+  teardown: [],
+}
+
+export const configureSuite: Config['configureSuite'] = (suite) => {
+  if (['functional', 'integration'].includes(suite.name)) {
+    return suite.setup(() => testUtils.httpServer().start())
+  }
+}
