@@ -23,17 +23,7 @@ export class LogGateway extends Gateway {
       await sleep(this.latencyMs)
     }
     const providerMessageId = `log-${randomUUID()}`
-    this.logger.info(
-      {
-        messageId: message.messageId,
-        providerMessageId,
-        channel: message.channel,
-        recipient: message.recipient,
-        subject: message.subject,
-        text: message.text,
-      },
-      'log gateway: message delivered to the log'
-    )
+    this.logger.info({ ...message, providerMessageId }, 'log gateway: message delivered to the log')
     return { ok: true, providerMessageId }
   }
 }
