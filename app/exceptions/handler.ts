@@ -11,6 +11,10 @@ interface ErrorReply {
   errors: ApiError[]
 }
 
+function isNonObjectJson(message: unknown) {
+  return typeof message === 'string' && message.startsWith('Invalid JSON, only supports')
+}
+
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'E_BAD_REQUEST',
   401: 'E_UNAUTHORIZED',
@@ -72,7 +76,8 @@ export default class HttpExceptionHandler extends ExceptionHandler {
 
     const { status, message } = error as { status?: unknown; message?: unknown }
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      if (status === 400 && error instanceof SyntaxError) {
+      // A JSON syntax error, or (strict mode) JSON that is not an object or array
+      if ((status === 400 && error instanceof SyntaxError) || isNonObjectJson(message)) {
         return this.single(400, 'E_MALFORMED_JSON', 'The request body is not valid JSON')
       }
       if (status === 413) {
