@@ -23,6 +23,9 @@ const { result } = concurrently(
     { name: 'scheduler', command: 'node ace scheduler:run', prefixColor: 'magenta' },
   ],
   {
+    // A crashed process is restarted a few times before the whole service stops
+    restartTries: 3,
+    restartDelay: 1000,
     killOthers: ['failure'],
     killSignal: 'SIGTERM',
     prefix: 'name',

@@ -36,7 +36,8 @@ test.group('Priority is sacred', (group) => {
       response.assertStatus(201)
     }
     const p3 = new MessageQueues().queue(Priority.P3)
-    assert.equal((await p3.getJobCounts('waiting')).waiting, 20_000)
+    const { waiting } = await p3.getJobCounts('waiting')
+    assert.equal(waiting, 20_000)
 
     // The P3 worker drains its backlog slowly while P0 has its own worker
     workers.push(

@@ -80,6 +80,7 @@ test.group('The outbox sweeper (comms:release-stuck)', (group) => {
 
     const after = await queue.getJob(created.body().id)
     assert.equal(after?.timestamp, before?.timestamp)
-    assert.equal((await queue.getJobCounts('waiting')).waiting, 1)
+    const { waiting } = await queue.getJobCounts('waiting')
+    assert.equal(waiting, 1)
   })
 })
