@@ -68,7 +68,7 @@ export default class extends BaseSchema {
       CREATE INDEX messages_parent_idx ON messages (parent_message_id)
         WHERE parent_message_id IS NOT NULL;
 
-      CREATE FUNCTION messages_immutable_columns() RETURNS trigger AS $$
+      CREATE OR REPLACE FUNCTION messages_immutable_columns() RETURNS trigger AS $$
       BEGIN
         IF ROW(NEW.id, NEW.tenant_id, NEW.direction, NEW.channel, NEW.priority, NEW.message_type,
                NEW.recipient, NEW.recipient_domain, NEW.subject, NEW.content, NEW.idempotency_key,

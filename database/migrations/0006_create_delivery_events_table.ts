@@ -34,7 +34,7 @@ export default class extends BaseSchema {
         WHERE message_id IS NULL;
       CREATE INDEX delivery_events_created_idx ON delivery_events (created_at);
 
-      CREATE FUNCTION delivery_events_append_only() RETURNS trigger AS $$
+      CREATE OR REPLACE FUNCTION delivery_events_append_only() RETURNS trigger AS $$
       BEGIN
         IF TG_OP = 'DELETE' AND current_setting('switchboard.archiving', true) = 'on' THEN
           RETURN OLD;
