@@ -59,6 +59,21 @@ export abstract class FakeProviderServer {
     }
   }
 
+  /**
+   * Waits before replying, but no longer than the client stays connected: a
+   * hang longer than the client's timeout must not keep the process alive
+   * after the client (or stop()) has closed the connection.
+   */
+  #hold(res: ServerResponse, delayMs: number) {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, delayMs)
+      res.once('close', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
+  }
+
   async #serve(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -76,7 +91,7 @@ export abstract class FakeProviderServer {
       reply = { status: 500, body: { message: (error as Error).message } }
     }
     if (reply.delayMs) {
-      await new Promise((resolve) => setTimeout(resolve, reply.delayMs))
+      await this.#hold(res, reply.delayMs)
     }
     if (res.destroyed) return
     const body =

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto'
+import { Agent, type RequestOptions } from 'node:https'
+import { connect } from 'node:net'
+import {
+  cert,
+  deleteApp,
+  initializeApp,
+  type App,
+  type Credential,
+  type ServiceAccount,
+} from 'firebase-admin/app'
+import { getMessaging, type Messaging, type TokenMessage } from 'firebase-admin/messaging'
+import { Channel } from '#enums/channel'
+import {
+  Gateway,
+  type GatewayErrorClass,
+  type GatewayResult,
+  type OutboundMessage,
+  type PushOutbound,
+} from '#messaging/gateways/gateway'
+
+export interface FcmGatewayConfig {
+  projectId: string
+  /** The service account key file's JSON */
+  serviceAccount: { client_email: string; private_key: string } | Record<string, unknown>
+  /** Points the SDK at another host, e.g. the sandbox's fake FCM (see PROVIDERS.md) */
+  baseUrl?: string
+  timeoutMs?: number
+}
+
+/** The bearer token sent to a fake FCM: with a baseUrl there is no Google OAuth to ask */
+export const FCM_SANDBOX_ACCESS_TOKEN = 'switchboard-sandbox-fcm-token'
+
+const DEFAULT_TIMEOUT_MS = 10_000
+
+/**
+ * How each Admin SDK error code is handled. The SDK has already turned FCM's
+ * errorCode (UNREGISTERED, QUOTA_EXCEEDED, ...) into these client codes; codes
+ * not listed (unknown-error, such as a 502 from a proxy) are retried.
+ */
+const ERROR_CLASSES: Record<string, GatewayErrorClass> = {
+  // UNREGISTERED, NOT_FOUND: the app was uninstalled or the token expired
+  'messaging/registration-token-not-registered': 'suppress',
+  // INVALID_ARGUMENT also covers a bad payload, so the token is not suppressed
+  'messaging/invalid-argument': 'permanent',
+  'messaging/invalid-registration-token': 'permanent',
+  'messaging/invalid-recipient': 'permanent',
+  'messaging/invalid-payload': 'permanent',
+  'messaging/invalid-data-payload-key': 'permanent',
+  'messaging/payload-size-limit-exceeded': 'permanent',
+  'messaging/invalid-options': 'permanent',
+  'messaging/invalid-package-name': 'permanent',
+  // SENDER_ID_MISMATCH, PERMISSION_DENIED
+  'messaging/mismatched-credential': 'config',
+  // THIRD_PARTY_AUTH_ERROR (APNs/web push credentials), UNAUTHENTICATED
+  'messaging/third-party-auth-error': 'config',
+  'messaging/authentication-error': 'config',
+  'app/invalid-credential': 'config',
+  // QUOTA_EXCEEDED, UNAVAILABLE, INTERNAL and the SDK's own network failures
+  'messaging/message-rate-exceeded': 'retry',
+  'messaging/device-message-rate-exceeded': 'retry',
+  'messaging/topics-message-rate-exceeded': 'retry',
+  'messaging/server-unavailable': 'retry',
+  'messaging/internal-error': 'retry',
+  'app/network-error': 'retry',
+  'app/network-timeout': 'retry',
+}
+
+/**
+ * Push through Firebase Cloud Messaging's HTTP v1 API with the Admin SDK.
+ * Each gateway owns a uniquely named Firebase app, so gateways with
+ * different projects or credentials live side by side; close() deletes it.
+ */
+export class FcmGateway extends Gateway {
+  readonly type = 'fcm'
+  readonly #app: App
+  readonly #messaging: Messaging
+  readonly #agent: Agent | undefined
+  readonly #timeoutMs: number
+
+  constructor(config: FcmGatewayConfig) {
+    super()
+    this.#timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    this.#agent = config.baseUrl ? new RedirectingAgent(new URL(config.baseUrl)) : undefined
+    this.#app = initializeApp(
+      {
+        projectId: config.projectId,
+        // cert() reads the key file's snake_case fields too, which its type does not describe
+        credential: this.#agent ? sandboxCredential : cert(config.serviceAccount as ServiceAccount),
+        httpAgent: this.#agent,
+      },
+      `switchboard-fcm-${randomUUID()}`
+    )
+    this.#messaging = getMessaging(this.#app)
+    if (this.#agent) {
+      // Batch sends default to HTTP/2, which bypasses httpAgent; HTTP/1.1 goes through it
+      this.#messaging.enableLegacyHttpTransport()
+    }
+  }
+
+  async send(message: OutboundMessage): Promise<GatewayResult> {
+    if (message.channel !== Channel.Push) {
+      return failure(
+        'permanent',
+        'UNSUPPORTED_CHANNEL',
+        `fcm gateway cannot send ${message.channel}`
+      )
+    }
+    try {
+      const name = await this.#withTimeout(this.#messaging.send(tokenMessage(message)))
+      return { ok: true, providerMessageId: name }
+    } catch (error: unknown) {
+      return classify(error)
+    }
+  }
+
+  async close() {
+    await deleteApp(this.#app)
+    this.#agent?.destroy()
+  }
+
+  /**
+   * The SDK's own timeout is a fixed 15 s per attempt, and it retries timeouts
+   * and 503s up to four times, so our deadline is applied around the call.
+   * The abandoned call finishes in the background; its outcome is ignored.
+   */
+  #withTimeout(sending: Promise<string>): Promise<string> {
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new SendTimeout(this.#timeoutMs)), this.#timeoutMs)
+    })
+    // After the deadline wins, a late rejection must not surface as unhandled
+    sending.catch(() => {})
+    return Promise.race([sending, deadline]).finally(() => clearTimeout(timer))
+  }
+}
+
+function tokenMessage(message: PushOutbound): TokenMessage {
+  const notification = {
+    ...(message.title !== null && { title: message.title }),
+    ...(message.body !== null && { body: message.body }),
+  }
+  return {
+    token: message.token,
+    // Without title and body this is a data-only message, which the app handles silently
+    ...(Object.keys(notification).length > 0 && { notification }),
+    data: message.data,
+  }
+}
+
+/** A static token: a fake provider has no OAuth endpoint to call */
+const sandboxCredential: Credential = {
+  getAccessToken: async () => ({ access_token: FCM_SANDBOX_ACCESS_TOKEN, expires_in: 3600 }),
+}
+
+/**
+ * Sends the SDK's https://fcm.googleapis.com requests as plain HTTP/1.1 to a
+ * fake server: the SDK has no endpoint setting and no emulator for FCM.
+ */
+class RedirectingAgent extends Agent {
+  readonly #target: URL
+
+  constructor(target: URL) {
+    super({ keepAlive: true })
+    this.#target = target
+  }
+
+  createConnection(_options: RequestOptions) {
+    return connect(Number(this.#target.port || 80), this.#target.hostname)
+  }
+}
+
+class SendTimeout extends Error {
+  constructor(timeoutMs: number) {
+    super(`fcm did not answer within ${timeoutMs} ms`)
+  }
+}
+
+function classify(error: unknown): GatewayResult {
+  if (error instanceof SendTimeout) {
+    return failure('retry', 'TIMEOUT', error.message)
+  }
+  const code = error instanceof Error && 'code' in error ? String(error.code) : 'UNKNOWN'
+  const message = error instanceof Error ? error.message : String(error)
+  return failure(ERROR_CLASSES[code] ?? 'retry', code, message)
+}
+
+function failure(errorClass: GatewayErrorClass, code: string, message: string) {
+  return { ok: false as const, errorClass, code, message }
+}

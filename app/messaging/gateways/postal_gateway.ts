@@ -1,0 +1,118 @@
+import { Channel } from '#enums/channel'
+import { GatewayType } from '#enums/gateway_type'
+import {
+  Gateway,
+  type EmailOutbound,
+  type GatewayErrorClass,
+  type GatewayResult,
+  type OutboundMessage,
+} from '#messaging/gateways/gateway'
+import {
+  PostalApiError,
+  PostalClient,
+  PostalTransportError,
+  type PostalSendMessageBody,
+  type PostalTransportFailure,
+} from '#messaging/gateways/postal_client'
+
+export interface PostalGatewayConfig {
+  baseUrl: string
+  apiKey: string
+  /** A sender on a domain authenticated in the Postal server */
+  from: string
+  /** Base64 SPKI DER (the `p=` of postal._domainkey): read by the webhook verifier, not here */
+  webhookPublicKey?: string
+  timeoutMs?: number
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000
+
+/** Postal's error codes (PROVIDERS.md); a code not listed here is retried. */
+const ERROR_CLASSES: Record<string, GatewayErrorClass> = {
+  'InvalidServerAPIKey': 'config',
+  'AccessDenied': 'config',
+  'ServerSuspended': 'config',
+  'NoRecipients': 'permanent',
+  'NoContent': 'permanent',
+  'TooManyToAddresses': 'permanent',
+  'TooManyCCAddresses': 'permanent',
+  'TooManyBCCAddresses': 'permanent',
+  'FromAddressMissing': 'permanent',
+  'UnauthenticatedFromAddress': 'permanent',
+  'AttachmentMissingName': 'permanent',
+  'AttachmentMissingData': 'permanent',
+  'parameter-error': 'permanent',
+}
+
+const TRANSPORT_CODES: Record<Exclude<PostalTransportFailure, 'http-status'>, string> = {
+  'network': 'NETWORK_ERROR',
+  'timeout': 'TIMEOUT',
+  'invalid-reply': 'INVALID_REPLY',
+}
+
+/** Email through a Postal server's HTTP API. */
+export class PostalGateway extends Gateway {
+  readonly type = GatewayType.Postal
+  #client: PostalClient
+
+  constructor(private config: PostalGatewayConfig) {
+    super()
+    this.#client = new PostalClient({
+      baseUrl: config.baseUrl,
+      apiKey: config.apiKey,
+      timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    })
+  }
+
+  async send(message: OutboundMessage): Promise<GatewayResult> {
+    if (message.channel !== Channel.Email) {
+      return {
+        ok: false,
+        errorClass: 'permanent',
+        code: 'UNSUPPORTED_CHANNEL',
+        message: `the postal gateway sends email, not ${message.channel}`,
+      }
+    }
+    try {
+      const result = await this.#client.sendMessage(this.#body(message))
+      // Postal stores one message per recipient ({id, token} in `messages`), but
+      // all of them share this Message-ID and every webhook payload carries it
+      // as payload.message.message_id: it is the id a webhook is matched on.
+      return { ok: true, providerMessageId: result.message_id }
+    } catch (error) {
+      return failure(error)
+    }
+  }
+
+  #body(message: EmailOutbound): PostalSendMessageBody {
+    return {
+      to: [message.to],
+      from: this.config.from,
+      subject: message.subject,
+      plain_body: message.text ?? undefined,
+      html_body: message.html ?? undefined,
+      reply_to: message.replyTo ?? undefined,
+      headers: { ...message.headers, 'X-Switchboard-Message-Id': message.messageId },
+      // Postal has a single tag per message; ours comes back in every webhook payload.
+      tag: message.tags.switchboard_message_id ?? message.messageId,
+    }
+  }
+}
+
+function failure(error: unknown): GatewayResult {
+  if (error instanceof PostalApiError) {
+    return {
+      ok: false,
+      errorClass: ERROR_CLASSES[error.code] ?? 'retry',
+      code: error.code,
+      message: error.message,
+    }
+  }
+  if (error instanceof PostalTransportError) {
+    const code =
+      error.failure === 'http-status' ? `HTTP_${error.httpStatus}` : TRANSPORT_CODES[error.failure]
+    return { ok: false, errorClass: 'retry', code, message: error.message }
+  }
+  // The client only throws the two errors above; this keeps the never-throw promise regardless.
+  return { ok: false, errorClass: 'retry', code: 'UNEXPECTED', message: String(error) }
+}

@@ -1,0 +1,164 @@
+import {
+  SendEmailCommand,
+  SESv2Client,
+  SESv2ServiceException,
+  type MessageTag,
+  type SendEmailCommandInput,
+} from '@aws-sdk/client-sesv2'
+import { Channel } from '#enums/channel'
+import { GatewayType } from '#enums/gateway_type'
+import {
+  Gateway,
+  type EmailOutbound,
+  type GatewayErrorClass,
+  type GatewayResult,
+  type OutboundMessage,
+} from '#messaging/gateways/gateway'
+
+export interface SesGatewayConfig {
+  region: string
+  accessKeyId: string
+  secretAccessKey: string
+  /** Another SES endpoint, e.g. a local fake server */
+  endpoint?: string
+  /** A verified identity */
+  from: string
+  /** Needed for event publishing (bounces, complaints, deliveries) to SNS */
+  configurationSet?: string
+  /** The topic SES events arrive on: read by the webhook verifier, not here */
+  snsTopicArn?: string
+  /** Per HTTP attempt */
+  timeoutMs?: number
+  /** The SDK's own attempts (it retries throttling, 5xx and timeouts); SDK default when unset */
+  maxAttempts?: number
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000
+const CONNECTION_TIMEOUT_MS = 3_000
+
+/** SES v2 error names (PROVIDERS.md); AWS authentication errors are ours. */
+const ERROR_CLASSES: Record<string, GatewayErrorClass> = {
+  TooManyRequestsException: 'retry',
+  ThrottlingException: 'retry',
+  InternalServiceErrorException: 'retry',
+  // A sending quota (daily or per second) was hit: it frees up later.
+  LimitExceededException: 'retry',
+  SendingPausedException: 'config',
+  AccountSuspendedException: 'config',
+  MailFromDomainNotVerifiedException: 'config',
+  NotFoundException: 'config',
+  MessageRejected: 'permanent',
+  BadRequestException: 'permanent',
+  // Wrong or revoked credentials: no message can go through this account.
+  MissingAuthenticationTokenException: 'config',
+  UnrecognizedClientException: 'config',
+  InvalidClientTokenId: 'config',
+  InvalidSignatureException: 'config',
+  SignatureDoesNotMatch: 'config',
+  IncompleteSignature: 'config',
+  AccessDeniedException: 'config',
+  ExpiredTokenException: 'config',
+}
+
+/** SES tag names and values allow only these characters, up to 256 of them. */
+const TAG_FORBIDDEN = /[^A-Za-z0-9_-]/g
+const TAG_MAX_LENGTH = 256
+
+/** Email through Amazon SES v2 with the official SDK. */
+export class SesGateway extends Gateway {
+  readonly type = GatewayType.Ses
+  #client: SESv2Client
+
+  constructor(private config: SesGatewayConfig) {
+    super()
+    const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    this.#client = new SESv2Client({
+      region: config.region,
+      endpoint: config.endpoint,
+      credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+      maxAttempts: config.maxAttempts,
+      // Options for the SDK's NodeHttpHandler; without throwOnRequestTimeout a
+      // request timeout only logs a warning.
+      requestHandler: {
+        requestTimeout: timeoutMs,
+        throwOnRequestTimeout: true,
+        connectionTimeout: Math.min(timeoutMs, CONNECTION_TIMEOUT_MS),
+      },
+    })
+  }
+
+  async send(message: OutboundMessage): Promise<GatewayResult> {
+    if (message.channel !== Channel.Email) {
+      return {
+        ok: false,
+        errorClass: 'permanent',
+        code: 'UNSUPPORTED_CHANNEL',
+        message: `the ses gateway sends email, not ${message.channel}`,
+      }
+    }
+    try {
+      const reply = await this.#client.send(new SendEmailCommand(this.#input(message)))
+      if (!reply.MessageId) {
+        return {
+          ok: false,
+          errorClass: 'retry',
+          code: 'INVALID_REPLY',
+          message: 'SES accepted the message without a MessageId',
+        }
+      }
+      // mail.messageId in every SES event is this id.
+      return { ok: true, providerMessageId: reply.MessageId }
+    } catch (error) {
+      return failure(error)
+    }
+  }
+
+  #input(message: EmailOutbound): SendEmailCommandInput {
+    const headers = { ...message.headers, 'X-Switchboard-Message-Id': message.messageId }
+    const tags = { ...message.tags, switchboard_message_id: message.messageId }
+    return {
+      FromEmailAddress: this.config.from,
+      Destination: { ToAddresses: [message.to] },
+      ReplyToAddresses: message.replyTo ? [message.replyTo] : undefined,
+      Content: {
+        Simple: {
+          Subject: { Data: message.subject, Charset: 'UTF-8' },
+          Body: {
+            Text: message.text === null ? undefined : { Data: message.text, Charset: 'UTF-8' },
+            Html: message.html === null ? undefined : { Data: message.html, Charset: 'UTF-8' },
+          },
+          Headers: Object.entries(headers).map(([Name, Value]) => ({ Name, Value })),
+        },
+      },
+      EmailTags: Object.entries(tags).map(([name, value]) => emailTag(name, value)),
+      ConfigurationSetName: this.config.configurationSet,
+    }
+  }
+}
+
+/** A tag SES would refuse fails the whole send, so its characters are replaced instead. */
+function emailTag(name: string, value: string): MessageTag {
+  return {
+    Name: name.replace(TAG_FORBIDDEN, '_').slice(0, TAG_MAX_LENGTH),
+    Value: value.replace(TAG_FORBIDDEN, '_').slice(0, TAG_MAX_LENGTH),
+  }
+}
+
+function failure(error: unknown): GatewayResult {
+  if (error instanceof SESv2ServiceException) {
+    // An error SES names but we do not know is not proof the message is bad; retries are bounded.
+    const errorClass = ERROR_CLASSES[error.name] ?? 'retry'
+    return { ok: false, errorClass, code: error.name, message: error.message }
+  }
+  const { name, message } = error instanceof Error ? error : new Error(String(error))
+  if (name === 'TimeoutError') {
+    return { ok: false, errorClass: 'retry', code: 'TIMEOUT', message }
+  }
+  if (name === 'CredentialsProviderError') {
+    return { ok: false, errorClass: 'config', code: name, message }
+  }
+  // A reply the SDK could not read (a load balancer's HTML 503) still carries its status.
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
+  const code = status ? `HTTP_${status}` : 'NETWORK_ERROR'
+  return { ok: false, errorClass: 'retry', code, message }
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto'
+import { Channel } from '#enums/channel'
+import {
+  Gateway,
+  type GatewayErrorClass,
+  type GatewayResult,
+  type OutboundMessage,
+} from '#messaging/gateways/gateway'
+import {
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  signWebhook,
+} from '#messaging/gateways/webhook_signature'
+
+export interface WebhookGatewayConfig {
+  /** Signs every delivery; the tenant verifies with the same secret */
+  secret: string
+  timeoutMs?: number
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/**
+ * Delivers a webhook message: a signed JSON POST to the tenant's URL. The
+ * receiver's status code decides the outcome, the way Stripe and GitHub
+ * treat their webhook receivers.
+ */
+export class WebhookGateway extends Gateway {
+  readonly type = 'webhook'
+  readonly #secret: string
+  readonly #timeoutMs: number
+
+  constructor(config: WebhookGatewayConfig) {
+    super()
+    this.#secret = config.secret
+    this.#timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  }
+
+  async send(message: OutboundMessage): Promise<GatewayResult> {
+    if (message.channel !== Channel.Webhook) {
+      return failure(
+        'permanent',
+        'UNSUPPORTED_CHANNEL',
+        `webhook gateway cannot send ${message.channel}`
+      )
+    }
+    const url = recipientUrl(message.url)
+    if (!url) {
+      return failure('permanent', 'INVALID_URL', `not an acceptable webhook URL: ${message.url}`)
+    }
+
+    const rawBody = JSON.stringify(message.payload)
+    const timestamp = Math.floor(Date.now() / 1000)
+    let response: Response
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'User-Agent': 'Switchboard-Webhooks/1.0',
+          [TIMESTAMP_HEADER]: String(timestamp),
+          [SIGNATURE_HEADER]: signWebhook(this.#secret, timestamp, rawBody),
+          'X-Switchboard-Message-Id': message.messageId,
+          'Idempotency-Key': message.messageId,
+        },
+        body: rawBody,
+        // A redirect could point a tenant's webhook anywhere, including inside our network
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      })
+    } catch (error: unknown) {
+      return networkFailure(error, this.#timeoutMs)
+    }
+    const result = classify(response)
+    // Only the status matters: release the connection instead of reading the body,
+    // and a body that fails while being dropped changes nothing
+    await response.body?.cancel().catch(() => {})
+    return result
+  }
+}
+
+/**
+ * The tenant's URL if we may POST to it: https only, since the payload and
+ * signature must not cross a network in clear text. Plain http is allowed to
+ * loopback alone, where traffic never leaves the machine: local development
+ * receivers and the tests' receiver servers.
+ */
+function recipientUrl(raw: string): URL | null {
+  if (!URL.canParse(raw)) return null
+  const url = new URL(raw)
+  if (url.protocol === 'https:') return url
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return url
+  return null
+}
+
+function classify(response: Response): GatewayResult {
+  const { status } = response
+  if (status >= 200 && status < 300) {
+    return { ok: true, providerMessageId: `webhook-${randomUUID()}` }
+  }
+  const code = `HTTP_${status}`
+  if (status === 408 || status === 429 || status >= 500) {
+    const retryAfterMs = retryAfter(response.headers.get('retry-after'))
+    return { ...failure('retry', code, `receiver answered ${status}`), retryAfterMs }
+  }
+  if (status === 410) {
+    return failure('suppress', code, 'receiver answered 410 Gone: the endpoint was removed')
+  }
+  if (status >= 300 && status < 400) {
+    return failure('permanent', code, `receiver redirected (${status}); redirects are not followed`)
+  }
+  return failure('permanent', code, `receiver refused the webhook with ${status}`)
+}
+
+/** Retry-After in seconds, or as an HTTP date */
+function retryAfter(header: string | null): number | undefined {
+  if (!header) return undefined
+  if (/^\d+$/.test(header)) return Number(header) * 1000
+  const at = Date.parse(header)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now())
+}
+
+function networkFailure(error: unknown, timeoutMs: number): GatewayResult {
+  if (error instanceof DOMException && error.name === 'TimeoutError') {
+    return failure('retry', 'TIMEOUT', `receiver did not answer within ${timeoutMs} ms`)
+  }
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error
+  const detail = cause instanceof Error ? cause.message : String(cause)
+  return failure('retry', 'NETWORK_ERROR', `could not reach the receiver: ${detail}`)
+}
+
+function failure(errorClass: GatewayErrorClass, code: string, message: string) {
+  return { ok: false as const, errorClass, code, message }
+}
