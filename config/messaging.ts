@@ -7,6 +7,8 @@ import { Priority } from '#enums/priority'
  */
 const messagingConfig = {
   defaultGateway: env.get('DEFAULT_GATEWAY'),
+  /** AES-256-GCM key (base64) sealing provider credentials at rest */
+  credentialsKey: env.get('CREDENTIALS_KEY'),
   logGatewayLatencyMs: env.get('LOG_GATEWAY_LATENCY_MS'),
 
   concurrency: {

@@ -8,6 +8,8 @@ import { RetryPolicy } from '#messaging/delivery/retry_policy'
 import { MessageStore } from '#messaging/outbox/message_store'
 import { SuppressionList } from '#messaging/suppression/suppression_list'
 import { MessageDispatcher } from '#messaging/delivery/message_dispatcher'
+import { CredentialsCipher } from '#messaging/providers/credentials_cipher'
+import { ProviderAccounts } from '#messaging/providers/provider_accounts'
 
 /**
  * Wires the delivery pipeline into the container. The default gateway is
@@ -18,6 +20,15 @@ export default class MessagingProvider {
 
   register() {
     const config = () => this.app.config.get<MessagingConfig>('messaging')
+
+    this.app.container.singleton(
+      CredentialsCipher,
+      () => new CredentialsCipher(this.app.config.get<string>('messaging.credentialsKey'))
+    )
+
+    this.app.container.singleton(ProviderAccounts, async (resolver) => {
+      return new ProviderAccounts(await resolver.make(CredentialsCipher))
+    })
 
     this.app.container.singleton(Gateway, async (resolver) => {
       const logger = await resolver.make('logger')
