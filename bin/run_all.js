@@ -21,6 +21,8 @@ const { result } = concurrently(
       prefixColor: 'yellow',
     })),
     { name: 'scheduler', command: 'node ace scheduler:run', prefixColor: 'magenta' },
+    // Fake providers, unless real ones are configured: the flow works with no account
+    { name: 'sandbox', command: 'node ace sandbox --if-unconfigured', prefixColor: 'green' },
   ],
   {
     // A crashed process is restarted a few times before the whole service stops

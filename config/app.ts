@@ -8,6 +8,12 @@ import { defineConfig } from '@adonisjs/core/http'
  */
 export const appKey = new Secret(env.get('APP_KEY'))
 
+/**
+ * Public base URL of this service: callback URLs given to providers and the
+ * URL Twilio signs are built from it.
+ */
+export const appUrl = env.get('APP_URL').replace(/\/+$/, '')
+
 export const http = defineConfig({
   generateRequestId: true,
   allowMethodSpoofing: false,

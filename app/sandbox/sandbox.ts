@@ -1,0 +1,184 @@
+import type { Logger } from '@adonisjs/core/logger'
+import { Channel } from '#enums/channel'
+import { GatewayType } from '#enums/gateway_type'
+import ProviderConfig from '#models/provider_config'
+import type { ProviderAccounts } from '#messaging/providers/provider_accounts'
+import { maskSecret } from '#messaging/providers/credentials_cipher'
+import { FCM_SANDBOX_ACCESS_TOKEN } from '#messaging/gateways/fcm_gateway'
+import type { FakeProviderServer } from '#sandbox/fakes/fake_provider_server'
+import { PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
+import { SesFakeServer } from '#sandbox/fakes/ses_fake_server'
+import { TwilioFakeServer } from '#sandbox/fakes/twilio_fake_server'
+import { FcmFakeServer } from '#sandbox/fakes/fcm_fake_server'
+
+const POSTAL_KEY = 'sandbox-postal-api-key'
+const SES_KEY_ID = 'AKIASANDBOXSWITCHBOARD'
+const TWILIO_SID = `AC${'5a0d'.repeat(8)}`
+const TWILIO_TOKEN = 'sandbox-twilio-auth-token'
+const FCM_PROJECT = 'switchboard-sandbox'
+const SANDBOX_FROM = 'Switchboard Sandbox <sandbox@switchboard.test>'
+
+interface SandboxAccount {
+  type: GatewayType
+  channel: Channel
+  priority: number
+  secret: string
+  credentials: Record<string, unknown>
+}
+
+/**
+ * The sandbox: every provider's fake server on fixed local ports, and system
+ * default provider configs (no tenant) pointing at them, so a newcomer sees
+ * the whole flow (send, provider, signed delivery callback) without any
+ * provider account. Postal is the primary email gateway and SES its failover;
+ * Postal and Twilio post signed delivery callbacks to our webhooks.
+ */
+export class Sandbox {
+  #servers: FakeProviderServer[] = []
+
+  constructor(
+    private accounts: ProviderAccounts,
+    private logger: Logger,
+    private options: { appUrl: string; portBase: number }
+  ) {}
+
+  async start() {
+    const postalConfig = await this.#configFor(GatewayType.Postal, Channel.Email)
+    const sesConfig = await this.#configFor(GatewayType.Ses, Channel.Email)
+    const twilioConfig = await this.#configFor(GatewayType.Twilio, Channel.Sms)
+    const fcmConfig = await this.#configFor(GatewayType.Fcm, Channel.Push)
+
+    const postal = new PostalFakeServer({
+      apiKey: POSTAL_KEY,
+      callbacks: { url: this.#webhookUrl('postal', postalConfig.id) },
+    })
+    const ses = new SesFakeServer({ accessKeyId: SES_KEY_ID })
+    const twilio = new TwilioFakeServer({
+      accountSid: TWILIO_SID,
+      authToken: TWILIO_TOKEN,
+      callbacks: true,
+    })
+    const fcm = new FcmFakeServer({ projectId: FCM_PROJECT })
+    const { portBase } = this.options
+    await postal.start(portBase + 1)
+    await ses.start(portBase + 2)
+    await twilio.start(portBase + 3)
+    await fcm.start(portBase + 4)
+    this.#servers = [postal, ses, twilio, fcm]
+
+    await this.#save(postalConfig, {
+      type: GatewayType.Postal,
+      channel: Channel.Email,
+      priority: 0,
+      secret: POSTAL_KEY,
+      credentials: {
+        baseUrl: postal.baseUrl,
+        apiKey: POSTAL_KEY,
+        from: SANDBOX_FROM,
+        webhookPublicKey: postal.webhookPublicKey,
+      },
+    })
+    await this.#save(sesConfig, {
+      type: GatewayType.Ses,
+      channel: Channel.Email,
+      priority: 1,
+      secret: 'sandbox-ses-secret',
+      credentials: {
+        region: 'us-east-1',
+        accessKeyId: SES_KEY_ID,
+        secretAccessKey: 'sandbox-ses-secret',
+        endpoint: ses.baseUrl,
+        from: 'sandbox@switchboard.test',
+      },
+    })
+    await this.#save(twilioConfig, {
+      type: GatewayType.Twilio,
+      channel: Channel.Sms,
+      priority: 0,
+      secret: TWILIO_TOKEN,
+      credentials: {
+        accountSid: TWILIO_SID,
+        authToken: TWILIO_TOKEN,
+        from: '+15005550006',
+        baseUrl: twilio.baseUrl,
+      },
+    })
+    await this.#save(fcmConfig, {
+      type: GatewayType.Fcm,
+      channel: Channel.Push,
+      priority: 0,
+      secret: FCM_SANDBOX_ACCESS_TOKEN,
+      credentials: {
+        projectId: FCM_PROJECT,
+        serviceAccount: {
+          client_email: 'sandbox@switchboard-sandbox.iam.test',
+          private_key: 'sandbox',
+        },
+        baseUrl: fcm.baseUrl,
+      },
+    })
+
+    for (const server of this.#servers) {
+      this.logger.info(
+        { provider: server.constructor.name, url: server.baseUrl },
+        'sandbox provider listening'
+      )
+    }
+    return this
+  }
+
+  /** Stop the fakes and disable their configs, so traffic falls back instead of failing. */
+  async stop() {
+    await ProviderConfig.query()
+      .whereNull('tenant_id')
+      .whereRaw(`metadata @> '{"sandbox": true}'`)
+      .update({ enabled: false })
+    await Promise.all(this.#servers.map((server) => server.stop()))
+    this.#servers = []
+  }
+
+  /** True when providers other than the sandbox's own are configured. */
+  static async hasRealProviders() {
+    const row = await ProviderConfig.query()
+      .whereRaw(`NOT (metadata @> '{"sandbox": true}')`)
+      .count('* as total')
+      .first()
+    return Number(row?.$extras.total ?? 0) > 0
+  }
+
+  #webhookUrl(type: string, configId: string) {
+    return `${this.options.appUrl}/api/webhooks/communication/${type}/${configId}`
+  }
+
+  /** The sandbox's own system-default config of a type, created on first start. */
+  async #configFor(type: GatewayType, channel: Channel) {
+    const existing = await ProviderConfig.query()
+      .whereNull('tenant_id')
+      .where('type', type)
+      .whereRaw(`metadata @> '{"sandbox": true}'`)
+      .first()
+    if (existing) return existing
+    return ProviderConfig.create({
+      tenantId: null,
+      type,
+      channel,
+      name: `Sandbox ${type}`,
+      priority: 0,
+      enabled: false,
+      encryptedConfig: this.accounts.seal({}),
+      mask: '…',
+      metadata: { sandbox: true },
+    })
+  }
+
+  async #save(config: ProviderConfig, account: SandboxAccount) {
+    config.merge({
+      channel: account.channel,
+      priority: account.priority,
+      enabled: true,
+      encryptedConfig: this.accounts.seal(account.credentials),
+      mask: maskSecret(account.secret),
+    })
+    await config.save()
+  }
+}
