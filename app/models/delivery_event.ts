@@ -4,7 +4,8 @@ import type { DeliveryEventType } from '#enums/delivery_event_type'
 
 /** One line of the append-only event log (the database refuses updates). */
 export default class DeliveryEvent extends BaseModel {
-  @column({ isPrimary: true })
+  // bigserial: pg returns it as a string
+  @column({ isPrimary: true, consume: (value: string | number) => Number(value) })
   declare id: number
 
   @column()

@@ -59,11 +59,13 @@ export class Sandbox {
       callbacks: true,
     })
     const fcm = new FcmFakeServer({ projectId: FCM_PROJECT })
-    const { portBase } = this.options
-    await postal.start(portBase + 1)
-    await ses.start(portBase + 2)
-    await twilio.start(portBase + 3)
-    await fcm.start(portBase + 4)
+    // Fixed ports for a person to find; 0 (any free port) for tests
+    const port = (offset: number) =>
+      this.options.portBase === 0 ? 0 : this.options.portBase + offset
+    await postal.start(port(1))
+    await ses.start(port(2))
+    await twilio.start(port(3))
+    await fcm.start(port(4))
     this.#servers = [postal, ses, twilio, fcm]
 
     await this.#save(postalConfig, {
@@ -128,6 +130,10 @@ export class Sandbox {
   }
 
   /** Stop the fakes and disable their configs, so traffic falls back instead of failing. */
+  get servers() {
+    return this.#servers
+  }
+
   async stop() {
     await ProviderConfig.query()
       .whereNull('tenant_id')
