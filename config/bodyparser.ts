@@ -2,8 +2,10 @@ import env from '#start/env'
 import { defineConfig } from '@adonisjs/core/bodyparser'
 
 /**
- * JSON only: the API speaks JSON, and provider webhooks that post forms
- * (Twilio) or text/plain JSON (SNS) read the raw body themselves.
+ * The API speaks JSON. Provider webhooks verify signatures over the exact
+ * bytes they were sent, which every parser below keeps as `request.raw()`:
+ * Postal posts JSON, Twilio a form, SNS JSON labelled text/plain (read as
+ * text, so the webhook parses what it verified).
  */
 const bodyParserConfig = defineConfig({
   allowedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
@@ -22,6 +24,12 @@ const bodyParserConfig = defineConfig({
     ],
     limit: env.get('API_BODY_LIMIT'),
     strict: true,
+  },
+  raw: {
+    encoding: 'utf-8',
+    types: ['text/*'],
+    // SNS messages are at most 256 KB
+    limit: '1mb',
   },
   multipart: {
     autoProcess: false,

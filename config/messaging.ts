@@ -24,6 +24,12 @@ const messagingConfig = {
   retryBaseDelayMs: env.get('RETRY_BASE_DELAY_MS'),
   stuckQueuedAlertMinutes: env.get('STUCK_QUEUED_ALERT_MINUTES'),
 
+  /** This many soft bounces to one recipient within the window suppress it (reason soft_bounce) */
+  softBounces: {
+    threshold: env.get('SOFT_BOUNCE_THRESHOLD', 3),
+    windowDays: env.get('SOFT_BOUNCE_WINDOW_DAYS', 7),
+  },
+
   bulk: {
     maxRecipients: env.get('BULK_MAX_RECIPIENTS'),
     /** Rows per INSERT statement and jobs per addBulk call */

@@ -10,6 +10,12 @@ import { SuppressionList } from '#messaging/suppression/suppression_list'
 import { MessageDispatcher } from '#messaging/delivery/message_dispatcher'
 import { CredentialsCipher } from '#messaging/providers/credentials_cipher'
 import { ProviderAccounts } from '#messaging/providers/provider_accounts'
+import { HttpsSnsFetcher, SnsFetcher } from '#messaging/tracking/sns_fetcher'
+import { GatewayFactory } from '#messaging/gateways/gateway_factory'
+import { assertCredentialsKeyOpensStoredConfigs } from '#messaging/providers/credentials_key_check'
+
+/** Commands that manage the schema or write code: they must run whatever CREDENTIALS_KEY is */
+const COMMANDS_WITHOUT_CREDENTIALS = /^(migration|db|make):/
 
 /**
  * Wires the delivery pipeline into the container. The default gateway is
@@ -30,13 +36,30 @@ export default class MessagingProvider {
       return new ProviderAccounts(await resolver.make(CredentialsCipher))
     })
 
+    // One instance: it caches SNS signing certificates. Tests swap in a fake SNS.
+    this.app.container.singleton(SnsFetcher, () => new HttpsSnsFetcher())
+
     this.app.container.singleton(Gateway, async (resolver) => {
       const logger = await resolver.make('logger')
       return new LogGateway(logger, config().logGatewayLatencyMs)
     })
 
+    this.app.container.singleton(GatewayFactory, async (resolver) => {
+      const factory = new GatewayFactory(await resolver.make('logger'), {
+        appUrl: this.app.config.get<string>('app.appUrl'),
+        logGatewayLatencyMs: config().logGatewayLatencyMs,
+      })
+      this.app.terminating(() => factory.close())
+      return factory
+    })
+
     this.app.container.singleton(ChannelRouter, async (resolver) => {
-      return new ChannelRouter(await resolver.make(Gateway))
+      return new ChannelRouter(
+        await resolver.make(ProviderAccounts),
+        await resolver.make(GatewayFactory),
+        await resolver.make(Gateway),
+        await resolver.make('logger')
+      )
     })
 
     this.app.container.singleton(RetryPolicy, () => new RetryPolicy(config().retryBaseDelayMs))
@@ -57,5 +80,46 @@ export default class MessagingProvider {
   boot() {
     // The API speaks camelCase JSON; columns stay snake_case.
     BaseModel.namingStrategy = new CamelCaseNamingStrategy()
+  }
+
+  /**
+   * A wrong CREDENTIALS_KEY stops the process at boot, before the server
+   * listens or a worker takes a job. Under ace, the check waits until the
+   * command is known, so migrations still run with any key.
+   */
+  async start() {
+    if (this.app.getEnvironment() !== 'console') {
+      return this.#assertCredentialsKey()
+    }
+    const ace = await this.app.container.make('ace')
+    ace.loaded(async (command) => {
+      if (!COMMANDS_WITHOUT_CREDENTIALS.test(command.commandName)) {
+        await this.#assertCredentialsKey()
+      }
+    })
+  }
+
+  #credentialsKeyChecked?: Promise<void>
+
+  /**
+   * Once per process (ace fires `loaded` for every command it loads). On
+   * failure the app is terminated here: nothing else closes its database
+   * connections on this path, and they would keep the process alive.
+   */
+  #assertCredentialsKey() {
+    this.#credentialsKeyChecked ??= (async () => {
+      const logger = await this.app.container.make('logger')
+      try {
+        await assertCredentialsKeyOpensStoredConfigs(
+          await this.app.container.make(CredentialsCipher),
+          logger
+        )
+      } catch (error) {
+        logger.fatal({ err: error }, 'provider credentials cannot be decrypted: not starting')
+        await this.app.terminate()
+        throw error
+      }
+    })()
+    return this.#credentialsKeyChecked
   }
 }

@@ -59,6 +59,8 @@ export default await Env.create(new URL('../', import.meta.url), {
   MESSAGE_MAX_ATTEMPTS: Env.schema.number(),
   RETRY_BASE_DELAY_MS: Env.schema.number(),
   STUCK_QUEUED_ALERT_MINUTES: Env.schema.number(),
+  SOFT_BOUNCE_THRESHOLD: Env.schema.number.optional(),
+  SOFT_BOUNCE_WINDOW_DAYS: Env.schema.number.optional(),
 
   /*
   | HTTP API

@@ -8,6 +8,14 @@ import { middleware } from '#start/kernel'
 
 const HealthController = () => import('#controllers/health_controller')
 const MessagesController = () => import('#controllers/messages_controller')
+const ProvidersController = () => import('#controllers/providers_controller')
+const TemplatesController = () => import('#controllers/templates_controller')
+
+const PostalWebhooksController = () => import('#controllers/webhooks/postal_webhooks_controller')
+const SesWebhooksController = () => import('#controllers/webhooks/ses_webhooks_controller')
+const TwilioWebhooksController = () => import('#controllers/webhooks/twilio_webhooks_controller')
+const FirebaseWebhooksController = () =>
+  import('#controllers/webhooks/firebase_webhooks_controller')
 
 router.get('/health', [HealthController, 'live']).as('health.live')
 router.get('/ready', [HealthController, 'ready']).as('health.ready')
@@ -24,6 +32,36 @@ router
       .as('messages.stats.channels')
     router.get('/messages/:id', [MessagesController, 'show']).as('messages.show')
     router.delete('/messages/:id', [MessagesController, 'destroy']).as('messages.destroy')
+    router.get('/providers', [ProvidersController, 'index']).as('providers.index')
+    router.post('/providers', [ProvidersController, 'store']).as('providers.store')
+    router.get('/providers/:id', [ProvidersController, 'show']).as('providers.show')
+    router.patch('/providers/:id', [ProvidersController, 'update']).as('providers.update')
+    router.delete('/providers/:id', [ProvidersController, 'destroy']).as('providers.destroy')
+    router.post('/providers/:id/test', [ProvidersController, 'test']).as('providers.test')
+    router.get('/templates', [TemplatesController, 'index']).as('templates.index')
+    router.post('/templates', [TemplatesController, 'store']).as('templates.store')
+    router.get('/templates/:id', [TemplatesController, 'show']).as('templates.show')
+    router.put('/templates/:id', [TemplatesController, 'update']).as('templates.update')
+    router.post('/templates/:id/preview', [TemplatesController, 'preview']).as('templates.preview')
   })
   .prefix('/api/v1')
+  .use(middleware.auth())
+
+/*
+| Delivery webhooks: providers authenticate by signature (checked against the
+| provider config named in the path), the push client app by the tenant's key.
+*/
+router
+  .group(() => {
+    router.post('/postal/:providerId', [PostalWebhooksController, 'store']).as('postal')
+    router.post('/ses/:providerId', [SesWebhooksController, 'store']).as('ses')
+    router.post('/twilio/:providerId', [TwilioWebhooksController, 'store']).as('twilio')
+  })
+  .where('providerId', router.matchers.uuid())
+  .prefix('/api/webhooks/communication')
+  .as('webhooks')
+
+router
+  .post('/api/webhooks/communication/firebase', [FirebaseWebhooksController, 'store'])
+  .as('webhooks.firebase')
   .use(middleware.auth())

@@ -17,6 +17,11 @@ import { MessageQueues, type QueuedMessage } from '#messaging/queueing/message_q
 import { SuppressionList } from '#messaging/suppression/suppression_list'
 import { checkRecipient } from '#messaging/recipients/recipient_rules'
 import { requestFingerprint } from '#messaging/idempotency/request_fingerprint'
+import { MessageComposer, type ComposedMessage } from '#messaging/templates/message_composer'
+import {
+  MissingTemplateVariablesException,
+  TemplateRenderException,
+} from '#exceptions/template_exceptions'
 import messagingConfig from '#config/messaging'
 
 export type SendRequest = Infer<typeof sendMessageValidator>
@@ -46,7 +51,8 @@ export class MessageService {
   constructor(
     private store: MessageStore,
     private queues: MessageQueues,
-    private suppressions: SuppressionList
+    private suppressions: SuppressionList,
+    private composer: MessageComposer
   ) {}
 
   /**
@@ -59,12 +65,14 @@ export class MessageService {
     if (!check.valid) {
       throw new Error(`recipient passed validation but is invalid: ${check.reason}`)
     }
+    const template = await this.composer.prepare(tenantId, request)
+    const composed = { ...request, ...template?.compose(request.content.variables ?? {}) }
     const suppressed = await this.suppressions.isSuppressed(
       tenantId,
       request.channel,
       check.address
     )
-    const message = this.newMessage(tenantId, request, {
+    const message = this.newMessage(tenantId, composed, {
       recipient: check.address,
       recipientDomain: check.domain,
       variables: undefined,
@@ -104,18 +112,35 @@ export class MessageService {
       address: string
       domain: string | null
       variables?: Record<string, unknown>
+      composed?: ComposedMessage
     }> = []
     const seen = new Set<string>()
+    const reject = (index: number, recipient: string, reason: string) => {
+      result.rejected++
+      if (result.rejections.length < REJECTIONS_LISTED) {
+        result.rejections.push({ index, recipient, reason })
+      }
+    }
+    const template = await this.composer.prepare(tenantId, request)
 
     request.recipients.forEach((entry, index) => {
       const check = checkRecipient(request.channel, entry.recipient)
       const reason = check.valid ? seen.has(check.address) && 'duplicate recipient' : check.reason
       if (!check.valid || reason) {
-        result.rejected++
-        if (result.rejections.length < REJECTIONS_LISTED) {
-          result.rejections.push({ index, recipient: entry.recipient, reason: reason || 'invalid' })
+        return reject(index, entry.recipient, reason || 'invalid')
+      }
+      let composed: ComposedMessage | undefined
+      try {
+        composed = template?.compose({ ...request.content.variables, ...entry.variables })
+      } catch (error) {
+        // This recipient's variables do not fit the template; the others may
+        if (
+          error instanceof MissingTemplateVariablesException ||
+          error instanceof TemplateRenderException
+        ) {
+          return reject(index, entry.recipient, error.message)
         }
-        return
+        throw error
       }
       seen.add(check.address)
       accepted.push({
@@ -123,6 +148,7 @@ export class MessageService {
         address: check.address,
         domain: check.domain,
         variables: entry.variables,
+        composed,
       })
     })
 
@@ -132,7 +158,8 @@ export class MessageService {
       accepted.map((entry) => entry.address)
     )
     const messages = accepted.map((entry) => {
-      const message = this.newMessage(tenantId, request, {
+      const composed = { ...request, ...entry.composed }
+      const message = this.newMessage(tenantId, composed, {
         recipient: entry.address,
         recipientDomain: entry.domain,
         variables: entry.variables,

@@ -9,7 +9,10 @@ import DeliveryEvent from '#models/delivery_event'
 export interface MessageContent {
   text?: string
   html?: string
+  /** The template version the text, html and subject were rendered from */
   templateId?: string
+  templateVersion?: number
+  locale?: string
   variables?: Record<string, unknown>
   data?: Record<string, unknown>
 }

@@ -30,7 +30,8 @@ export default class MessageTemplate extends BaseModel {
   @column()
   declare text: string | null
 
-  @column()
+  // jsonb: pg would write a bare JS array as a PostgreSQL array literal
+  @column({ prepare: (value: string[]) => JSON.stringify(value) })
   declare requiredVariables: string[]
 
   @column()

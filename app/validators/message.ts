@@ -4,6 +4,7 @@ import env from '#start/env'
 import { CHANNELS } from '#enums/channel'
 import { PRIORITIES } from '#enums/priority'
 import { recipientForChannel, contentForChannel, isoDateTime } from '#validators/message_rules'
+import { templateLocale } from '#validators/template'
 
 const freeObject = () => vine.record(vine.any())
 const shortText = () => vine.string().trim().minLength(1).maxLength(255)
@@ -20,6 +21,9 @@ const sharedFields = {
       html: vine.string().maxLength(2_000_000).optional(),
       variables: freeObject().optional(),
       data: freeObject().optional(),
+      /** Any version of a template: the newest active one in `locale` renders subject, html and text */
+      templateId: vine.string().uuid().optional(),
+      locale: templateLocale().optional(),
     })
     .use(contentForChannel()),
   scheduledAt: vine

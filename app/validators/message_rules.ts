@@ -4,6 +4,7 @@ import type { FieldContext } from '@vinejs/vine/types'
 import { CHANNELS, type Channel } from '#enums/channel'
 import { checkRecipient } from '#messaging/recipients/recipient_rules'
 import { checkContent } from '#messaging/channels/content_rules'
+import type { MessageContent } from '#models/message'
 
 function channelOf(field: FieldContext): Channel | null {
   const channel = field.parent?.channel
@@ -28,7 +29,24 @@ export const contentForChannel = vine.createRule((value, _options, field) => {
   if (!channel || !value || typeof value !== 'object') {
     return
   }
-  const problem = checkContent(channel, field.parent.subject, value)
+  const content: MessageContent = value
+  if (content.templateId !== undefined) {
+    // The template gives subject, html and text; they are checked once rendered
+    const given = field.parent.subject ?? content.text ?? content.html
+    if (given !== undefined) {
+      field.report('A template replaces subject, content.text and content.html', 'template', field)
+    }
+    return
+  }
+  if (content.locale !== undefined) {
+    field.report(
+      'content.locale chooses a template: it needs content.templateId',
+      'template',
+      field
+    )
+    return
+  }
+  const problem = checkContent(channel, field.parent.subject, content)
   if (problem) {
     field.report(problem.message, 'content', field)
   }

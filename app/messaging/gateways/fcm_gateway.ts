@@ -13,10 +13,13 @@ import { getMessaging, type Messaging, type TokenMessage } from 'firebase-admin/
 import { Channel } from '#enums/channel'
 import {
   Gateway,
+  type GatewayCheck,
   type GatewayErrorClass,
+  type GatewayFailure,
   type GatewayResult,
   type OutboundMessage,
   type PushOutbound,
+  failedCheck,
 } from '#messaging/gateways/gateway'
 
 export interface FcmGatewayConfig {
@@ -32,6 +35,12 @@ export interface FcmGatewayConfig {
 export const FCM_SANDBOX_ACCESS_TOKEN = 'switchboard-sandbox-fcm-token'
 
 const DEFAULT_TIMEOUT_MS = 10_000
+
+/**
+ * check() validates a message to this topic: a dry run needs a target, and a
+ * topic (unlike a device token) is valid without any device subscribing.
+ */
+const CHECK_TOPIC = 'switchboard-connection-check'
 
 /**
  * How each Admin SDK error code is handled. The SDK has already turned FCM's
@@ -114,6 +123,22 @@ export class FcmGateway extends Gateway {
     }
   }
 
+  /**
+   * A dry-run send (validate_only): FCM authenticates the credentials and
+   * checks the project and the message, but delivers nothing.
+   */
+  async check(): Promise<GatewayCheck> {
+    try {
+      const dryRun = true
+      await this.#withTimeout(
+        this.#messaging.send({ topic: CHECK_TOPIC, data: { check: 'true' } }, dryRun)
+      )
+      return { ok: true, detail: 'credentials and project accepted (dry-run send to a topic)' }
+    } catch (error: unknown) {
+      return failedCheck(classify(error))
+    }
+  }
+
   async close() {
     await deleteApp(this.#app)
     this.#agent?.destroy()
@@ -176,7 +201,7 @@ class SendTimeout extends Error {
   }
 }
 
-function classify(error: unknown): GatewayResult {
+function classify(error: unknown): GatewayFailure {
   if (error instanceof SendTimeout) {
     return failure('retry', 'TIMEOUT', error.message)
   }

@@ -66,11 +66,27 @@ export type GatewayResult =
       retryAfterMs?: number
     }
 
+export type GatewayFailure = Extract<GatewayResult, { ok: false }>
+
+/** Whether a gateway's account can be reached and accepts its credentials. */
+export interface GatewayCheck {
+  ok: boolean
+  /** What was checked and what came back; never a credential */
+  detail: string
+}
+
+/** A check that failed the way a send would have: the same code and message. */
+export function failedCheck(failure: GatewayFailure): GatewayCheck {
+  return { ok: false, detail: `${failure.code}: ${failure.message}` }
+}
+
 /**
  * A delivery provider. Implementations never throw for a provider's answer
- * or a network failure: every outcome is a GatewayResult.
+ * or a network failure: every outcome is a GatewayResult, and check() (a
+ * connection test that sends no message) a GatewayCheck.
  */
 export abstract class Gateway {
   abstract readonly type: string
   abstract send(message: OutboundMessage): Promise<GatewayResult>
+  abstract check(): Promise<GatewayCheck>
 }

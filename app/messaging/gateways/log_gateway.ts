@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '@adonisjs/core/logger'
-import { Gateway, type GatewayResult, type OutboundMessage } from '#messaging/gateways/gateway'
+import {
+  Gateway,
+  type GatewayCheck,
+  type GatewayResult,
+  type OutboundMessage,
+} from '#messaging/gateways/gateway'
 
 /**
  * The development gateway: records the outbound message in the log and
@@ -25,5 +30,9 @@ export class LogGateway extends Gateway {
     const providerMessageId = `log-${randomUUID()}`
     this.logger.info({ ...message, providerMessageId }, 'log gateway: message delivered to the log')
     return { ok: true, providerMessageId }
+  }
+
+  async check(): Promise<GatewayCheck> {
+    return { ok: true, detail: 'the log gateway writes messages to the worker log' }
   }
 }

@@ -3,9 +3,12 @@ import { GatewayType } from '#enums/gateway_type'
 import {
   Gateway,
   type EmailOutbound,
+  type GatewayCheck,
   type GatewayErrorClass,
+  type GatewayFailure,
   type GatewayResult,
   type OutboundMessage,
+  failedCheck,
 } from '#messaging/gateways/gateway'
 import {
   PostalApiError,
@@ -84,6 +87,31 @@ export class PostalGateway extends Gateway {
     }
   }
 
+  /**
+   * Postal's API has no ping or account endpoint. A send with no recipients
+   * is the nearest thing: Postal authenticates the key and checks the server
+   * is not suspended first, then refuses the message with NoRecipients
+   * before storing or sending anything. That refusal proves the key works.
+   */
+  async check(): Promise<GatewayCheck> {
+    try {
+      await this.#client.sendMessage({
+        to: [],
+        from: this.config.from,
+        plain_body: 'Switchboard connection check',
+      })
+      return { ok: false, detail: 'Postal accepted a message with no recipients' }
+    } catch (error) {
+      if (error instanceof PostalApiError && error.code === 'NoRecipients') {
+        return {
+          ok: true,
+          detail: 'API key accepted (a send with no recipients was refused with NoRecipients)',
+        }
+      }
+      return failedCheck(failure(error))
+    }
+  }
+
   #body(message: EmailOutbound): PostalSendMessageBody {
     return {
       to: [message.to],
@@ -99,7 +127,7 @@ export class PostalGateway extends Gateway {
   }
 }
 
-function failure(error: unknown): GatewayResult {
+function failure(error: unknown): GatewayFailure {
   if (error instanceof PostalApiError) {
     return {
       ok: false,

@@ -1,4 +1,5 @@
 import {
+  GetAccountCommand,
   SendEmailCommand,
   SESv2Client,
   SESv2ServiceException,
@@ -10,9 +11,12 @@ import { GatewayType } from '#enums/gateway_type'
 import {
   Gateway,
   type EmailOutbound,
+  type GatewayCheck,
   type GatewayErrorClass,
+  type GatewayFailure,
   type GatewayResult,
   type OutboundMessage,
+  failedCheck,
 } from '#messaging/gateways/gateway'
 
 export interface SesGatewayConfig {
@@ -113,6 +117,29 @@ export class SesGateway extends Gateway {
     }
   }
 
+  /** GetAccount: proves the credentials and region, and tells whether sending is enabled. */
+  async check(): Promise<GatewayCheck> {
+    try {
+      const account = await this.#client.send(new GetAccountCommand({}))
+      if (!account.SendingEnabled) {
+        return {
+          ok: false,
+          detail: 'credentials accepted, but sending is disabled for this account',
+        }
+      }
+      const quota = account.SendQuota
+      const sandbox = account.ProductionAccessEnabled ? '' : ', sandbox (verified recipients only)'
+      return {
+        ok: true,
+        detail:
+          `sending enabled${sandbox}; ${quota?.SentLast24Hours ?? 0} of ` +
+          `${quota?.Max24HourSend ?? '?'} sent in the last 24 h, at most ${quota?.MaxSendRate ?? '?'}/s`,
+      }
+    } catch (error) {
+      return failedCheck(failure(error))
+    }
+  }
+
   #input(message: EmailOutbound): SendEmailCommandInput {
     const headers = { ...message.headers, 'X-Switchboard-Message-Id': message.messageId }
     const tags = { ...message.tags, switchboard_message_id: message.messageId }
@@ -144,7 +171,7 @@ function emailTag(name: string, value: string): MessageTag {
   }
 }
 
-function failure(error: unknown): GatewayResult {
+function failure(error: unknown): GatewayFailure {
   if (error instanceof SESv2ServiceException) {
     // An error SES names but we do not know is not proof the message is bad; retries are bounded.
     const errorClass = ERROR_CLASSES[error.name] ?? 'retry'

@@ -2,10 +2,13 @@ import twilio from 'twilio'
 import { Channel } from '#enums/channel'
 import {
   Gateway,
+  type GatewayCheck,
   type GatewayErrorClass,
+  type GatewayFailure,
   type GatewayResult,
   type OutboundMessage,
   type SmsOutbound,
+  failedCheck,
 } from '#messaging/gateways/gateway'
 
 export interface TwilioGatewayConfig {
@@ -84,6 +87,17 @@ export class TwilioGateway extends Gateway {
     }
   }
 
+  /** Fetches the account resource: proves the SID and token, and tells whether it is active. */
+  async check(): Promise<GatewayCheck> {
+    try {
+      const account = await this.#client.api.v2010.account.fetch()
+      const detail = `account "${account.friendlyName}" (${account.type}) is ${account.status}`
+      return { ok: account.status === 'active', detail }
+    } catch (error: unknown) {
+      return failedCheck(classify(error))
+    }
+  }
+
   #statusCallbackFor(message: SmsOutbound) {
     if (!this.#statusCallbackUrl) return undefined
     const url = new URL(this.#statusCallbackUrl)
@@ -103,7 +117,7 @@ function senderOf(config: TwilioGatewayConfig) {
  * newer RFC 9457 bodies) carries the HTTP status and Twilio's error code;
  * anything else is the HTTP client failing to get a reply at all.
  */
-function classify(error: unknown): GatewayResult {
+function classify(error: unknown): GatewayFailure {
   const reply = twilioReply(error)
   if (!reply) return networkFailure(error)
 
@@ -129,7 +143,7 @@ function twilioReply(error: unknown) {
   return { status: error.status, code, message: error.message }
 }
 
-function networkFailure(error: unknown): GatewayResult {
+function networkFailure(error: unknown): GatewayFailure {
   const code = error instanceof Error && 'code' in error ? String(error.code) : ''
   const detail = error instanceof Error ? error.message : String(error)
   if (TIMEOUT_CODES.has(code)) {

@@ -127,14 +127,21 @@ export class MessageStore {
     return (result.rows[0] as ClaimedMessage | undefined) ?? null
   }
 
+  /**
+   * Record the gateway's acceptance. A fast provider's callback may already
+   * have moved the message on (delivered, or failed by a bounce): the send is
+   * still recorded, but the status stays where the callback put it.
+   */
   async markSent(id: string, sent: SentRecord, event: EventNote) {
     return this.transition(
       id,
-      `status = 'sent', sent_at = now(), gateway = ?, provider_config_id = ?,
-       provider_message_id = ?, locked_until = NULL, next_attempt_at = NULL,
-       last_error = NULL, last_error_code = NULL`,
+      `status = CASE WHEN status = 'sending' THEN 'sent' ELSE status END,
+       sent_at = now(), gateway = ?, provider_config_id = ?, provider_message_id = ?,
+       locked_until = NULL, next_attempt_at = NULL,
+       last_error = CASE WHEN status = 'sending' THEN NULL ELSE last_error END,
+       last_error_code = CASE WHEN status = 'sending' THEN NULL ELSE last_error_code END`,
       [sent.gateway, sent.providerConfigId, sent.providerMessageId],
-      [MessageStatus.Sending],
+      [MessageStatus.Sending, MessageStatus.Delivered, MessageStatus.Failed],
       event
     )
   }

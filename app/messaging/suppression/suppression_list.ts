@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type { Channel } from '#enums/channel'
 import type { SuppressionReason } from '#enums/suppression_reason'
 
@@ -39,9 +40,12 @@ export class SuppressionList {
     return found.size > 0
   }
 
-  /** Add an entry; an existing one for the same scope is kept as it is. */
-  async add(entry: NewSuppression) {
-    await db
+  /**
+   * Add an entry; an existing one for the same scope is kept as it is. Pass a
+   * transaction to make the entry part of it.
+   */
+  async add(entry: NewSuppression, client: QueryClientContract = db.connection()) {
+    await client
       .knexQuery()
       .table('suppressions')
       .insert({

@@ -18,6 +18,10 @@
  * A bearer token other than the configured one → 401 UNAUTHENTICATED; a
  * project other than the configured one → 403 PERMISSION_DENIED.
  *
+ * A dry run (`validate_only: true`, the SDK's send(message, true)) goes through
+ * the same checks, may target a topic, and is answered like FCM answers one:
+ * `projects/{id}/messages/fake_message_id`, delivered nowhere and not counted.
+ *
  * Accepted sends are counted per our message id, read from
  * message.data.switchboardMessageId. FCM has no delivery callbacks.
  */
@@ -92,7 +96,8 @@ export interface FcmFakeOptions {
 }
 
 interface SendRequest {
-  message?: { token?: unknown; data?: Record<string, unknown> }
+  message?: { token?: unknown; topic?: unknown; data?: Record<string, unknown> }
+  validate_only?: unknown
 }
 
 export class FcmFakeServer extends FakeProviderServer {
@@ -117,9 +122,16 @@ export class FcmFakeServer extends FakeProviderServer {
       return fcmError(403, 'PERMISSION_DENIED', `Permission denied on project ${projectId}.`)
     }
 
-    const message = parse(request.rawBody)?.message
+    const send = parse(request.rawBody)
+    const message = send?.message
+    const dryRun = send?.validate_only === true
+    const dryRunReply = {
+      status: 200,
+      body: { name: `projects/${projectId}/messages/fake_message_id` },
+    }
+    if (dryRun && isNonEmptyString(message?.topic)) return dryRunReply
     const token = message?.token
-    if (typeof token !== 'string' || token === '') {
+    if (!isNonEmptyString(token)) {
       return fcmError(
         400,
         'INVALID_ARGUMENT',
@@ -129,6 +141,7 @@ export class FcmFakeServer extends FakeProviderServer {
     }
     const failure = FAILURES.find(([prefix]) => token.startsWith(prefix))
     if (failure) return failure[1]
+    if (dryRun) return dryRunReply
 
     this.countSend(stringOrNull(message?.data?.switchboardMessageId))
     const name = `projects/${projectId}/messages/0:${Date.now()}%${randomBytes(8).toString('hex')}`
@@ -143,6 +156,10 @@ function parse(rawBody: string): SendRequest | null {
   } catch {
     return null
   }
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value !== ''
 }
 
 function stringOrNull(value: unknown) {

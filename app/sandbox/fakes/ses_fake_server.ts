@@ -4,6 +4,9 @@
  * `x-amzn-ErrorType: <Name>` and body `{"message"}`), plus SES events
  * delivered as signed SNS notifications.
  *
+ * `GET /v2/email/account` (GetAccount) answers a healthy production account,
+ * for connection checks.
+ *
  * Real check: the SigV4 Authorization header must name the configured access
  * key id (missing → 403 MissingAuthenticationTokenException, another key →
  * 403 UnrecognizedClientException). The signature itself is not verified.
@@ -85,6 +88,8 @@ export interface SesFakeOptions {
 }
 
 const ACCOUNT_ID = '123456789012'
+const SEND_EMAIL = 'POST /v2/email/outbound-emails'
+const GET_ACCOUNT = 'GET /v2/email/account'
 
 interface SendEmailParams {
   from: string
@@ -122,7 +127,8 @@ export class SesFakeServer extends FakeProviderServer {
   }
 
   protected handle(request: FakeRequest): FakeReply {
-    if (request.method !== 'POST' || request.path.split('?')[0] !== '/v2/email/outbound-emails') {
+    const operation = `${request.method} ${request.path.split('?')[0]}`
+    if (operation !== SEND_EMAIL && operation !== GET_ACCOUNT) {
       return errorReply('UnknownOperationException', 404, 'Unknown operation')
     }
     const keyId = /Credential=([^/,\s]+)\//.exec(request.headers.authorization ?? '')?.[1]
@@ -136,6 +142,28 @@ export class SesFakeServer extends FakeProviderServer {
         'The security token included in the request is invalid.'
       )
     }
+    return operation === GET_ACCOUNT ? this.#account() : this.#sendEmail(request)
+  }
+
+  /** GetAccount: a production account with sending enabled */
+  #account(): FakeReply {
+    let sentLast24Hours = 0
+    for (const sends of this.sendsByMessageId.values()) sentLast24Hours += sends
+    return {
+      status: 200,
+      headers: { 'x-amzn-RequestId': randomUUID() },
+      body: {
+        DedicatedIpAutoWarmupEnabled: false,
+        EnforcementStatus: 'HEALTHY',
+        ProductionAccessEnabled: true,
+        SendQuota: { Max24HourSend: 50_000, MaxSendRate: 14, SentLast24Hours: sentLast24Hours },
+        SendingEnabled: true,
+        SuppressionAttributes: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+      },
+    }
+  }
+
+  #sendEmail(request: FakeRequest): FakeReply {
     const params = parseSendEmail(request.rawBody)
     if (!params) {
       return errorReply('SerializationException', 400, 'Could not parse the request body')

@@ -15,6 +15,8 @@
  *   +15005550014  accepted; callbacks: sent, then undelivered with ErrorCode 30005 (unknown handset)
  *   +15005550015  accepted; callback: failed with ErrorCode 30007 (filtered)
  * Basic credentials other than the configured SID and token → 401, code 20003.
+ * `GET /2010-04-01/Accounts/{Sid}.json` answers the (active) account resource,
+ * for connection checks.
  *
  * Sends are counted per our message id, read from the `switchboardMessageId`
  * query parameter of the StatusCallback URL (where TwilioGateway puts it, as
@@ -78,6 +80,7 @@ const CALLBACKS: Record<string, CallbackStep[]> = {
 }
 
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/
+const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\.json$/
 
 export interface TwilioFakeOptions {
   accountSid: string
@@ -100,12 +103,16 @@ export class TwilioFakeServer extends FakeProviderServer {
 
   protected handle(request: FakeRequest): FakeReply {
     const path = new URL(request.path, this.baseUrl).pathname
-    const accountSid = MESSAGES_PATH.exec(path)?.[1]
-    if (request.method !== 'POST' || !accountSid) {
+    const fetchedAccountSid = request.method === 'GET' ? ACCOUNT_PATH.exec(path)?.[1] : undefined
+    const accountSid = request.method === 'POST' ? MESSAGES_PATH.exec(path)?.[1] : fetchedAccountSid
+    if (!accountSid) {
       return twilioError({ status: 404, code: 20404, message: `${path} was not found` })
     }
     if (accountSid !== this.#options.accountSid || !this.#authenticated(request)) {
       return twilioError({ status: 401, code: 20003, message: 'Authenticate' })
+    }
+    if (fetchedAccountSid) {
+      return { status: 200, body: accountResource(accountSid, this.#options.authToken) }
     }
 
     const form = new URLSearchParams(request.rawBody)
@@ -203,6 +210,24 @@ function messageResource(accountSid: string, form: URLSearchParams, to: string, 
 }
 
 type MessageResource = ReturnType<typeof messageResource>
+
+/** The account resource; like Twilio's, it carries the auth token */
+function accountResource(accountSid: string, authToken: string) {
+  const created = new Date(Date.UTC(2020, 0, 1)).toUTCString().replace('GMT', '+0000')
+  const uri = `/2010-04-01/Accounts/${accountSid}`
+  return {
+    auth_token: authToken,
+    date_created: created,
+    date_updated: created,
+    friendly_name: 'Switchboard fake account',
+    owner_account_sid: accountSid,
+    sid: accountSid,
+    status: 'active',
+    subresource_uris: { messages: `${uri}/Messages.json` },
+    type: 'Full',
+    uri: `${uri}.json`,
+  }
+}
 
 function callbackFields(message: MessageResource): Record<string, string> {
   return {

@@ -11,6 +11,8 @@ test.group('POST /api/v1/messages/bulk', () => {
   }) => {
     const { headers, tenant } = await createTenant()
     const otherTenant = await createTenant()
+    // Global entries outlive the test: one address per run keeps reruns independent
+    const complained = `complained-${tenant.id.slice(0, 8)}@example.com`
     await db.table('suppressions').multiInsert([
       {
         tenant_id: tenant.id,
@@ -21,7 +23,7 @@ test.group('POST /api/v1/messages/bulk', () => {
       {
         tenant_id: null,
         channel: 'email',
-        recipient: 'complained@example.com',
+        recipient: complained,
         reason: 'complaint',
       },
       // Another tenant's suppression does not apply here
@@ -55,7 +57,7 @@ test.group('POST /api/v1/messages/bulk', () => {
           { recipient: 'ok2@example.com' },
           { recipient: 'OK3@example.com' },
           { recipient: 'bounced@example.com' },
-          { recipient: 'complained@example.com' },
+          { recipient: complained },
           { recipient: 'not-an-address' },
           { recipient: 'ok1@example.com' },
         ],
@@ -75,7 +77,7 @@ test.group('POST /api/v1/messages/bulk', () => {
       rows.map((row) => [row.recipient, row.status]),
       [
         ['bounced@example.com', 'suppressed'],
-        ['complained@example.com', 'suppressed'],
+        [complained, 'suppressed'],
         ['ok1@example.com', 'queued'],
         ['ok2@example.com', 'queued'],
         ['ok3@example.com', 'queued'],

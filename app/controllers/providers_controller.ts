@@ -1,0 +1,42 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import { ProviderConfigService } from '#messaging/providers/provider_config_service'
+import { createProviderValidator, updateProviderValidator } from '#validators/provider'
+
+@inject()
+export default class ProvidersController {
+  constructor(private providers: ProviderConfigService) {}
+
+  /** GET /api/v1/providers */
+  async index({ auth }: HttpContext) {
+    return { providers: await this.providers.list(auth.user!.id) }
+  }
+
+  /** POST /api/v1/providers: 201 with the provider, its secret masked */
+  async store({ request, response, auth }: HttpContext) {
+    const payload = await request.validateUsing(createProviderValidator)
+    return response.status(201).send(await this.providers.create(auth.user!.id, payload))
+  }
+
+  /** GET /api/v1/providers/:id */
+  async show({ params, auth }: HttpContext) {
+    return this.providers.find(auth.user!.id, params.id)
+  }
+
+  /** PATCH /api/v1/providers/:id */
+  async update({ params, request, auth }: HttpContext) {
+    const changes = await request.validateUsing(updateProviderValidator)
+    return this.providers.update(auth.user!.id, params.id, changes)
+  }
+
+  /** DELETE /api/v1/providers/:id: 204 */
+  async destroy({ params, response, auth }: HttpContext) {
+    await this.providers.delete(auth.user!.id, params.id)
+    return response.noContent()
+  }
+
+  /** POST /api/v1/providers/:id/test: 200 with {ok, detail}, whatever the outcome */
+  async test({ params, auth }: HttpContext) {
+    return this.providers.test(auth.user!.id, params.id)
+  }
+}

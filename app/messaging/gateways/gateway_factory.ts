@@ -1,0 +1,91 @@
+import type { Logger } from '@adonisjs/core/logger'
+import { GatewayType } from '#enums/gateway_type'
+import type { Gateway } from '#messaging/gateways/gateway'
+import { FcmGateway, type FcmGatewayConfig } from '#messaging/gateways/fcm_gateway'
+import { LogGateway } from '#messaging/gateways/log_gateway'
+import { PostalGateway, type PostalGatewayConfig } from '#messaging/gateways/postal_gateway'
+import { SesGateway, type SesGatewayConfig } from '#messaging/gateways/ses_gateway'
+import { TwilioGateway, type TwilioGatewayConfig } from '#messaging/gateways/twilio_gateway'
+import { WebhookGateway, type WebhookGatewayConfig } from '#messaging/gateways/webhook_gateway'
+import type { ProviderAccount } from '#messaging/providers/provider_accounts'
+
+/** Sends still in flight on a replaced gateway get this long before it is closed */
+const RETIRE_AFTER_MS = 60_000
+
+interface BuiltGateway {
+  /** The config's updatedAt when the gateway was built */
+  version: number
+  gateway: Gateway
+}
+
+/**
+ * Builds the Gateway of a provider account. A gateway holds SDK clients (an
+ * HTTP agent, a Firebase app), so it is built once per config and rebuilt
+ * only when the config changes (its updatedAt moves).
+ */
+export class GatewayFactory {
+  #built = new Map<string, BuiltGateway>()
+
+  constructor(
+    private logger: Logger,
+    private options: { appUrl: string; logGatewayLatencyMs: number }
+  ) {}
+
+  /** Throws when the stored config cannot make a gateway (e.g. an unreadable private key). */
+  forAccount(account: ProviderAccount): Gateway {
+    const { id, updatedAt } = account.config
+    const version = updatedAt.toMillis()
+    const cached = this.#built.get(id)
+    if (cached?.version === version) return cached.gateway
+
+    const gateway = this.#build(account)
+    this.#built.set(id, { version, gateway })
+    if (cached) this.#retire(cached.gateway)
+    return gateway
+  }
+
+  /** Closes every gateway built so far: at shutdown. */
+  async close() {
+    const gateways = [...this.#built.values()].map((built) => built.gateway)
+    this.#built.clear()
+    await Promise.all(gateways.map((gateway) => closeGateway(gateway)))
+  }
+
+  #build({ config, credentials }: ProviderAccount): Gateway {
+    switch (config.type) {
+      case GatewayType.Postal:
+        return new PostalGateway(credentials as unknown as PostalGatewayConfig)
+      case GatewayType.Ses:
+        return new SesGateway(credentials as unknown as SesGatewayConfig)
+      case GatewayType.Twilio:
+        return new TwilioGateway({
+          ...(credentials as unknown as TwilioGatewayConfig),
+          statusCallbackUrl: this.#callbackUrl(config.type, config.id),
+        })
+      case GatewayType.Fcm:
+        return new FcmGateway(credentials as unknown as FcmGatewayConfig)
+      case GatewayType.Webhook:
+        return new WebhookGateway(credentials as unknown as WebhookGatewayConfig)
+      case GatewayType.Log:
+        return new LogGateway(this.logger, this.options.logGatewayLatencyMs)
+    }
+  }
+
+  /** Where a provider posts its callbacks for a config: the webhook endpoints' path shape. */
+  #callbackUrl(type: GatewayType, providerConfigId: string) {
+    return `${this.options.appUrl}/api/webhooks/communication/${type}/${providerConfigId}`
+  }
+
+  #retire(gateway: Gateway) {
+    setTimeout(() => {
+      closeGateway(gateway).catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'could not close a replaced gateway')
+      )
+    }, RETIRE_AFTER_MS).unref()
+  }
+}
+
+/** Only the FCM gateway owns something to release (its Firebase app and agent). */
+async function closeGateway(gateway: Gateway) {
+  if (gateway instanceof FcmGateway) await gateway.close()
+}

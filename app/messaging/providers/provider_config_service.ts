@@ -1,0 +1,105 @@
+import { inject } from '@adonisjs/core'
+import vine from '@vinejs/vine'
+import ProviderConfig from '#models/provider_config'
+import { ProviderNotFoundException } from '#exceptions/provider_exceptions'
+import type { GatewayCheck } from '#messaging/gateways/gateway'
+import { GatewayFactory } from '#messaging/gateways/gateway_factory'
+import { ProviderAccounts } from '#messaging/providers/provider_accounts'
+import { maskFor } from '#messaging/providers/provider_types'
+import { providerView } from '#messaging/providers/provider_view'
+import {
+  createProviderValidator,
+  type CreateProviderRequest,
+  type UpdateProviderRequest,
+} from '#validators/provider'
+
+/**
+ * A tenant's own provider configs. Every read and write is scoped to the
+ * tenant: another tenant's config and the system defaults (no tenant) answer
+ * 404. Credentials are sealed before they are stored and leave only masked.
+ */
+@inject()
+export class ProviderConfigService {
+  constructor(
+    private accounts: ProviderAccounts,
+    private gateways: GatewayFactory
+  ) {}
+
+  async list(tenantId: string) {
+    const configs = await ProviderConfig.query()
+      .where('tenant_id', tenantId)
+      .orderBy([{ column: 'channel' }, { column: 'priority' }, { column: 'created_at' }])
+    return configs.map((config) => providerView(this.accounts.open(config)))
+  }
+
+  async find(tenantId: string, id: string) {
+    return providerView(this.accounts.open(await this.#find(tenantId, id)))
+  }
+
+  async create(tenantId: string, request: CreateProviderRequest) {
+    const config = await ProviderConfig.create({ tenantId, ...this.#columns(request) })
+    return providerView({ config, credentials: request.config })
+  }
+
+  /**
+   * `config` and `metadata` fields merge over the stored ones (null removes
+   * one); the merged provider must then pass the same validation as a new one.
+   */
+  async update(tenantId: string, id: string, changes: UpdateProviderRequest) {
+    const config = await this.#find(tenantId, id)
+    const { credentials } = this.accounts.open(config)
+    const request = await createProviderValidator.validate({
+      type: changes.type ?? config.type,
+      channel: changes.channel ?? config.channel,
+      name: changes.name ?? config.name,
+      priority: changes.priority ?? config.priority,
+      enabled: changes.enabled ?? config.enabled,
+      config: mergeFields(credentials, changes.config),
+      metadata: mergeFields(config.metadata, changes.metadata),
+    })
+    await config.merge(this.#columns(request)).save()
+    return providerView({ config, credentials: request.config })
+  }
+
+  async delete(tenantId: string, id: string) {
+    const config = await this.#find(tenantId, id)
+    await config.delete()
+  }
+
+  /** Tests the connection with the provider's own check; no message is sent. */
+  async test(tenantId: string, id: string): Promise<GatewayCheck> {
+    const account = this.accounts.open(await this.#find(tenantId, id))
+    try {
+      return await this.gateways.forAccount(account).check()
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      return { ok: false, detail: `this configuration cannot make a gateway: ${reason}` }
+    }
+  }
+
+  #columns(request: CreateProviderRequest) {
+    return {
+      type: request.type,
+      channel: request.channel,
+      name: request.name,
+      priority: request.priority ?? 0,
+      enabled: request.enabled ?? true,
+      encryptedConfig: this.accounts.seal(request.config),
+      mask: maskFor(request.type, request.config),
+      metadata: request.metadata ?? {},
+    }
+  }
+
+  async #find(tenantId: string, id: string) {
+    if (!vine.helpers.isUUID(id)) throw new ProviderNotFoundException()
+    const config = await ProviderConfig.query().where('tenant_id', tenantId).where('id', id).first()
+    if (!config) throw new ProviderNotFoundException()
+    return config
+  }
+}
+
+function mergeFields(stored: Record<string, unknown>, changes: Record<string, unknown> = {}) {
+  return Object.fromEntries(
+    Object.entries({ ...stored, ...changes }).filter(([, value]) => value !== null)
+  )
+}

@@ -1,0 +1,62 @@
+import type { Channel } from '#enums/channel'
+import type { Priority } from '#enums/priority'
+import type { MessageStatus } from '#enums/message_status'
+import type { ProviderEventSource } from '#messaging/tracking/provider_event'
+
+/**
+ * Payloads of the domain events on the AdonisJS emitter (names in
+ * start/events.ts). They carry ids and facts, never model instances, so a
+ * listener can hand them to a queue as they are.
+ */
+export interface MessageEventBase {
+  messageId: string
+  tenantId: string
+  occurredAt: Date
+}
+
+/** Emitted by the delivery tracker for an event a provider reported. */
+export interface TrackedMessageEvent extends MessageEventBase {
+  /** The delivery_events row that recorded it */
+  deliveryEventId: number
+  source: ProviderEventSource
+  /** The message's status once the event was applied */
+  status: MessageStatus
+}
+
+export interface MessageQueued extends MessageEventBase {
+  channel: Channel
+  priority: Priority
+}
+
+export interface MessageSent extends MessageEventBase {
+  gateway: string
+  providerMessageId: string
+}
+
+export interface MessageDelivered extends TrackedMessageEvent {}
+
+export interface MessageOpened extends TrackedMessageEvent {
+  /** The message's first recorded open */
+  first: boolean
+}
+
+export interface MessageClicked extends TrackedMessageEvent {
+  first: boolean
+  url: string | null
+}
+
+export interface MessageBounced extends TrackedMessageEvent {
+  /** A hard bounce (suppressed at once) rather than a soft one (counted toward the threshold) */
+  permanent: boolean
+  recipient: string
+  reason: string | null
+}
+
+export interface MessageComplained extends TrackedMessageEvent {
+  recipient: string
+}
+
+export interface MessageFailed extends MessageEventBase {
+  reason: string
+  code: string | null
+}

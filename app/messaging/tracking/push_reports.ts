@@ -1,0 +1,52 @@
+import { inject } from '@adonisjs/core'
+import type { Infer } from '@vinejs/vine/types'
+import { DeliveryEventType } from '#enums/delivery_event_type'
+import Message from '#models/message'
+import { MessageNotFoundException } from '#exceptions/domain_exceptions'
+import type { pushReportValidator } from '#validators/push_report'
+import { DeliveryTracker } from '#messaging/tracking/delivery_tracker'
+
+export type PushReport = Infer<typeof pushReportValidator>
+
+const EVENT_TYPES: Record<PushReport['event'], DeliveryEventType> = {
+  delivered: DeliveryEventType.Delivered,
+  opened: DeliveryEventType.Opened,
+  clicked: DeliveryEventType.Clicked,
+}
+
+/**
+ * Delivered/opened reports from the tenant's push client app: FCM itself has
+ * no delivery callback. The tenant's API key authenticates them, so only its
+ * own messages can be reported on.
+ */
+@inject()
+export class PushReports {
+  constructor(private tracker: DeliveryTracker) {}
+
+  async record(tenantId: string, report: PushReport) {
+    const message = await Message.query()
+      .select('id')
+      .where('id', report.messageId)
+      .where('tenant_id', tenantId)
+      .first()
+    if (!message) {
+      throw new MessageNotFoundException()
+    }
+    return this.tracker.apply({
+      source: 'fcm',
+      providerConfigId: null,
+      tenantId,
+      // Report ids are the app's own: unique per message, not across tenants
+      providerEventId: `${message.id}:${report.reportId}`,
+      providerMessageId: null,
+      messageId: message.id,
+      type: EVENT_TYPES[report.event],
+      occurredAt: report.occurredAt ?? new Date(),
+      reason: null,
+      code: null,
+      recipient: null,
+      details: {},
+      payload: report,
+    })
+  }
+}

@@ -1,0 +1,93 @@
+import { test } from '@japa/runner'
+import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
+import { Sandbox } from '#sandbox/sandbox'
+import { ProviderAccounts } from '#messaging/providers/provider_accounts'
+import { POSTAL_MAGIC_RECIPIENTS } from '#sandbox/fakes/postal_fake_server'
+import { TWILIO_MAGIC_NUMBERS } from '#sandbox/fakes/twilio_fake_server'
+import { createTenant } from '#tests/helpers/tenants'
+import { emptyQueues } from '#tests/helpers/queues'
+import { truncateMessages } from '#tests/helpers/database'
+import { waitUntil } from '#tests/helpers/wait'
+import { WorkerProcess } from '#tests/helpers/worker_process'
+
+async function statusOf(id: string) {
+  const row = await db.from('messages').where('id', id).select('status').first()
+  return row?.status as string | undefined
+}
+
+test.group('The sandbox: API → worker → fake provider → signed callback', (group) => {
+  let sandbox: Sandbox
+  let worker: WorkerProcess
+
+  group.setup(async () => {
+    await truncateMessages()
+    await db.from('provider_configs').delete()
+    await emptyQueues()
+    sandbox = await new Sandbox(
+      await app.container.make(ProviderAccounts),
+      await app.container.make('logger'),
+      { appUrl: app.config.get<string>('app.appUrl'), portBase: 0 }
+    ).start()
+    worker = await WorkerProcess.start('P4')
+    return async () => {
+      await worker.stop()
+      await sandbox.stop()
+    }
+  })
+
+  test('{channel} reaches delivered through the fake provider’s signed callback')
+    .with([
+      {
+        channel: 'email',
+        body: { recipient: 'ada@example.com', subject: 'Hi', content: { text: 'Hello' } },
+        gateway: /^postal:/,
+      },
+      {
+        channel: 'sms',
+        body: { recipient: TWILIO_MAGIC_NUMBERS.delivered, content: { text: 'Hello' } },
+        gateway: /^twilio:/,
+      },
+    ])
+    .run(async ({ client, assert }, { channel, body, gateway }) => {
+      const { headers } = await createTenant()
+      const created = await client
+        .post('/api/v1/messages')
+        .headers(headers)
+        .json({ channel, ...body })
+      const id = created.body().id
+
+      await waitUntil(`the ${channel} message to be delivered`, async () => {
+        return (await statusOf(id)) === 'delivered'
+      })
+      const message = await client.get(`/api/v1/messages/${id}`).headers(headers)
+      assert.match(message.body().gateway, gateway)
+      const types = message.body().events.map((event: { type: string }) => event.type)
+      assert.includeMembers(types, ['queued', 'sending', 'sent', 'delivered'])
+    })
+
+  test('a magic bounce address ends failed with a suppression entry', async ({
+    client,
+    assert,
+  }) => {
+    const { headers, tenant } = await createTenant()
+    const created = await client
+      .post('/api/v1/messages')
+      .headers(headers)
+      .json({
+        channel: 'email',
+        recipient: POSTAL_MAGIC_RECIPIENTS.bounce,
+        subject: 'Hi',
+        content: { text: 'Hello' },
+      })
+    const id = created.body().id
+
+    await waitUntil('the bounce to fail the message', async () => (await statusOf(id)) === 'failed')
+    const suppression = await db
+      .from('suppressions')
+      .where('tenant_id', tenant.id)
+      .where('recipient', POSTAL_MAGIC_RECIPIENTS.bounce)
+      .first()
+    assert.equal(suppression?.reason, 'hard_bounce')
+  })
+})
