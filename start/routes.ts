@@ -56,6 +56,9 @@ router
     router.post('/postal/:providerId', [PostalWebhooksController, 'store']).as('postal')
     router.post('/ses/:providerId', [SesWebhooksController, 'store']).as('ses')
     router.post('/twilio/:providerId', [TwilioWebhooksController, 'store']).as('twilio')
+    router
+      .post('/firebase/:providerId', [FirebaseWebhooksController, 'storeSigned'])
+      .as('firebase.signed')
   })
   .where('providerId', router.matchers.uuid())
   .prefix('/api/webhooks/communication')

@@ -16,6 +16,7 @@ const SES_KEY_ID = 'AKIASANDBOXSWITCHBOARD'
 const TWILIO_SID = `AC${'5a0d'.repeat(8)}`
 const TWILIO_TOKEN = 'sandbox-twilio-auth-token'
 const FCM_PROJECT = 'switchboard-sandbox'
+const FCM_REPORT_SECRET = 'sandbox-push-report-secret'
 const SANDBOX_FROM = 'Switchboard Sandbox <sandbox@switchboard.test>'
 
 interface SandboxAccount {
@@ -31,7 +32,8 @@ interface SandboxAccount {
  * default provider configs (no tenant) pointing at them, so a newcomer sees
  * the whole flow (send, provider, signed delivery callback) without any
  * provider account. Postal is the primary email gateway and SES its failover;
- * Postal and Twilio post signed delivery callbacks to our webhooks.
+ * Postal and Twilio post signed delivery callbacks to our webhooks, and the
+ * FCM fake plays the client app that reports a push delivered.
  */
 export class Sandbox {
   #servers: FakeProviderServer[] = []
@@ -58,7 +60,10 @@ export class Sandbox {
       authToken: TWILIO_TOKEN,
       callbacks: true,
     })
-    const fcm = new FcmFakeServer({ projectId: FCM_PROJECT })
+    const fcm = new FcmFakeServer({
+      projectId: FCM_PROJECT,
+      clientReports: { url: this.#webhookUrl('firebase', fcmConfig.id), secret: FCM_REPORT_SECRET },
+    })
     // Fixed ports for a person to find; 0 (any free port) for tests
     const port = (offset: number) =>
       this.options.portBase === 0 ? 0 : this.options.portBase + offset
@@ -117,6 +122,7 @@ export class Sandbox {
           private_key: 'sandbox',
         },
         baseUrl: fcm.baseUrl,
+        reportSecret: FCM_REPORT_SECRET,
       },
     })
 

@@ -70,6 +70,8 @@ const CONFIG_BY_TYPE = {
       })
       .allowUnknownProperties(),
     baseUrl: httpUrl().optional(),
+    /** Signs the push client app's delivery/open reports (FCM itself reports nothing) */
+    reportSecret: secret().minLength(16).optional(),
   }),
   [GatewayType.Webhook]: vine.object({
     /** Signs every delivery: long enough that it cannot be guessed */

@@ -29,7 +29,10 @@ export async function createProviderConfig(
   })
 }
 
-export function webhookPath(type: 'postal' | 'ses' | 'twilio', providerConfigId: string) {
+export function webhookPath(
+  type: 'postal' | 'ses' | 'twilio' | 'firebase',
+  providerConfigId: string
+) {
   return `/api/webhooks/communication/${type}/${providerConfigId}`
 }
 

@@ -28,6 +28,8 @@ export interface FcmGatewayConfig {
   serviceAccount: { client_email: string; private_key: string } | Record<string, unknown>
   /** Points the SDK at another host, e.g. the sandbox's fake FCM (see PROVIDERS.md) */
   baseUrl?: string
+  /** Verifies the push client app's reports (read by the webhook, not here) */
+  reportSecret?: string
   timeoutMs?: number
 }
 

@@ -7,6 +7,8 @@ interface ProviderTypeRules {
   channels: readonly Channel[]
   /** The config field holding the type's secret; it is shown only as a mask */
   secretField: string | null
+  /** Further secret fields, also shown only as masks */
+  otherSecrets?: string[]
 }
 
 /** What each provider type carries, and which of its config fields is secret. */
@@ -14,7 +16,11 @@ export const PROVIDER_TYPES: Record<GatewayType, ProviderTypeRules> = {
   [GatewayType.Postal]: { channels: [Channel.Email], secretField: 'apiKey' },
   [GatewayType.Ses]: { channels: [Channel.Email], secretField: 'secretAccessKey' },
   [GatewayType.Twilio]: { channels: [Channel.Sms], secretField: 'authToken' },
-  [GatewayType.Fcm]: { channels: [Channel.Push], secretField: 'serviceAccount' },
+  [GatewayType.Fcm]: {
+    channels: [Channel.Push],
+    secretField: 'serviceAccount',
+    otherSecrets: ['reportSecret'],
+  },
   [GatewayType.Webhook]: { channels: [Channel.Webhook], secretField: 'secret' },
   [GatewayType.Log]: { channels: CHANNELS, secretField: null },
 }
@@ -35,6 +41,10 @@ export function maskFor(type: GatewayType, config: Record<string, unknown>) {
 
 /** A config as it may be shown: the secret field replaced by its mask. */
 export function visibleConfig(type: GatewayType, config: Record<string, unknown>) {
-  const field = PROVIDER_TYPES[type].secretField
-  return field ? { ...config, [field]: maskFor(type, config) } : { ...config }
+  const { secretField, otherSecrets = [] } = PROVIDER_TYPES[type]
+  const visible = secretField ? { ...config, [secretField]: maskFor(type, config) } : { ...config }
+  for (const field of otherSecrets) {
+    if (typeof config[field] === 'string') visible[field] = maskSecret(config[field])
+  }
+  return visible
 }

@@ -25,7 +25,14 @@
  * Accepted sends are counted per our message id, read from
  * message.data.switchboardMessageId. FCM has no delivery callbacks.
  */
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  signWebhook,
+} from '#messaging/gateways/webhook_signature'
+import { CallbackPoster } from '#sandbox/fakes/callback_poster'
 import { FCM_SANDBOX_ACCESS_TOKEN } from '#messaging/gateways/fcm_gateway'
 import {
   FakeProviderServer,
@@ -93,6 +100,11 @@ export interface FcmFakeOptions {
   accessToken?: string
   /** How long a timeout-… token holds its reply */
   hangMs?: number
+  /**
+   * Play the client app: after each delivered notification, POST a signed
+   * `delivered` report (what a real app does on receipt) to this URL
+   */
+  clientReports?: { url: string; secret: string; delayMs?: number }
 }
 
 interface SendRequest {
@@ -102,6 +114,8 @@ interface SendRequest {
 
 export class FcmFakeServer extends FakeProviderServer {
   readonly #options: FcmFakeOptions
+  readonly reports = new CallbackPoster()
+  #pendingReports = new Set<Promise<void>>()
 
   constructor(options: FcmFakeOptions = {}) {
     super()
@@ -143,10 +157,42 @@ export class FcmFakeServer extends FakeProviderServer {
     if (failure) return failure[1]
     if (dryRun) return dryRunReply
 
-    this.countSend(stringOrNull(message?.data?.switchboardMessageId))
+    const messageId = stringOrNull(message?.data?.switchboardMessageId)
+    this.countSend(messageId)
     const name = `projects/${projectId}/messages/0:${Date.now()}%${randomBytes(8).toString('hex')}`
-    const delayMs = token.startsWith(P.timeout) ? (this.#options.hangMs ?? 30_000) : undefined
-    return { status: 200, body: { name }, delayMs }
+    if (token.startsWith(P.timeout)) {
+      return { status: 200, body: { name }, delayMs: this.#options.hangMs ?? 30_000 }
+    }
+    if (messageId) this.#reportDelivered(messageId)
+    return { status: 200, body: { name } }
+  }
+
+  async stop() {
+    await Promise.all(this.#pendingReports)
+    await this.reports.drain()
+    await super.stop()
+  }
+
+  /** The device's report comes after the send was answered, as on a real phone. */
+  #reportDelivered(messageId: string) {
+    const reports = this.#options.clientReports
+    if (!reports) return
+    const pending = sleep(reports.delayMs ?? 250).then(() => {
+      const body = JSON.stringify({ messageId, event: 'delivered', reportId: randomUUID() })
+      const timestamp = Math.floor(Date.now() / 1000)
+      this.reports.enqueue(reports.url, [
+        {
+          body,
+          headers: {
+            'content-type': 'application/json',
+            [SIGNATURE_HEADER]: signWebhook(reports.secret, timestamp, body),
+            [TIMESTAMP_HEADER]: String(timestamp),
+          },
+        },
+      ])
+    })
+    this.#pendingReports.add(pending)
+    void pending.finally(() => this.#pendingReports.delete(pending))
   }
 }
 

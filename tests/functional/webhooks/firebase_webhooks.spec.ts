@@ -4,15 +4,23 @@ import type { ApiClient } from '@japa/api-client'
 import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import type ProviderConfig from '#models/provider_config'
+import env from '#start/env'
+import {
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  signWebhook,
+} from '#messaging/gateways/webhook_signature'
 import { createTenant, type TestTenant } from '#tests/helpers/tenants'
 import {
   createProviderConfig,
   createSentMessage,
   messageRow,
   providerEventsOf,
+  webhookPath,
 } from '#tests/helpers/webhooks'
 
 const REPORTS = '/api/webhooks/communication/firebase'
+const baseUrl = `http://${env.get('HOST')}:${env.get('PORT')}`
 const DEVICE_TOKEN = `${'f'.repeat(40)}:APA91b${'x'.repeat(100)}`
 
 test.group('Push client reports (firebase webhook)', (group) => {
@@ -119,4 +127,71 @@ test.group('Push client reports (firebase webhook)', (group) => {
       errors: [{ field: 'messageId' }, { field: 'event' }, { field: 'reportId' }],
     })
   })
+})
+
+test.group('Push client reports signed with the FCM account’s report secret', (group) => {
+  const secret = 'push-report-secret-for-tests'
+  let fcm: ProviderConfig
+
+  group.setup(async () => {
+    fcm = await createProviderConfig(GatewayType.Fcm, Channel.Push, {
+      projectId: 'test',
+      reportSecret: secret,
+    })
+  })
+
+  async function sentPush(client: ApiClient) {
+    const tenant = await createTenant('Signed push app')
+    return createSentMessage(
+      client,
+      tenant.headers,
+      { channel: 'push', recipient: DEVICE_TOKEN, subject: 'Hi', content: { text: 'Hello' } },
+      { providerConfigId: fcm.id, gateway: 'fcm', providerMessageId: `p/m/${randomUUID()}` }
+    )
+  }
+
+  function signed(body: string, key = secret, timestamp = Math.floor(Date.now() / 1000)) {
+    return {
+      'content-type': 'application/json',
+      [SIGNATURE_HEADER]: signWebhook(key, timestamp, body),
+      [TIMESTAMP_HEADER]: String(timestamp),
+    }
+  }
+
+  test('a correctly signed report is applied', async ({ client, assert }) => {
+    const id = await sentPush(client)
+    const body = JSON.stringify({ messageId: id, event: 'delivered', reportId: 'd-1' })
+
+    const response = await fetch(`${baseUrl}${webhookPath('firebase', fcm.id)}`, {
+      method: 'POST',
+      headers: signed(body),
+      body,
+    })
+
+    assert.equal(response.status, 200)
+    assert.equal((await messageRow(id)).status, 'delivered')
+  })
+
+  test('{name} → 401 and nothing stored')
+    .with([
+      { name: 'a wrong secret', key: 'another-secret-entirely', age: 0, tamper: false },
+      { name: 'a tampered body', key: secret, age: 0, tamper: true },
+      { name: 'a stale timestamp', key: secret, age: 3600, tamper: false },
+    ])
+    .run(async ({ client, assert }, { key, age, tamper }) => {
+      const id = await sentPush(client)
+      const body = JSON.stringify({ messageId: id, event: 'delivered', reportId: 'd-1' })
+      const headers = signed(body, key, Math.floor(Date.now() / 1000) - age)
+      const sent = tamper ? body.replace('delivered', 'clicked') : body
+
+      const response = await fetch(`${baseUrl}${webhookPath('firebase', fcm.id)}`, {
+        method: 'POST',
+        headers,
+        body: sent,
+      })
+
+      assert.equal(response.status, 401)
+      assert.lengthOf(await providerEventsOf(id), 0)
+      assert.equal((await messageRow(id)).status, 'sent')
+    })
 })

@@ -48,6 +48,11 @@ test.group('The sandbox: API → worker → fake provider → signed callback', 
         body: { recipient: TWILIO_MAGIC_NUMBERS.delivered, content: { text: 'Hello' } },
         gateway: /^twilio:/,
       },
+      {
+        channel: 'push',
+        body: { recipient: `device-${'x'.repeat(40)}`, subject: 'Hi', content: { text: 'Hello' } },
+        gateway: /^fcm:/,
+      },
     ])
     .run(async ({ client, assert }, { channel, body, gateway }) => {
       const { headers } = await createTenant()
