@@ -20,6 +20,7 @@ import {
   type OutboundMessage,
   type PushOutbound,
   failedCheck,
+  unsupportedChannel,
 } from '#messaging/gateways/gateway'
 
 export interface FcmGatewayConfig {
@@ -111,11 +112,7 @@ export class FcmGateway extends Gateway {
 
   async send(message: OutboundMessage): Promise<GatewayResult> {
     if (message.channel !== Channel.Push) {
-      return failure(
-        'permanent',
-        'UNSUPPORTED_CHANNEL',
-        `fcm gateway cannot send ${message.channel}`
-      )
+      return unsupportedChannel(this.type, message.channel)
     }
     try {
       const name = await this.#withTimeout(this.#messaging.send(tokenMessage(message)))

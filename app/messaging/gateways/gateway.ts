@@ -76,6 +76,16 @@ export interface GatewayCheck {
 }
 
 /** A check that failed the way a send would have: the same code and message. */
+/** The answer of a gateway handed a message of a channel it does not carry. */
+export function unsupportedChannel(gatewayType: string, channel: string): GatewayFailure {
+  return {
+    ok: false,
+    errorClass: 'permanent',
+    code: 'UNSUPPORTED_CHANNEL',
+    message: `the ${gatewayType} gateway cannot send ${channel}`,
+  }
+}
+
 export function failedCheck(failure: GatewayFailure): GatewayCheck {
   return { ok: false, detail: `${failure.code}: ${failure.message}` }
 }

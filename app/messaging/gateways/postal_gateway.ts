@@ -9,6 +9,7 @@ import {
   type GatewayResult,
   type OutboundMessage,
   failedCheck,
+  unsupportedChannel,
 } from '#messaging/gateways/gateway'
 import {
   PostalApiError,
@@ -69,12 +70,7 @@ export class PostalGateway extends Gateway {
 
   async send(message: OutboundMessage): Promise<GatewayResult> {
     if (message.channel !== Channel.Email) {
-      return {
-        ok: false,
-        errorClass: 'permanent',
-        code: 'UNSUPPORTED_CHANNEL',
-        message: `the postal gateway sends email, not ${message.channel}`,
-      }
+      return unsupportedChannel(this.type, message.channel)
     }
     try {
       const result = await this.#client.sendMessage(this.#body(message))

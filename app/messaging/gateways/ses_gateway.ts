@@ -17,6 +17,7 @@ import {
   type GatewayResult,
   type OutboundMessage,
   failedCheck,
+  unsupportedChannel,
 } from '#messaging/gateways/gateway'
 
 export interface SesGatewayConfig {
@@ -93,12 +94,7 @@ export class SesGateway extends Gateway {
 
   async send(message: OutboundMessage): Promise<GatewayResult> {
     if (message.channel !== Channel.Email) {
-      return {
-        ok: false,
-        errorClass: 'permanent',
-        code: 'UNSUPPORTED_CHANNEL',
-        message: `the ses gateway sends email, not ${message.channel}`,
-      }
+      return unsupportedChannel(this.type, message.channel)
     }
     try {
       const reply = await this.#client.send(new SendEmailCommand(this.#input(message)))

@@ -9,6 +9,7 @@ import {
   type OutboundMessage,
   type SmsOutbound,
   failedCheck,
+  unsupportedChannel,
 } from '#messaging/gateways/gateway'
 
 export interface TwilioGatewayConfig {
@@ -68,11 +69,7 @@ export class TwilioGateway extends Gateway {
 
   async send(message: OutboundMessage): Promise<GatewayResult> {
     if (message.channel !== Channel.Sms) {
-      return failure(
-        'permanent',
-        'UNSUPPORTED_CHANNEL',
-        `twilio gateway cannot send ${message.channel}`
-      )
+      return unsupportedChannel(this.type, message.channel)
     }
     try {
       const sent = await this.#client.messages.create({

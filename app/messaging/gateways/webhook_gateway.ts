@@ -6,6 +6,7 @@ import {
   type GatewayErrorClass,
   type GatewayResult,
   type OutboundMessage,
+  unsupportedChannel,
 } from '#messaging/gateways/gateway'
 import {
   SIGNATURE_HEADER,
@@ -40,11 +41,7 @@ export class WebhookGateway extends Gateway {
 
   async send(message: OutboundMessage): Promise<GatewayResult> {
     if (message.channel !== Channel.Webhook) {
-      return failure(
-        'permanent',
-        'UNSUPPORTED_CHANNEL',
-        `webhook gateway cannot send ${message.channel}`
-      )
+      return unsupportedChannel(this.type, message.channel)
     }
     const url = recipientUrl(message.url)
     if (!url) {
