@@ -169,7 +169,8 @@ test.group('Push client reports signed with the FCM account’s report secret', 
     })
 
     assert.equal(response.status, 200)
-    assert.equal((await messageRow(id)).status, 'delivered')
+    const message = await messageRow(id)
+    assert.equal(message.status, 'delivered')
   })
 
   test('{name} → 401 and nothing stored')
@@ -192,6 +193,7 @@ test.group('Push client reports signed with the FCM account’s report secret', 
 
       assert.equal(response.status, 401)
       assert.lengthOf(await providerEventsOf(id), 0)
-      assert.equal((await messageRow(id)).status, 'sent')
+      const message = await messageRow(id)
+      assert.equal(message.status, 'sent')
     })
 })
