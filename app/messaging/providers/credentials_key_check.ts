@@ -9,7 +9,7 @@ import {
  * Proves at start-up that CREDENTIALS_KEY opens the stored provider configs,
  * so a process with the wrong key stops at once instead of failing (or
  * sending with garbage) later, one message at a time. Provider configs are
- * few: every one is decrypted.
+ * few: every real one is decrypted.
  */
 export async function assertCredentialsKeyOpensStoredConfigs(
   cipher: CredentialsCipher,
@@ -19,7 +19,12 @@ export async function assertCredentialsKeyOpensStoredConfigs(
   try {
     // Before the first migration there is nothing to check
     if (!(await db.connection().schema.hasTable('provider_configs'))) return
-    rows = await db.from('provider_configs').select('id', 'encrypted_config')
+    // The sandbox's own configs hold no real secret and are sealed anew each
+    // time it starts: a fresh clone's new key must not lock them (and it) out.
+    rows = await db
+      .from('provider_configs')
+      .select('id', 'encrypted_config')
+      .whereRaw(`NOT (metadata @> '{"sandbox": true}')`)
   } catch (error) {
     // An unreachable database is reported where it is needed (/ready, the
     // worker's claim); it must not keep the process from starting.

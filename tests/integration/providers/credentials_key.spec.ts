@@ -7,6 +7,8 @@ import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import ProviderConfig from '#models/provider_config'
 import { ProviderAccounts } from '#messaging/providers/provider_accounts'
+import { CredentialsCipher } from '#messaging/providers/credentials_cipher'
+import { assertCredentialsKeyOpensStoredConfigs } from '#messaging/providers/credentials_key_check'
 import { createTenant } from '#tests/helpers/tenants'
 import { WorkerProcess } from '#tests/helpers/worker_process'
 
@@ -107,5 +109,31 @@ test.group('A wrong CREDENTIALS_KEY fails loudly at start-up', (group) => {
     assert.equal(code, 0, output)
     assert.include(output, '0003_create_provider_configs_table')
     assert.notInclude(output, 'CREDENTIALS_KEY')
+  })
+})
+
+test.group('The sandbox’s own configs', () => {
+  test('sealed under another key, they do not stop a start (the sandbox re-seals them)', async ({
+    assert,
+  }) => {
+    const otherCipher = new CredentialsCipher(randomBytes(32).toString('base64'))
+    const sandboxConfig = await ProviderConfig.create({
+      tenantId: null,
+      type: GatewayType.Log,
+      channel: Channel.Push,
+      name: 'Left by another clone’s sandbox',
+      priority: 0,
+      enabled: false,
+      encryptedConfig: otherCipher.encrypt({}),
+      mask: '',
+      metadata: { sandbox: true },
+    })
+    try {
+      const cipher = await app.container.make(CredentialsCipher)
+      const logger = await app.container.make('logger')
+      await assert.doesNotReject(() => assertCredentialsKeyOpensStoredConfigs(cipher, logger))
+    } finally {
+      await sandboxConfig.delete()
+    }
   })
 })
