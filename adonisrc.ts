@@ -29,6 +29,7 @@ export default defineConfig({
   preloads: [
     () => import('#start/routes'),
     () => import('#start/kernel'),
+    () => import('#start/events'),
     { file: () => import('#start/scheduler'), environment: ['console'] },
   ],
 

@@ -20,6 +20,8 @@ const { result } = concurrently(
       command: `node ace messages:work --priority=${priority}`,
       prefixColor: 'yellow',
     })),
+    // Tenant webhooks out: their own queue, so a slow tenant receiver never holds up messages
+    { name: 'webhooks', command: 'node ace webhooks:work', prefixColor: 'blue' },
     { name: 'scheduler', command: 'node ace scheduler:run', prefixColor: 'magenta' },
     // Fake providers, unless real ones are configured: the flow works with no account
     { name: 'sandbox', command: 'node ace sandbox --if-unconfigured', prefixColor: 'green' },

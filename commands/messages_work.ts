@@ -33,10 +33,11 @@ export default class MessagesWork extends BaseCommand {
     }
 
     const { PriorityWorker } = await import('#messaging/queueing/priority_worker')
+    const { queueNameFor } = await import('#messaging/queueing/message_queues')
     const config = this.app.config.get<MessagingConfig>('messaging')
     const logger = await this.app.container.make('logger')
     const worker = new PriorityWorker(this.app, logger.child({ priority })).start(
-      priority,
+      queueNameFor(priority),
       this.concurrency ?? config.concurrency[priority]
     )
 

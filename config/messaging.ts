@@ -30,6 +30,19 @@ const messagingConfig = {
     windowDays: env.get('SOFT_BOUNCE_WINDOW_DAYS', 7),
   },
 
+  /** Events out to the tenants' own webhook endpoints (the tenant-webhooks queue) */
+  tenantWebhooks: {
+    /** Attempts per event and endpoint; the gaps double from the base delay, with jitter */
+    maxAttempts: env.get('TENANT_WEBHOOK_MAX_ATTEMPTS', 6),
+    baseDelayMs: env.get('TENANT_WEBHOOK_BASE_DELAY_MS', 30_000),
+    /** Up to half of each gap is random, so a recovering receiver is not hit all at once */
+    jitter: 0.5,
+    /** This many failed attempts in a row, over any events, disable the endpoint */
+    disableAfter: env.get('TENANT_WEBHOOK_DISABLE_AFTER', 5),
+    timeoutMs: 10_000,
+    concurrency: env.get('TENANT_WEBHOOK_CONCURRENCY', 10),
+  },
+
   bulk: {
     maxRecipients: env.get('BULK_MAX_RECIPIENTS'),
     /** Rows per INSERT statement and jobs per addBulk call */

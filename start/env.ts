@@ -63,6 +63,14 @@ export default await Env.create(new URL('../', import.meta.url), {
   SOFT_BOUNCE_WINDOW_DAYS: Env.schema.number.optional(),
 
   /*
+  | Tenant webhooks out
+  */
+  TENANT_WEBHOOK_MAX_ATTEMPTS: Env.schema.number.optional(),
+  TENANT_WEBHOOK_BASE_DELAY_MS: Env.schema.number.optional(),
+  TENANT_WEBHOOK_DISABLE_AFTER: Env.schema.number.optional(),
+  TENANT_WEBHOOK_CONCURRENCY: Env.schema.number.optional(),
+
+  /*
   | HTTP API
   */
   API_BODY_LIMIT: Env.schema.string(),

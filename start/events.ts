@@ -10,6 +10,7 @@
 | first of them.
 |
 */
+import emitter from '@adonisjs/core/services/emitter'
 import type {
   MessageBounced,
   MessageClicked,
@@ -33,3 +34,12 @@ declare module '@adonisjs/core/types' {
     'message:failed': MessageFailed
   }
 }
+
+/** Tenant webhooks out: the listener only enqueues, the webhooks worker POSTs */
+const TenantWebhookListener = () => import('#messaging/tenant_webhooks/tenant_webhook_listener')
+emitter.on('message:delivered', [TenantWebhookListener, 'delivered'])
+emitter.on('message:opened', [TenantWebhookListener, 'opened'])
+emitter.on('message:clicked', [TenantWebhookListener, 'clicked'])
+emitter.on('message:bounced', [TenantWebhookListener, 'bounced'])
+emitter.on('message:complained', [TenantWebhookListener, 'complained'])
+emitter.on('message:failed', [TenantWebhookListener, 'failed'])

@@ -10,10 +10,14 @@ const HealthController = () => import('#controllers/health_controller')
 const MessagesController = () => import('#controllers/messages_controller')
 const ProvidersController = () => import('#controllers/providers_controller')
 const TemplatesController = () => import('#controllers/templates_controller')
+const WebhookEndpointsController = () => import('#controllers/webhook_endpoints_controller')
+const ConversationsController = () => import('#controllers/conversations_controller')
 
 const PostalWebhooksController = () => import('#controllers/webhooks/postal_webhooks_controller')
 const SesWebhooksController = () => import('#controllers/webhooks/ses_webhooks_controller')
 const TwilioWebhooksController = () => import('#controllers/webhooks/twilio_webhooks_controller')
+const TwilioInboundController = () => import('#controllers/webhooks/twilio_inbound_controller')
+const PostalInboundController = () => import('#controllers/webhooks/postal_inbound_controller')
 const FirebaseWebhooksController = () =>
   import('#controllers/webhooks/firebase_webhooks_controller')
 
@@ -43,6 +47,19 @@ router
     router.get('/templates/:id', [TemplatesController, 'show']).as('templates.show')
     router.put('/templates/:id', [TemplatesController, 'update']).as('templates.update')
     router.post('/templates/:id/preview', [TemplatesController, 'preview']).as('templates.preview')
+    router.get('/webhooks', [WebhookEndpointsController, 'index']).as('webhook_endpoints.index')
+    router.post('/webhooks', [WebhookEndpointsController, 'store']).as('webhook_endpoints.store')
+    router
+      .post('/webhooks/:id/test', [WebhookEndpointsController, 'test'])
+      .as('webhook_endpoints.test')
+    router
+      .delete('/webhooks/:id', [WebhookEndpointsController, 'destroy'])
+      .as('webhook_endpoints.destroy')
+    router.get('/conversations', [ConversationsController, 'index']).as('conversations.index')
+    router.get('/conversations/:id', [ConversationsController, 'show']).as('conversations.show')
+    router
+      .post('/conversations/:id/reply', [ConversationsController, 'reply'])
+      .as('conversations.reply')
   })
   .prefix('/api/v1')
   .use(middleware.auth())
@@ -56,6 +73,12 @@ router
     router.post('/postal/:providerId', [PostalWebhooksController, 'store']).as('postal')
     router.post('/ses/:providerId', [SesWebhooksController, 'store']).as('ses')
     router.post('/twilio/:providerId', [TwilioWebhooksController, 'store']).as('twilio')
+    router
+      .post('/twilio/:providerId/inbound', [TwilioInboundController, 'store'])
+      .as('twilio.inbound')
+    router
+      .post('/postal/:providerId/inbound', [PostalInboundController, 'store'])
+      .as('postal.inbound')
     router
       .post('/firebase/:providerId', [FirebaseWebhooksController, 'storeSigned'])
       .as('firebase.signed')

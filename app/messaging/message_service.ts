@@ -57,9 +57,10 @@ export class MessageService {
 
   /**
    * Accept one message. A repeated idempotency key returns the first message
-   * (created = false); the same key with another body is a conflict.
+   * (created = false); the same key with another body is a conflict. A reply
+   * names the conversation it belongs to.
    */
-  async send(tenantId: string, request: SendRequest) {
+  async send(tenantId: string, request: SendRequest, thread: { conversationId?: string } = {}) {
     const { idempotencyKey, ...body } = request
     const check = checkRecipient(request.channel, request.recipient)
     if (!check.valid) {
@@ -80,6 +81,7 @@ export class MessageService {
     })
     message.idempotencyKey = idempotencyKey ?? null
     message.requestHash = idempotencyKey ? requestFingerprint(body) : null
+    message.conversationId = thread.conversationId ?? null
 
     const stored = await this.store.insertIdempotent(message)
     if (!stored.created && stored.requestHash !== message.requestHash) {

@@ -114,6 +114,9 @@ export default class Message extends BaseModel {
   declare parentMessageId: string | null
 
   @column()
+  declare conversationId: string | null
+
+  @column()
   declare fallback: Array<{ channel: Channel; recipient: string }> | null
 
   @column()

@@ -16,6 +16,9 @@ export class CallbackReceiver {
   #url = ''
   #onReceive = new Set<() => void>()
 
+  /** @param answer the status to reply with to the nth callback (0-based) */
+  constructor(private answer: (index: number) => number = () => 200) {}
+
   get url() {
     return this.#url
   }
@@ -24,8 +27,11 @@ export class CallbackReceiver {
     this.#server = createServer(async (req, res) => {
       const chunks: Buffer[] = []
       for await (const chunk of req) chunks.push(chunk as Buffer)
-      this.received.push({ headers: req.headers, rawBody: Buffer.concat(chunks).toString('utf8') })
-      res.writeHead(200).end()
+      const index = this.received.push({
+        headers: req.headers,
+        rawBody: Buffer.concat(chunks).toString('utf8'),
+      })
+      res.writeHead(this.answer(index - 1)).end()
       for (const notify of this.#onReceive) notify()
     })
     await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve))

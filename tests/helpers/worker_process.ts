@@ -4,7 +4,7 @@ import app from '@adonisjs/core/services/app'
 import { waitUntil } from '#tests/helpers/wait'
 
 /**
- * A real worker process (`node ace messages:work`), as production runs it.
+ * A real worker process (`node ace messages:work` or `webhooks:work`), as production runs it.
  */
 export class WorkerProcess {
   #child: ChildProcess
@@ -18,15 +18,24 @@ export class WorkerProcess {
     this.#exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)))
   }
 
-  static async start(priority: string, env: Record<string, string> = {}) {
-    const child = spawn(process.execPath, ['ace', 'messages:work', `--priority=${priority}`], {
+  static start(priority: string, env: Record<string, string> = {}) {
+    return WorkerProcess.#spawn(['messages:work', `--priority=${priority}`], `the ${priority}`, env)
+  }
+
+  /** `node ace webhooks:work`: the tenant-webhooks queue */
+  static startTenantWebhooks(env: Record<string, string> = {}) {
+    return WorkerProcess.#spawn(['webhooks:work'], 'the tenant webhooks', env)
+  }
+
+  static async #spawn(command: string[], name: string, env: Record<string, string>) {
+    const child = spawn(process.execPath, ['ace', ...command], {
       cwd: fileURLToPath(app.appRoot),
       env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     const worker = new WorkerProcess(child)
     await waitUntil(
-      `the ${priority} worker to start`,
+      `${name} worker to start`,
       async () => worker.output.includes('worker started') || worker.exitedEarly(),
       { timeoutMs: 30_000 }
     )

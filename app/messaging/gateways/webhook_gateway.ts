@@ -92,7 +92,7 @@ export class WebhookGateway extends Gateway {
  * loopback alone, where traffic never leaves the machine: local development
  * receivers and the tests' receiver servers.
  */
-function recipientUrl(raw: string): URL | null {
+export function recipientUrl(raw: string): URL | null {
   if (!URL.canParse(raw)) return null
   const url = new URL(raw)
   if (url.protocol === 'https:') return url

@@ -24,6 +24,8 @@ export interface NewMessage {
   sourceType: string | null
   sourceId: string | null
   metadata: Record<string, unknown>
+  /** The conversation a reply belongs to */
+  conversationId?: string | null
 }
 
 /** The columns the worker needs once it holds a message. */
@@ -261,6 +263,7 @@ export class MessageStore {
       source_type: message.sourceType,
       source_id: message.sourceId,
       metadata: JSON.stringify(message.metadata),
+      conversation_id: message.conversationId ?? null,
       created_at: now,
       updated_at: now,
     }))

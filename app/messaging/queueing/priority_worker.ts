@@ -3,8 +3,6 @@ import type { Logger } from '@adonisjs/core/logger'
 import type { ApplicationService } from '@adonisjs/core/types'
 import type queueConfig from '#config/queue'
 import type { Job } from '@rlanz/bull-queue'
-import type { Priority } from '#enums/priority'
-import { queueNameFor } from '#messaging/queueing/message_queues'
 
 type JobClass = new (...args: any[]) => Job & {
   handle(payload: unknown): Promise<unknown>
@@ -12,11 +10,11 @@ type JobClass = new (...args: any[]) => Job & {
 }
 
 /**
- * The worker of one priority queue. It runs @rlanz/bull-queue job classes the
- * way that package does, with what it lacks: a job whose module cannot be
- * loaded fails visibly (never counted as completed), a job that exhausted its
- * retries is rescued without crashing the process, and close() lets in-flight
- * jobs finish.
+ * The worker of one queue: a priority's messages-p* queue, or tenant-webhooks.
+ * It runs @rlanz/bull-queue job classes the way that package does, with what
+ * it lacks: a job whose module cannot be loaded fails visibly (never counted
+ * as completed), a job that exhausted its retries is rescued without crashing
+ * the process, and close() lets in-flight jobs finish.
  */
 export class PriorityWorker {
   #worker: Worker | null = null
@@ -29,16 +27,16 @@ export class PriorityWorker {
     this.#jobsRoot = app.makeURL('app/jobs/').href
   }
 
-  start(priority: Priority, concurrency: number) {
+  start(queueName: string, concurrency: number) {
     const config = this.app.config.get<typeof queueConfig>('queue')
-    this.#worker = new Worker(queueNameFor(priority), (job) => this.#run(job), {
+    this.#worker = new Worker(queueName, (job) => this.#run(job), {
       ...config.worker,
       connection: config.defaultConnection,
       concurrency,
     })
     this.#worker.on('failed', (job, error) => this.#onFailed(job, error))
     this.#worker.on('error', (error) => this.logger.error({ err: error }, 'worker error'))
-    this.logger.info({ queue: queueNameFor(priority), concurrency }, 'worker started')
+    this.logger.info({ queue: queueName, concurrency }, 'worker started')
     return this
   }
 

@@ -60,4 +60,21 @@ export class SuppressionList {
       .onConflict(db.knexRawQuery('ON CONSTRAINT suppressions_scope_uq'))
       .ignore()
   }
+
+  /**
+   * Lift a tenant's entry, only if it was added for this reason: an opt-in
+   * undoes an unsubscribe, never a hard bounce or a complaint.
+   */
+  async remove(
+    entry: Pick<NewSuppression, 'channel' | 'recipient' | 'reason'> & { tenantId: string },
+    client: QueryClientContract = db.connection()
+  ) {
+    await client
+      .from('suppressions')
+      .where('tenant_id', entry.tenantId)
+      .where('channel', entry.channel)
+      .where('recipient', entry.recipient)
+      .where('reason', entry.reason)
+      .delete()
+  }
 }

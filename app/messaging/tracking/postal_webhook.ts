@@ -42,9 +42,22 @@ const EVENT_TYPES: Record<string, DeliveryEventType> = {
 /**
  * The event in a Postal webhook, once its signature and age check out
  * (WebhookSignatureException otherwise); null for an event that is not about
- * a message. The body is parsed from the exact bytes that were verified.
+ * a message.
  */
 export function readPostalWebhook(
+  rawBody: string | null,
+  signatures: PostalSignatureHeaders,
+  account: ProviderAccount<Partial<PostalGatewayConfig>>
+) {
+  return parsePostalEvent(verifiedPostalBody(rawBody, signatures, account), eventContextOf(account))
+}
+
+/**
+ * The JSON object in any request Postal signed (a webhook or an inbound
+ * message on an HTTP endpoint), once its signature and timestamp check out;
+ * WebhookSignatureException otherwise. Parsed from the exact bytes verified.
+ */
+export function verifiedPostalBody(
   rawBody: string | null,
   signatures: PostalSignatureHeaders,
   account: ProviderAccount<Partial<PostalGatewayConfig>>
@@ -67,7 +80,7 @@ export function readPostalWebhook(
   if (!isFresh(dateFromUnixSeconds(body.timestamp))) {
     throw new WebhookSignatureException('The webhook is too old to be accepted')
   }
-  return parsePostalEvent(body, eventContextOf(account))
+  return body
 }
 
 /**

@@ -59,6 +59,19 @@ export function readTwilioCallback(
   callback: TwilioCallback,
   account: ProviderAccount<Partial<TwilioGatewayConfig>>
 ) {
+  const params = verifiedTwilioParams(callback, account)
+  return parseTwilioStatus(params, new URL(callback.url), eventContextOf(account))
+}
+
+/**
+ * The form parameters of any request Twilio signed (status callback or
+ * inbound message), once X-Twilio-Signature holds for the URL and them;
+ * WebhookSignatureException otherwise.
+ */
+export function verifiedTwilioParams(
+  callback: TwilioCallback,
+  account: ProviderAccount<Partial<TwilioGatewayConfig>>
+) {
   const params = Object.fromEntries(new URLSearchParams(callback.rawBody ?? ''))
   const { authToken } = account.credentials
   if (
@@ -68,7 +81,7 @@ export function readTwilioCallback(
   ) {
     throw new WebhookSignatureException()
   }
-  return parseTwilioStatus(params, new URL(callback.url), eventContextOf(account))
+  return params
 }
 
 export function parseTwilioStatus(

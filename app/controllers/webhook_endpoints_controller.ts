@@ -1,0 +1,32 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import { WebhookEndpointService } from '#messaging/tenant_webhooks/webhook_endpoint_service'
+import { createWebhookEndpointValidator } from '#validators/webhook_endpoint'
+
+@inject()
+export default class WebhookEndpointsController {
+  constructor(private endpoints: WebhookEndpointService) {}
+
+  /** GET /api/v1/webhooks: secrets masked */
+  async index({ auth }: HttpContext) {
+    return { webhooks: await this.endpoints.list(auth.user!.id) }
+  }
+
+  /** POST /api/v1/webhooks: 201 with the secret in full, this once */
+  async store({ request, response, auth }: HttpContext) {
+    const payload = await request.validateUsing(createWebhookEndpointValidator)
+    return response.status(201).send(await this.endpoints.create(auth.user!.id, payload))
+  }
+
+  /** POST /api/v1/webhooks/:id/test: 202 with the queued event's id */
+  async test({ params, response, auth }: HttpContext) {
+    const event = await this.endpoints.test(auth.user!.id, params.id)
+    return response.accepted({ queued: true, eventId: event.id })
+  }
+
+  /** DELETE /api/v1/webhooks/:id: 204 */
+  async destroy({ params, response, auth }: HttpContext) {
+    await this.endpoints.delete(auth.user!.id, params.id)
+    return response.noContent()
+  }
+}

@@ -1,0 +1,6 @@
+export enum ConversationStatus {
+  Open = 'open',
+  Resolved = 'resolved',
+}
+
+export const CONVERSATION_STATUSES = Object.values(ConversationStatus)

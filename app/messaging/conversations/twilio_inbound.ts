@@ -1,0 +1,41 @@
+import { Channel } from '#enums/channel'
+import { GatewayType } from '#enums/gateway_type'
+import { MalformedWebhookException } from '#exceptions/webhook_exceptions'
+import { checkRecipient } from '#messaging/recipients/recipient_rules'
+import { stringOrNull, type ProviderEventContext } from '#messaging/tracking/provider_event'
+import type { InboundMessage } from '#messaging/conversations/inbound_message'
+
+/**
+ * An inbound SMS as Twilio posts it to the number's webhook (PROVIDERS.md):
+ * MessageSid, From, To, Body, and NumMedia with MediaUrl{N} and
+ * MediaContentType{N} for MMS. Fields Twilio adds later are ignored.
+ */
+export function parseTwilioInbound(
+  params: Record<string, string>,
+  context: ProviderEventContext
+): InboundMessage {
+  const sid = stringOrNull(params.MessageSid) ?? stringOrNull(params.SmsSid)
+  const from = checkRecipient(Channel.Sms, params.From ?? '')
+  const to = checkRecipient(Channel.Sms, params.To ?? '')
+  if (!sid || !from.valid || !to.valid) {
+    throw new MalformedWebhookException(
+      'A Twilio inbound message needs MessageSid and E.164 From and To numbers'
+    )
+  }
+  const mediaCount = Number.parseInt(params.NumMedia ?? '0', 10) || 0
+  const media = Array.from({ length: mediaCount }, (_, index) => ({
+    url: params[`MediaUrl${index}`] ?? null,
+    contentType: params[`MediaContentType${index}`] ?? null,
+  }))
+  return {
+    ...context,
+    gateway: GatewayType.Twilio,
+    channel: Channel.Sms,
+    providerMessageId: sid,
+    from: from.address,
+    displayName: null,
+    to: to.address,
+    subject: null,
+    content: { text: params.Body ?? '', data: media.length > 0 ? { media } : {} },
+  }
+}

@@ -1,0 +1,40 @@
+import config from '@adonisjs/core/services/config'
+import queue from '@rlanz/bull-queue/services/main'
+import type { MessagingConfig } from '#config/messaging'
+import DeliverTenantWebhookJob from '#jobs/deliver_tenant_webhook_job'
+import type { TenantWebhookEvent } from '#messaging/tenant_webhooks/tenant_webhook_event'
+
+export const TENANT_WEBHOOKS_QUEUE = 'tenant-webhooks'
+
+export interface TenantWebhookPayload {
+  endpointId: string
+  event: TenantWebhookEvent
+}
+
+/**
+ * The tenant-webhooks queue, worked by `node ace webhooks:work`. One job per
+ * event and endpoint: BullMQ retries it with exponential backoff and jitter,
+ * and its id makes a repeated enqueue of the same delivery a no-op.
+ */
+export class TenantWebhookQueue {
+  async enqueue(deliveries: TenantWebhookPayload[]) {
+    if (deliveries.length === 0) return
+    const { maxAttempts, baseDelayMs, jitter } =
+      config.get<MessagingConfig>('messaging').tenantWebhooks
+    await this.queue().addBulk(
+      deliveries.map((delivery) => ({
+        name: DeliverTenantWebhookJob.$$filepath,
+        data: delivery,
+        opts: {
+          jobId: `${delivery.event.id}.${delivery.endpointId}`,
+          attempts: maxAttempts,
+          backoff: { type: 'exponential', delay: baseDelayMs, jitter },
+        },
+      }))
+    )
+  }
+
+  queue() {
+    return queue.getOrSet(TENANT_WEBHOOKS_QUEUE)
+  }
+}

@@ -1,0 +1,74 @@
+import { inject } from '@adonisjs/core'
+import vine from '@vinejs/vine'
+import WebhookEndpoint from '#models/webhook_endpoint'
+import { TEST_EVENT_TYPE } from '#enums/tenant_webhook_event_type'
+import {
+  WebhookEndpointDisabledException,
+  WebhookEndpointNotFoundException,
+} from '#exceptions/webhook_endpoint_exceptions'
+import { tenantWebhookEvent } from '#messaging/tenant_webhooks/tenant_webhook_event'
+import { TenantWebhookQueue } from '#messaging/tenant_webhooks/tenant_webhook_queue'
+import { WebhookSecrets } from '#messaging/tenant_webhooks/webhook_secrets'
+import { webhookEndpointView } from '#messaging/tenant_webhooks/webhook_endpoint_view'
+import type { CreateWebhookEndpointRequest } from '#validators/webhook_endpoint'
+
+/**
+ * A tenant's webhook endpoints, every read and write scoped to the tenant:
+ * another tenant's endpoint answers 404. The secret leaves in full only in
+ * the reply that created it.
+ */
+@inject()
+export class WebhookEndpointService {
+  constructor(
+    private secrets: WebhookSecrets,
+    private queue: TenantWebhookQueue
+  ) {}
+
+  async list(tenantId: string) {
+    const endpoints = await WebhookEndpoint.query()
+      .where('tenant_id', tenantId)
+      .orderBy('created_at')
+    return endpoints.map(webhookEndpointView)
+  }
+
+  /** The new endpoint, with its secret in full: the only reply that shows it */
+  async create(tenantId: string, request: CreateWebhookEndpointRequest) {
+    const secret = request.secret ?? this.secrets.generate()
+    const endpoint = await WebhookEndpoint.create({
+      tenantId,
+      url: request.url,
+      eventTypes: request.eventTypes,
+      enabled: true,
+      consecutiveFailures: 0,
+      ...this.secrets.seal(secret),
+    })
+    return { ...webhookEndpointView(endpoint), secret }
+  }
+
+  async delete(tenantId: string, id: string) {
+    const endpoint = await this.#find(tenantId, id)
+    await endpoint.delete()
+  }
+
+  /** Queues a signed `test` event to the endpoint, whatever it subscribed to. */
+  async test(tenantId: string, id: string) {
+    const endpoint = await this.#find(tenantId, id)
+    if (!endpoint.enabled) throw new WebhookEndpointDisabledException()
+    const event = tenantWebhookEvent(TEST_EVENT_TYPE, {
+      endpointId: endpoint.id,
+      message: 'A test event from Switchboard',
+    })
+    await this.queue.enqueue([{ endpointId: endpoint.id, event }])
+    return event
+  }
+
+  async #find(tenantId: string, id: string) {
+    if (!vine.helpers.isUUID(id)) throw new WebhookEndpointNotFoundException()
+    const endpoint = await WebhookEndpoint.query()
+      .where('tenant_id', tenantId)
+      .where('id', id)
+      .first()
+    if (!endpoint) throw new WebhookEndpointNotFoundException()
+    return endpoint
+  }
+}
