@@ -23,6 +23,7 @@ import {
   TemplateRenderException,
 } from '#exceptions/template_exceptions'
 import messagingConfig from '#config/messaging'
+import { announce } from '#messaging/message_announcer'
 
 export type SendRequest = Infer<typeof sendMessageValidator>
 export type BulkSendRequest = Infer<typeof sendBulkValidator>
@@ -88,7 +89,7 @@ export class MessageService {
       throw new IdempotencyConflictException()
     }
     if (stored.created && !suppressed) {
-      await this.enqueueSafely([this.queued(message)])
+      await this.enqueueSafely([message])
     }
     return { message: await this.find(tenantId, stored.id), created: stored.created }
   }
@@ -173,7 +174,7 @@ export class MessageService {
 
     await this.store.insertMany(messages, messagingConfig.bulk.chunkSize)
     const toQueue = messages.filter((message) => message.status !== MessageStatus.Suppressed)
-    await this.enqueueSafely(toQueue.map((message) => this.queued(message)))
+    await this.enqueueSafely(toQueue)
 
     for (const message of messages) {
       if (message.status === MessageStatus.Suppressed) result.suppressed++
@@ -276,9 +277,12 @@ export class MessageService {
    * The rows are committed: if Redis refuses the jobs now, the messages are
    * still accepted and the stuck-message sweeper queues them.
    */
-  private async enqueueSafely(messages: QueuedMessage[]) {
+  private async enqueueSafely(messages: NewMessage[]) {
     try {
-      await this.queues.enqueue(messages, messagingConfig.bulk.chunkSize)
+      await this.queues.enqueue(
+        messages.map((message) => this.queued(message)),
+        messagingConfig.bulk.chunkSize
+      )
     } catch (error) {
       logger.error(
         {
@@ -289,5 +293,15 @@ export class MessageService {
         'messages stored but not queued; the sweeper will queue them'
       )
     }
+    await announce(
+      'message:queued',
+      messages.map((message) => ({
+        messageId: message.id,
+        tenantId: message.tenantId,
+        channel: message.channel,
+        priority: message.priority,
+        occurredAt: new Date(),
+      }))
+    )
   }
 }

@@ -3,7 +3,8 @@ import { MessageStatus } from '#enums/message_status'
 import { DeliveryEventType } from '#enums/delivery_event_type'
 import { SuppressionReason } from '#enums/suppression_reason'
 import type { SuppressionList } from '#messaging/suppression/suppression_list'
-import type { MessageStore, ClaimedMessage } from '#messaging/outbox/message_store'
+import type { MessageStore, ClaimedMessage, EventNote } from '#messaging/outbox/message_store'
+import { announce } from '#messaging/message_announcer'
 import type { ChannelRouter, GatewayCandidate } from '#messaging/routing/channel_router'
 import type { GatewayResult } from '#messaging/gateways/gateway'
 import type { RetryPolicy } from '#messaging/delivery/retry_policy'
@@ -61,12 +62,25 @@ export class MessageDispatcher {
    * ran out): the message fails visibly instead of staying in flight.
    */
   async giveUp(messageId: string, error: Error) {
-    await this.store.markFailed(
+    await this.failFinally(
       messageId,
-      MessageStatus.Failed,
       { message: error.message, code: 'WORKER_ERROR' },
       { type: DeliveryEventType.Failed, reason: `worker gave up: ${error.message}` }
     )
+  }
+
+  /** The message fails for good: recorded, then announced to listeners. */
+  private async failFinally(
+    messageId: string,
+    error: { message: string; code: string | null },
+    event: EventNote
+  ) {
+    const tenantId = await this.store.markFailed(messageId, MessageStatus.Failed, error, event)
+    if (tenantId) {
+      await announce('message:failed', [
+        { messageId, tenantId, occurredAt: new Date(), reason: error.message, code: error.code },
+      ])
+    }
   }
 
   private async deliver(message: ClaimedMessage): Promise<DispatchOutcome> {
@@ -96,6 +110,15 @@ export class MessageDispatcher {
           }
         )
         this.logger.info({ messageId: message.id, gateway: candidate.key }, 'message sent')
+        await announce('message:sent', [
+          {
+            messageId: message.id,
+            tenantId: message.tenant_id,
+            gateway: candidate.key,
+            providerMessageId: result.providerMessageId,
+            occurredAt: new Date(),
+          },
+        ])
         return { kind: 'sent' }
       }
 
@@ -143,9 +166,8 @@ export class MessageDispatcher {
         details: { code: failure.code, message: failure.message, messageId: message.id },
       })
     }
-    await this.store.markFailed(
+    await this.failFinally(
       message.id,
-      MessageStatus.Failed,
       { message: failure.message, code: failure.code },
       {
         type: DeliveryEventType.Failed,
@@ -163,9 +185,8 @@ export class MessageDispatcher {
     failure: GatewayFailure
   ): Promise<DispatchOutcome> {
     if (message.attempts >= this.options.maxAttempts) {
-      await this.store.markFailed(
+      await this.failFinally(
         message.id,
-        MessageStatus.Failed,
         { message: failure.message, code: failure.code },
         {
           type: DeliveryEventType.Failed,

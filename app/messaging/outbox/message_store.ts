@@ -205,7 +205,8 @@ export class MessageStore {
 
   /**
    * Move a message from one of `from` to a new state and log the event, in
-   * one statement. Returns false when the message was not in one of `from`.
+   * one statement. Returns the message's tenant id, or null when the message
+   * was not in one of `from`.
    */
   private async transition(
     id: string,
@@ -223,7 +224,7 @@ export class MessageStore {
        )
        INSERT INTO delivery_events (message_id, tenant_id, type, reason, gateway, details)
        SELECT id, tenant_id, ?, ?, ?, ? FROM moved
-       RETURNING message_id`,
+       RETURNING tenant_id`,
       [
         ...bindings,
         id,
@@ -235,7 +236,7 @@ export class MessageStore {
         event.details ? JSON.stringify(event.details) : null,
       ]
     )
-    return result.rows.length > 0
+    return (result.rows[0]?.tenant_id as string | undefined) ?? null
   }
 
   private async insertRows(
