@@ -6,3 +6,4 @@
 import scheduler from 'adonisjs-scheduler/services/main'
 
 scheduler.command('comms:release-stuck').everyMinute().withoutOverlapping()
+scheduler.command('comms:process-suppressions').everyFiveMinutes().withoutOverlapping()
