@@ -20,6 +20,7 @@ import type {
   MessageOpened,
   MessageQueued,
   MessageSent,
+  MessageThrottled,
 } from '#messaging/tracking/message_events'
 
 declare module '@adonisjs/core/types' {
@@ -32,6 +33,7 @@ declare module '@adonisjs/core/types' {
     'message:bounced': MessageBounced
     'message:complained': MessageComplained
     'message:failed': MessageFailed
+    'message:throttled': MessageThrottled
   }
 }
 

@@ -75,10 +75,18 @@ export class MessageDispatcher {
     error: { message: string; code: string | null },
     event: EventNote
   ) {
-    const tenantId = await this.store.markFailed(messageId, MessageStatus.Failed, error, event)
-    if (tenantId) {
+    const failed = await this.store.markFailed(messageId, MessageStatus.Failed, error, event)
+    if (failed) {
       await announce('message:failed', [
-        { messageId, tenantId, occurredAt: new Date(), reason: error.message, code: error.code },
+        {
+          messageId,
+          tenantId: failed.tenantId,
+          channel: failed.channel,
+          gateway: event.gateway ?? null,
+          occurredAt: new Date(),
+          reason: error.message,
+          code: error.code,
+        },
       ])
     }
   }
@@ -94,7 +102,9 @@ export class MessageDispatcher {
     }
 
     for (const candidate of candidates) {
+      const startedAt = performance.now()
       const result = await this.attempt(candidate, outbound)
+      const latencyMs = Math.round(performance.now() - startedAt)
       if (result.ok) {
         await this.store.markSent(
           message.id,
@@ -114,8 +124,10 @@ export class MessageDispatcher {
           {
             messageId: message.id,
             tenantId: message.tenant_id,
+            channel: message.channel,
             gateway: candidate.key,
             providerMessageId: result.providerMessageId,
+            latencyMs,
             occurredAt: new Date(),
           },
         ])

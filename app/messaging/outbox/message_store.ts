@@ -205,8 +205,8 @@ export class MessageStore {
 
   /**
    * Move a message from one of `from` to a new state and log the event, in
-   * one statement. Returns the message's tenant id, or null when the message
-   * was not in one of `from`.
+   * one statement. Returns the message's tenant and channel, or null when the
+   * message was not in one of `from`.
    */
   private async transition(
     id: string,
@@ -220,11 +220,12 @@ export class MessageStore {
       `WITH moved AS (
          UPDATE messages SET ${assignments}, updated_at = now()
           WHERE id = ? AND status = ANY(?) ${tenantId ? 'AND tenant_id = ?' : ''}
-          RETURNING id, tenant_id
+          RETURNING id, tenant_id, channel
+       ), logged AS (
+         INSERT INTO delivery_events (message_id, tenant_id, type, reason, gateway, details)
+         SELECT id, tenant_id, ?, ?, ?, ? FROM moved
        )
-       INSERT INTO delivery_events (message_id, tenant_id, type, reason, gateway, details)
-       SELECT id, tenant_id, ?, ?, ?, ? FROM moved
-       RETURNING tenant_id`,
+       SELECT tenant_id, channel FROM moved`,
       [
         ...bindings,
         id,
@@ -236,7 +237,8 @@ export class MessageStore {
         event.details ? JSON.stringify(event.details) : null,
       ]
     )
-    return (result.rows[0]?.tenant_id as string | undefined) ?? null
+    const row = result.rows[0] as { tenant_id: string; channel: Channel } | undefined
+    return row ? { tenantId: row.tenant_id, channel: row.channel } : null
   }
 
   private async insertRows(

@@ -208,6 +208,8 @@ export class DeliveryTracker {
         emitter.emit('message:failed', {
           messageId: applied.messageId,
           tenantId: applied.tenantId,
+          channel: before.channel,
+          gateway: event.source,
           occurredAt,
           reason: applied.changes.last_error ?? event.type,
           code: applied.changes.last_error_code ?? null,

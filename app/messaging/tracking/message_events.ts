@@ -29,8 +29,11 @@ export interface MessageQueued extends MessageEventBase {
 }
 
 export interface MessageSent extends MessageEventBase {
+  channel: Channel
   gateway: string
   providerMessageId: string
+  /** How long the gateway call that sent it took */
+  latencyMs: number
 }
 
 export interface MessageDelivered extends TrackedMessageEvent {}
@@ -57,6 +60,20 @@ export interface MessageComplained extends TrackedMessageEvent {
 }
 
 export interface MessageFailed extends MessageEventBase {
+  channel: Channel
+  /** The gateway whose answer failed it, if one did */
+  gateway: string | null
   reason: string
   code: string | null
+}
+
+/**
+ * Not a tenant-facing event: a worker deferred a message because a rate limit
+ * (recipient domain, gateway or tenant) had no room; it goes out at retryAt.
+ */
+export interface MessageThrottled extends MessageEventBase {
+  channel: Channel
+  scope: 'domain' | 'gateway' | 'tenant'
+  key: string
+  retryAt: Date
 }
