@@ -1,5 +1,6 @@
 import env from '#start/env'
 import { Priority } from '#enums/priority'
+import { parseDomainLimits, parseRateLimit } from '#messaging/routing/rate_limit_spec'
 
 /**
  * How messages move: per-priority worker concurrency, the claim lease, retry
@@ -30,6 +31,29 @@ const messagingConfig = {
     windowDays: env.get('SOFT_BOUNCE_WINDOW_DAYS', 7),
   },
 
+  /** Budgets in Redis shared by every worker (see .env.example) */
+  rateLimits: {
+    domains: parseDomainLimits(env.get('DOMAIN_RATE_LIMITS', '')),
+    defaultDomain: parseRateLimit(env.get('DEFAULT_DOMAIN_RATE_LIMIT', '')),
+    tenant: parseRateLimit(env.get('TENANT_RATE_LIMIT', '')),
+    /** P2 and P3 may use this share of a domain's budget; the rest is kept for the other lanes */
+    bulkShare: env.get('BULK_DOMAIN_SHARE', 0.5),
+    bulkPriorities: [Priority.P2, Priority.P3],
+  },
+
+  /** Gateway health scores and circuit breakers */
+  health: {
+    windowSeconds: env.get('HEALTH_WINDOW_SECONDS', 300),
+    /** The window is kept as buckets of this size */
+    bucketSeconds: 10,
+    failureThreshold: env.get('CIRCUIT_FAILURE_THRESHOLD', 5),
+    errorRate: env.get('CIRCUIT_ERROR_RATE', 0.5),
+    minVolume: env.get('CIRCUIT_MIN_VOLUME', 20),
+    cooldownSeconds: env.get('CIRCUIT_COOLDOWN_SECONDS', 30),
+    /** Mean latency above this lowers the score */
+    slowLatencyMs: 2_000,
+  },
+
   /** Events out to the tenants' own webhook endpoints (the tenant-webhooks queue) */
   tenantWebhooks: {
     /** Attempts per event and endpoint; the gaps double from the base delay, with jitter */
@@ -41,6 +65,16 @@ const messagingConfig = {
     disableAfter: env.get('TENANT_WEBHOOK_DISABLE_AFTER', 5),
     timeoutMs: 10_000,
     concurrency: env.get('TENANT_WEBHOOK_CONCURRENCY', 10),
+  },
+
+  /**
+   * comms:archive: messages in a final status older than this many days, with
+   * their events, move to gzip JSON Lines files under `dir` (relative paths
+   * are from the app root)
+   */
+  archive: {
+    afterDays: env.get('ARCHIVE_AFTER_DAYS', 90),
+    dir: env.get('ARCHIVE_DIR', './storage/archive'),
   },
 
   bulk: {

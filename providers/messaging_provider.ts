@@ -4,6 +4,10 @@ import type { MessagingConfig } from '#config/messaging'
 import { Gateway } from '#messaging/gateways/gateway'
 import { LogGateway } from '#messaging/gateways/log_gateway'
 import { ChannelRouter } from '#messaging/routing/channel_router'
+import { GatewayHealth } from '#messaging/routing/gateway_health'
+import { RateLimiter } from '#messaging/routing/rate_limiter'
+import { ChannelFallback } from '#messaging/delivery/channel_fallback'
+import { MessageService } from '#messaging/message_service'
 import { RetryPolicy } from '#messaging/delivery/retry_policy'
 import { MessageStore } from '#messaging/outbox/message_store'
 import { SuppressionList } from '#messaging/suppression/suppression_list'
@@ -53,11 +57,31 @@ export default class MessagingProvider {
       return factory
     })
 
+    // Health windows, circuits and rate-limit budgets live in Redis: every worker sees the same
+    this.app.container.singleton(GatewayHealth, async (resolver) => {
+      const redis = await resolver.make('redis')
+      return new GatewayHealth(redis.connection(), config().health)
+    })
+
+    this.app.container.singleton(RateLimiter, async (resolver) => {
+      const redis = await resolver.make('redis')
+      return new RateLimiter(redis.connection(), config().rateLimits)
+    })
+
     this.app.container.singleton(ChannelRouter, async (resolver) => {
       return new ChannelRouter(
         await resolver.make(ProviderAccounts),
         await resolver.make(GatewayFactory),
         await resolver.make(Gateway),
+        await resolver.make(GatewayHealth),
+        await resolver.make('logger')
+      )
+    })
+
+    this.app.container.singleton(ChannelFallback, async (resolver) => {
+      return new ChannelFallback(
+        await resolver.make(MessageService),
+        await resolver.make(MessageStore),
         await resolver.make('logger')
       )
     })
@@ -69,8 +93,10 @@ export default class MessagingProvider {
       return new MessageDispatcher(
         await resolver.make(MessageStore),
         await resolver.make(ChannelRouter),
+        await resolver.make(RateLimiter),
         await resolver.make(RetryPolicy),
         await resolver.make(SuppressionList),
+        await resolver.make(ChannelFallback),
         await resolver.make('logger'),
         { leaseSeconds, maxAttempts }
       )

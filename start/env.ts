@@ -24,6 +24,10 @@ export default await Env.create(new URL('../', import.meta.url), {
     'trace',
     'silent',
   ] as const),
+  /** json (one object per line) or pretty; default json, pretty in development */
+  LOG_FORMAT: Env.schema.enum.optional(['json', 'pretty'] as const),
+  /** Bearer token GET /metrics requires; unset, /metrics refuses every request */
+  METRICS_TOKEN: Env.schema.string.optional(),
 
   /*
   | PostgreSQL: the source of truth
@@ -63,12 +67,31 @@ export default await Env.create(new URL('../', import.meta.url), {
   SOFT_BOUNCE_WINDOW_DAYS: Env.schema.number.optional(),
 
   /*
+  | Routing: rate limits and gateway health
+  */
+  DOMAIN_RATE_LIMITS: Env.schema.string.optional(),
+  DEFAULT_DOMAIN_RATE_LIMIT: Env.schema.string.optional(),
+  TENANT_RATE_LIMIT: Env.schema.string.optional(),
+  BULK_DOMAIN_SHARE: Env.schema.number.optional(),
+  HEALTH_WINDOW_SECONDS: Env.schema.number.optional(),
+  CIRCUIT_FAILURE_THRESHOLD: Env.schema.number.optional(),
+  CIRCUIT_ERROR_RATE: Env.schema.number.optional(),
+  CIRCUIT_MIN_VOLUME: Env.schema.number.optional(),
+  CIRCUIT_COOLDOWN_SECONDS: Env.schema.number.optional(),
+
+  /*
   | Tenant webhooks out
   */
   TENANT_WEBHOOK_MAX_ATTEMPTS: Env.schema.number.optional(),
   TENANT_WEBHOOK_BASE_DELAY_MS: Env.schema.number.optional(),
   TENANT_WEBHOOK_DISABLE_AFTER: Env.schema.number.optional(),
   TENANT_WEBHOOK_CONCURRENCY: Env.schema.number.optional(),
+
+  /*
+  | Archive (comms:archive)
+  */
+  ARCHIVE_AFTER_DAYS: Env.schema.number.optional(),
+  ARCHIVE_DIR: Env.schema.string.optional(),
 
   /*
   | HTTP API

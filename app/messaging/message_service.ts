@@ -12,7 +12,7 @@ import {
   MessageNotCancelableException,
   MessageNotFoundException,
 } from '#exceptions/domain_exceptions'
-import { MessageStore, type NewMessage } from '#messaging/outbox/message_store'
+import { MessageStore, type ClaimedMessage, type NewMessage } from '#messaging/outbox/message_store'
 import { MessageQueues, type QueuedMessage } from '#messaging/queueing/message_queues'
 import { SuppressionList } from '#messaging/suppression/suppression_list'
 import { checkRecipient } from '#messaging/recipients/recipient_rules'
@@ -32,6 +32,18 @@ const DEFAULT_PRIORITY = Priority.P4
 const DEFAULT_MESSAGE_TYPE = 'transactional'
 /** How many rejected recipients a bulk reply lists one by one */
 const REJECTIONS_LISTED = 100
+
+/** Idempotency key of the retry of a failed message: `retry-of:<its id>` */
+export const RETRY_KEY_PREFIX = 'retry-of:'
+
+export interface ResendResult {
+  /** Retries queued */
+  queued: number
+  /** Retries recorded as suppressed: their recipient is on the list now */
+  suppressed: number
+  /** Originals retried before: no second copy was made */
+  skipped: number
+}
 
 export interface BulkResult {
   total: number
@@ -83,6 +95,7 @@ export class MessageService {
     message.idempotencyKey = idempotencyKey ?? null
     message.requestHash = idempotencyKey ? requestFingerprint(body) : null
     message.conversationId = thread.conversationId ?? null
+    message.fallback = request.fallback ?? null
 
     const stored = await this.store.insertIdempotent(message)
     if (!stored.created && stored.requestHash !== message.requestHash) {
@@ -184,6 +197,96 @@ export class MessageService {
     return result
   }
 
+  /**
+   * The next step of a failed message's fallback chain: a message linked to
+   * it (parent_message_id) on the step's channel, to the step's recipient,
+   * with the same content, queued like any other and carrying the rest of
+   * the chain. Steps whose recipient is suppressed are passed over. Done at
+   * most once per parent (its idempotency key), whoever asks again.
+   */
+  async sendFallback(parent: ClaimedMessage) {
+    const steps = parent.fallback ?? []
+    for (const [index, step] of steps.entries()) {
+      const check = checkRecipient(step.channel, step.recipient)
+      if (
+        !check.valid ||
+        (await this.suppressions.isSuppressed(parent.tenant_id, step.channel, check.address))
+      ) {
+        continue
+      }
+      const message = this.newMessage(
+        parent.tenant_id,
+        {
+          channel: step.channel,
+          priority: parent.priority,
+          messageType: parent.message_type,
+          subject: parent.subject ?? undefined,
+          content: parent.content,
+          metadata: parent.metadata,
+        },
+        {
+          recipient: check.address,
+          recipientDomain: check.domain,
+          variables: undefined,
+          suppressed: false,
+        }
+      )
+      message.idempotencyKey = `fallback-of:${parent.id}`
+      message.parentMessageId = parent.id
+      message.fallback = steps.slice(index + 1)
+      const stored = await this.store.insertIdempotent(message)
+      if (stored.created) {
+        await this.enqueueSafely([message])
+      }
+      return { id: stored.id, channel: step.channel }
+    }
+    return null
+  }
+
+  /**
+   * Send failed messages again. Statuses only move forward and a message is
+   * never rewritten, so each retry is a new message linked to its original
+   * (parent_message_id) with the same tenant, channel, priority, recipient
+   * and content, and the idempotency key `retry-of:<original id>`: asking
+   * twice makes no second copy (skipped). Suppression is checked as at accept
+   * (one query per tenant and channel in the batch): a suppressed recipient's
+   * retry is recorded as suppressed and never queued. Rows go in by multi-row
+   * INSERTs, jobs by addBulk.
+   */
+  async resend(originals: Message[]): Promise<ResendResult> {
+    const suppressed = await this.suppressedOriginals(originals)
+    const messages = originals.map(
+      (original): NewMessage => ({
+        id: randomUUID(),
+        tenantId: original.tenantId,
+        channel: original.channel,
+        priority: original.priority,
+        messageType: original.messageType,
+        recipient: original.recipient,
+        recipientDomain: original.recipientDomain,
+        subject: original.subject,
+        content: original.content,
+        status: suppressed.has(original.id) ? MessageStatus.Suppressed : MessageStatus.Queued,
+        scheduledAt: null,
+        idempotencyKey: `${RETRY_KEY_PREFIX}${original.id}`,
+        requestHash: null,
+        sourceType: original.sourceType,
+        sourceId: original.sourceId,
+        metadata: original.metadata,
+        conversationId: original.conversationId,
+        parentMessageId: original.id,
+      })
+    )
+    const written = await this.store.insertManyIdempotent(messages, messagingConfig.bulk.chunkSize)
+    const toQueue = written.filter((message) => message.status === MessageStatus.Queued)
+    await this.enqueueSafely(toQueue)
+    return {
+      queued: toQueue.length,
+      suppressed: written.length - toQueue.length,
+      skipped: originals.length - written.length,
+    }
+  }
+
   /** Cancel a message that has not started sending. */
   async cancel(tenantId: string, id: string) {
     this.assertMessageId(id)
@@ -263,6 +366,28 @@ export class MessageService {
       sourceId: request.sourceId ?? null,
       metadata: request.metadata ?? {},
     }
+  }
+
+  /** Ids of the messages whose recipient is suppressed now. */
+  private async suppressedOriginals(originals: Message[]) {
+    const groups = new Map<string, Message[]>()
+    for (const original of originals) {
+      const key = `${original.tenantId}:${original.channel}`
+      groups.set(key, [...(groups.get(key) ?? []), original])
+    }
+    const suppressed = new Set<string>()
+    for (const group of groups.values()) {
+      const { tenantId, channel } = group[0]
+      const found = await this.suppressions.suppressedAmong(
+        tenantId,
+        channel,
+        group.map((original) => original.recipient)
+      )
+      for (const original of group) {
+        if (found.has(original.recipient)) suppressed.add(original.id)
+      }
+    }
+    return suppressed
   }
 
   private queued(message: NewMessage): QueuedMessage {

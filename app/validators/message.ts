@@ -3,7 +3,12 @@ import { DateTime } from 'luxon'
 import env from '#start/env'
 import { CHANNELS } from '#enums/channel'
 import { PRIORITIES } from '#enums/priority'
-import { recipientForChannel, contentForChannel, isoDateTime } from '#validators/message_rules'
+import {
+  recipientForChannel,
+  contentForChannel,
+  contentForFallback,
+  isoDateTime,
+} from '#validators/message_rules'
 import { templateLocale } from '#validators/template'
 
 const freeObject = () => vine.record(vine.any())
@@ -41,6 +46,18 @@ export const sendMessageValidator = vine.compile(
     ...sharedFields,
     recipient: vine.string().trim().maxLength(4096).use(recipientForChannel()),
     idempotencyKey: shortText().optional(),
+    /** Channels to try in turn when this message fails for good, e.g. push → sms → email */
+    fallback: vine
+      .array(
+        vine
+          .object({
+            channel: vine.enum(CHANNELS),
+            recipient: vine.string().trim().maxLength(4096).use(recipientForChannel()),
+          })
+          .use(contentForFallback())
+      )
+      .maxLength(3)
+      .optional(),
   })
 )
 

@@ -52,6 +52,23 @@ export const contentForChannel = vine.createRule((value, _options, field) => {
   }
 })
 
+/**
+ * A fallback step ({channel, recipient}) carries the message's own content,
+ * so that content must also suit the step's channel (a template is checked
+ * once rendered, like the message's own).
+ */
+export const contentForFallback = vine.createRule((value, _options, field) => {
+  const step = value as { channel?: unknown } | null
+  const content: MessageContent | undefined = field.data?.content
+  if (!step || !CHANNELS.includes(step.channel as Channel) || !content || content.templateId) {
+    return
+  }
+  const problem = checkContent(step.channel as Channel, field.data.subject, content)
+  if (problem) {
+    field.report(`Fallback to ${step.channel}: ${problem.message}`, 'content', field)
+  }
+})
+
 /** An ISO 8601 date-time with its offset. */
 export const isoDateTime = vine.createRule((value, _options, field) => {
   if (typeof value !== 'string' || !DateTime.fromISO(value, { setZone: true }).isValid) {

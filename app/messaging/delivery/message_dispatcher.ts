@@ -5,9 +5,11 @@ import { SuppressionReason } from '#enums/suppression_reason'
 import type { SuppressionList } from '#messaging/suppression/suppression_list'
 import type { MessageStore, ClaimedMessage, EventNote } from '#messaging/outbox/message_store'
 import { announce } from '#messaging/message_announcer'
-import type { ChannelRouter, GatewayCandidate } from '#messaging/routing/channel_router'
+import type { ChannelRouter, GatewayCandidate, RoutePlan } from '#messaging/routing/channel_router'
+import type { RateLimiter, RateLimitDecision } from '#messaging/routing/rate_limiter'
 import type { GatewayResult } from '#messaging/gateways/gateway'
 import type { RetryPolicy } from '#messaging/delivery/retry_policy'
+import type { ChannelFallback } from '#messaging/delivery/channel_fallback'
 import { outboundMessageFrom } from '#messaging/channels/outbound_message'
 
 export type DispatchOutcome =
@@ -18,17 +20,23 @@ export type DispatchOutcome =
   | { kind: 'retry'; at: Date }
 
 type GatewayFailure = Extract<GatewayResult, { ok: false }>
+type Throttled = Extract<RateLimitDecision, { allowed: false }>
 
 /**
- * One message's way through a worker: claim it, re-check suppression, try its
- * gateways in order, and record the outcome with its event.
+ * One message's way through a worker: claim it, re-check suppression, take
+ * its rate-limit budgets, try its gateways in the router's order (failing
+ * over at once on retry- and config-class errors), and record the outcome
+ * with its event. A final failure hands over to the message's fallback
+ * channel, if it names one.
  */
 export class MessageDispatcher {
   constructor(
     private store: MessageStore,
     private router: ChannelRouter,
+    private limiter: RateLimiter,
     private retryPolicy: RetryPolicy,
     private suppressions: SuppressionList,
+    private fallback: ChannelFallback,
     private logger: Logger,
     private options: { leaseSeconds: number; maxAttempts: number }
   ) {}
@@ -46,6 +54,7 @@ export class MessageDispatcher {
         { message: 'recipient is suppressed', code: 'SUPPRESSED' },
         { type: DeliveryEventType.Suppressed, reason: 'recipient suppressed before sending' }
       )
+      await this.fallback.after(message)
       return { kind: 'suppressed' }
     }
 
@@ -92,59 +101,145 @@ export class MessageDispatcher {
   }
 
   private async deliver(message: ClaimedMessage): Promise<DispatchOutcome> {
-    const candidates = await this.router.route(message)
+    const plan = await this.router.route(message)
     const outbound = outboundMessageFrom(message)
+    const budgets = this.limiter.messageBudgets(message)
     let lastFailure: GatewayFailure = {
       ok: false,
       errorClass: 'retry',
       code: 'NO_GATEWAY',
-      message: `no gateway available for ${message.channel}`,
+      message: plan.skipped.length
+        ? `no gateway available for ${message.channel}: ${plan.skipped.map((skip) => `${skip.key} ${skip.reason}`).join(', ')}`
+        : `no gateway available for ${message.channel}`,
     }
+    let attempted = false
+    let gatewayThrottled: Throttled | null = null
 
-    for (const candidate of candidates) {
+    for (const [index, candidate] of plan.candidates.entries()) {
+      const gatewayBudget = this.limiter.gatewayBudget(candidate.key, candidate.tps)
+      const decision = await this.limiter.take(
+        message.id,
+        gatewayBudget ? [...budgets, gatewayBudget] : budgets
+      )
+      if (!decision.allowed) {
+        // A full domain or tenant budget holds whatever gateway we pick; a full
+        // gateway budget sends us to the next gateway.
+        if (decision.scope !== 'gateway') return this.defer(message, decision)
+        if (!gatewayThrottled || decision.retryAt < gatewayThrottled.retryAt) {
+          gatewayThrottled = decision
+        }
+        continue
+      }
+
+      attempted = true
       const startedAt = performance.now()
       const result = await this.attempt(candidate, outbound)
       const latencyMs = Math.round(performance.now() - startedAt)
+      // A permanent or suppress-class answer is about the message: the gateway works
+      await this.recordHealth(candidate, result.ok || isAboutTheMessage(result), latencyMs)
       if (result.ok) {
-        await this.store.markSent(
-          message.id,
-          {
-            gateway: candidate.key,
-            providerConfigId: candidate.providerConfigId,
-            providerMessageId: result.providerMessageId,
-          },
-          {
-            type: DeliveryEventType.Sent,
-            gateway: candidate.key,
-            details: { providerMessageId: result.providerMessageId },
-          }
-        )
-        this.logger.info({ messageId: message.id, gateway: candidate.key }, 'message sent')
-        await announce('message:sent', [
-          {
-            messageId: message.id,
-            tenantId: message.tenant_id,
-            channel: message.channel,
-            gateway: candidate.key,
-            providerMessageId: result.providerMessageId,
-            latencyMs,
-            occurredAt: new Date(),
-          },
-        ])
-        return { kind: 'sent' }
+        return this.sent(message, candidate, plan, result.providerMessageId, latencyMs)
       }
 
       lastFailure = result
-      if (result.errorClass === 'permanent' || result.errorClass === 'suppress') {
+      if (isAboutTheMessage(result)) {
         return this.fail(message, candidate, result)
       }
+      const next = plan.candidates[index + 1]?.key ?? null
+      await this.store.note(message.id, {
+        type: DeliveryEventType.Failover,
+        gateway: candidate.key,
+        reason: result.message,
+        details: { code: result.code, errorClass: result.errorClass, next },
+      })
       this.logger.warn(
-        { messageId: message.id, gateway: candidate.key, code: result.code },
-        'gateway failed, trying the next one'
+        { messageId: message.id, gateway: candidate.key, code: result.code, next },
+        next ? 'gateway failed, failing over' : 'gateway failed, no gateway left'
       )
     }
 
+    if (gatewayThrottled && !attempted) {
+      return this.defer(message, gatewayThrottled)
+    }
     return this.retryLater(message, lastFailure)
+  }
+
+  private async sent(
+    message: ClaimedMessage,
+    candidate: GatewayCandidate,
+    plan: RoutePlan,
+    providerMessageId: string,
+    latencyMs: number
+  ): Promise<DispatchOutcome> {
+    await this.store.markSent(
+      message.id,
+      {
+        gateway: candidate.key,
+        providerConfigId: candidate.providerConfigId,
+        providerMessageId,
+      },
+      {
+        type: DeliveryEventType.Sent,
+        gateway: candidate.key,
+        reason: routeReason(candidate, plan),
+        details: {
+          providerMessageId,
+          latencyMs,
+          route: plan.candidates.map((option) => ({ gateway: option.key, score: option.score })),
+          ...(plan.skipped.length ? { skipped: plan.skipped } : {}),
+        },
+      }
+    )
+    this.logger.info({ messageId: message.id, gateway: candidate.key }, 'message sent')
+    await announce('message:sent', [
+      {
+        messageId: message.id,
+        tenantId: message.tenant_id,
+        channel: message.channel,
+        gateway: candidate.key,
+        providerMessageId,
+        latencyMs,
+        occurredAt: new Date(),
+      },
+    ])
+    return { kind: 'sent' }
+  }
+
+  /**
+   * A rate limit had no room: back to `queued` until its slot, the attempt
+   * not counted. The job waits in BullMQ's delayed set, holding no worker.
+   */
+  private async defer(message: ClaimedMessage, throttled: Throttled): Promise<DispatchOutcome> {
+    await this.store.defer(message.id, throttled.retryAt, {
+      type: DeliveryEventType.Deferred,
+      reason: `${throttled.scope} rate limit (${throttled.key})`,
+      details: {
+        scope: throttled.scope,
+        key: throttled.key,
+        nextAttemptAt: throttled.retryAt.toISOString(),
+      },
+    })
+    await announce('message:throttled', [
+      {
+        messageId: message.id,
+        tenantId: message.tenant_id,
+        channel: message.channel,
+        scope: throttled.scope,
+        key: throttled.key,
+        retryAt: throttled.retryAt,
+        occurredAt: new Date(),
+      },
+    ])
+    return { kind: 'retry', at: throttled.retryAt }
+  }
+
+  /** Health is advisory: a Redis hiccup here must not fail a message already sent. */
+  private async recordHealth(candidate: GatewayCandidate, ok: boolean, latencyMs: number) {
+    try {
+      await this.router.recordOutcome(candidate.key, ok, latencyMs)
+    } catch (error) {
+      this.logger.warn({ gateway: candidate.key, err: error }, 'could not record gateway health')
+    }
   }
 
   private async attempt(
@@ -189,6 +284,7 @@ export class MessageDispatcher {
       }
     )
     this.logger.warn({ messageId: message.id, code: failure.code }, 'message failed')
+    await this.fallback.after(message)
     return { kind: 'failed' as const }
   }
 
@@ -206,6 +302,7 @@ export class MessageDispatcher {
           details: { code: failure.code },
         }
       )
+      await this.fallback.after(message)
       return { kind: 'failed' }
     }
 
@@ -243,4 +340,22 @@ export class MessageDispatcher {
       // The database is what failed; the lease expiry covers this message.
     }
   }
+}
+
+function isAboutTheMessage(failure: GatewayFailure) {
+  return failure.errorClass === 'permanent' || failure.errorClass === 'suppress'
+}
+
+/** Why this gateway carried the message, for its `sent` event. */
+function routeReason(candidate: GatewayCandidate, plan: RoutePlan) {
+  const position = plan.candidates.indexOf(candidate)
+  const how = candidate.probe
+    ? 'half-open probe'
+    : position === 0
+      ? 'first choice'
+      : `failover after ${plan.candidates
+          .slice(0, position)
+          .map((option) => option.key)
+          .join(', ')}`
+  return `${candidate.key}: ${how}, health ${candidate.score}`
 }

@@ -26,6 +26,16 @@ export interface NewMessage {
   metadata: Record<string, unknown>
   /** The conversation a reply belongs to */
   conversationId?: string | null
+  /** The message this one was made from (a retry or a fallback of a failed one) */
+  parentMessageId?: string | null
+  /** Channels to try in turn if this one fails for good */
+  fallback?: FallbackStep[] | null
+}
+
+/** The next channel (and that channel's recipient) to try after a final failure. */
+export interface FallbackStep {
+  channel: Channel
+  recipient: string
 }
 
 /** The columns the worker needs once it holds a message. */
@@ -39,6 +49,8 @@ export interface ClaimedMessage {
   subject: string | null
   content: MessageContent
   metadata: Record<string, unknown>
+  message_type: string
+  fallback: FallbackStep[] | null
   attempts: number
   suppressed: boolean
 }
@@ -97,6 +109,23 @@ export class MessageStore {
   }
 
   /**
+   * Insert many messages that carry idempotency keys, in one transaction, one
+   * multi-row INSERT per chunk. Rows whose key the tenant already used are
+   * skipped; returns the messages actually written.
+   */
+  async insertManyIdempotent(messages: NewMessage[], chunkSize: number) {
+    return db.transaction(async (trx) => {
+      const written: NewMessage[] = []
+      for (let start = 0; start < messages.length; start += chunkSize) {
+        written.push(
+          ...(await this.insertRows(trx, messages.slice(start, start + chunkSize), true))
+        )
+      }
+      return written
+    })
+  }
+
+  /**
    * Take a message for sending: it must be queued, due if scheduled, or a
    * `sending` whose lease ran out (its worker died). Zero rows means someone
    * else holds it or it was canceled. The suppression re-check rides along.
@@ -112,7 +141,7 @@ export class MessageStore {
                  OR (status = 'scheduled' AND scheduled_at <= now())
                  OR (status = 'sending' AND locked_until < now()))
           RETURNING id, tenant_id, channel, priority, recipient, recipient_domain, subject,
-                    content, metadata, attempts
+                    content, metadata, message_type, fallback, attempts
        ), logged AS (
          INSERT INTO delivery_events (message_id, tenant_id, type, details)
          SELECT id, tenant_id, 'sending', jsonb_build_object('attempt', attempts) FROM claimed
@@ -182,6 +211,29 @@ export class MessageStore {
     )
   }
 
+  /**
+   * A rate limit deferred the message: back to `queued` until `at`, and the
+   * claim's attempt is given back (a throttled message has not been tried).
+   */
+  async defer(id: string, at: Date, event: EventNote) {
+    return this.transition(
+      id,
+      `status = 'queued', locked_until = NULL, next_attempt_at = ?, attempts = attempts - 1`,
+      [at],
+      [MessageStatus.Sending],
+      event
+    )
+  }
+
+  /** An event that changes nothing on the row (a failover, a fallback). */
+  async note(id: string, event: EventNote) {
+    await db.rawQuery(
+      `INSERT INTO delivery_events (message_id, tenant_id, type, reason, gateway, details)
+       SELECT id, tenant_id, ?, ?, ?, ? FROM messages WHERE id = ?`,
+      [...eventColumns(event), id]
+    )
+  }
+
   async cancel(tenantId: string, id: string): Promise<Cancellation> {
     const changed = await this.transition(
       id,
@@ -201,6 +253,41 @@ export class MessageStore {
       .where('tenant_id', tenantId)
       .first()
     return { canceled: false, status: row?.status ?? null }
+  }
+
+  /**
+   * Cancel up to `limit` queued messages of one priority accepted before
+   * `acceptedBefore`, with their `canceled` events, in one statement. Rows a
+   * worker is claiming right now are skipped (the claim wins). Returns the ids
+   * canceled.
+   */
+  async cancelQueued(
+    priority: Priority,
+    acceptedBefore: Date,
+    limit: number,
+    reason: string
+  ): Promise<string[]> {
+    const result = await db.rawQuery(
+      `WITH picked AS (
+         SELECT id FROM messages
+          WHERE priority = ? AND status = 'queued' AND created_at <= ?
+          ORDER BY id
+          LIMIT ?
+          FOR UPDATE SKIP LOCKED
+       ), moved AS (
+         UPDATE messages m
+            SET status = 'canceled', canceled_at = now(), next_attempt_at = NULL, updated_at = now()
+           FROM picked
+          WHERE m.id = picked.id
+          RETURNING m.id, m.tenant_id
+       ), logged AS (
+         INSERT INTO delivery_events (message_id, tenant_id, type, reason)
+         SELECT id, tenant_id, ?, ? FROM moved
+       )
+       SELECT id FROM moved`,
+      [priority, acceptedBefore, limit, DeliveryEventType.Canceled, reason]
+    )
+    return (result.rows as Array<{ id: string }>).map((row) => row.id)
   }
 
   /**
@@ -226,16 +313,7 @@ export class MessageStore {
          SELECT id, tenant_id, ?, ?, ?, ? FROM moved
        )
        SELECT tenant_id, channel FROM moved`,
-      [
-        ...bindings,
-        id,
-        from,
-        ...(tenantId ? [tenantId] : []),
-        event.type,
-        event.reason ?? null,
-        event.gateway ?? null,
-        event.details ? JSON.stringify(event.details) : null,
-      ]
+      [...bindings, id, from, ...(tenantId ? [tenantId] : []), ...eventColumns(event)]
     )
     const row = result.rows[0] as { tenant_id: string; channel: Channel } | undefined
     return row ? { tenantId: row.tenant_id, channel: row.channel } : null
@@ -267,6 +345,8 @@ export class MessageStore {
       source_id: message.sourceId,
       metadata: JSON.stringify(message.metadata),
       conversation_id: message.conversationId ?? null,
+      fallback: message.fallback?.length ? JSON.stringify(message.fallback) : null,
+      parent_message_id: message.parentMessageId ?? null,
       created_at: now,
       updated_at: now,
     }))
@@ -302,4 +382,14 @@ export class MessageStore {
       )
     return written
   }
+}
+
+/** An event's type, reason, gateway and details, as bound into an INSERT. */
+function eventColumns(event: EventNote) {
+  return [
+    event.type,
+    event.reason ?? null,
+    event.gateway ?? null,
+    event.details ? JSON.stringify(event.details) : null,
+  ]
 }

@@ -4,6 +4,7 @@ import type { Gateway } from '#messaging/gateways/gateway'
 import type { GatewayFactory } from '#messaging/gateways/gateway_factory'
 import type { ClaimedMessage } from '#messaging/outbox/message_store'
 import type { ProviderAccount, ProviderAccounts } from '#messaging/providers/provider_accounts'
+import type { GatewayHealth, GatewayHealthSnapshot } from '#messaging/routing/gateway_health'
 
 /** A gateway that may carry a message, in the order to try it. */
 export interface GatewayCandidate {
@@ -11,7 +12,29 @@ export interface GatewayCandidate {
   key: string
   gateway: Gateway
   providerConfigId: string | null
+  /** Sends per second the provider allows (its config's metadata.tps) */
+  tps: number | null
+  score: number
+  /** This send is the half-open probe of an open circuit */
+  probe: boolean
 }
+
+/** The gateways to try, best first, and why: recorded on the message's events. */
+export interface RoutePlan {
+  candidates: GatewayCandidate[]
+  /** Gateways left out, with the reason (open circuit) */
+  skipped: Array<{ key: string; reason: string }>
+}
+
+/** Below this score a gateway is tried only after every healthier one */
+const DEGRADED_SCORE = 0.5
+
+/**
+ * How long a worker trusts a gateway's health snapshot. A circuit this
+ * worker sees open is known at once (record() answers the new state); one
+ * opened by another worker is seen within this.
+ */
+const HEALTH_TTL_MS = 1_000
 
 /**
  * How long a worker reuses a tenant's provider list for a channel: a config
@@ -27,40 +50,116 @@ interface CachedAccounts {
 
 /**
  * Chooses the gateways for a message, best first: the tenant's own provider
- * configs for the channel by priority, then the system defaults. With none
- * configured, the default gateway (the log gateway) carries the message.
+ * configs for the channel by priority, then the system defaults, with
+ * degraded gateways (health score under 0.5) moved behind the healthy ones
+ * and open circuits left out (but for the one half-open probe after the
+ * cool-down). With none configured, the default gateway (the log gateway)
+ * carries the message.
  */
 export class ChannelRouter {
   /** In expiry order: every entry lives the same time and is re-inserted on refresh */
   #accounts = new Map<string, CachedAccounts>()
+  #health = new Map<string, { expiresAt: number; snapshot: Promise<GatewayHealthSnapshot> }>()
 
   constructor(
     private providerAccounts: ProviderAccounts,
     private gateways: GatewayFactory,
     private defaultGateway: Gateway,
+    private health: GatewayHealth,
     private logger: Logger
   ) {}
 
-  async route(message: ClaimedMessage): Promise<GatewayCandidate[]> {
+  async route(message: ClaimedMessage): Promise<RoutePlan> {
     const accounts = await this.#accountsFor(message.tenant_id, message.channel)
     if (accounts.length === 0) {
-      return [
-        { key: this.defaultGateway.type, gateway: this.defaultGateway, providerConfigId: null },
-      ]
+      const key = this.defaultGateway.type
+      return {
+        candidates: [
+          {
+            key,
+            gateway: this.defaultGateway,
+            providerConfigId: null,
+            tps: null,
+            score: 1,
+            probe: false,
+          },
+        ],
+        skipped: [],
+      }
     }
     // An account that cannot make a gateway is skipped. If none can, the message
     // has no candidate (retried, then failed) rather than the log gateway: a
     // message meant for a real provider must not vanish into a log.
-    return accounts.flatMap((account) => this.#candidate(account) ?? [])
+    const built = accounts.flatMap((account) => this.#candidate(account) ?? [])
+    const plan: RoutePlan = { candidates: [], skipped: [] }
+    for (const candidate of built) {
+      const snapshot = await this.#healthOf(candidate.key)
+      candidate.score = snapshot.score
+      if (snapshot.state !== 'closed') {
+        const admission = await this.health.admit(candidate.key)
+        if (admission === 'refused') {
+          plan.skipped.push({ key: candidate.key, reason: `circuit ${snapshot.state}` })
+          continue
+        }
+        candidate.probe = admission === 'probe'
+      }
+      plan.candidates.push(candidate)
+    }
+    // Stable: healthy ones keep their configured order, degraded ones follow by
+    // score. A probe keeps its place: it is the one send that tests a circuit.
+    const degraded = (candidate: GatewayCandidate) =>
+      !candidate.probe && candidate.score < DEGRADED_SCORE
+    plan.candidates.sort((a, b) => {
+      const aDegraded = degraded(a)
+      const bDegraded = degraded(b)
+      if (aDegraded !== bDegraded) return aDegraded ? 1 : -1
+      return aDegraded ? b.score - a.score : 0
+    })
+    return plan
+  }
+
+  /**
+   * Tell the router what a send did to a gateway's health: the outcome goes
+   * to the shared window, and this worker stops using an opened circuit now.
+   */
+  async recordOutcome(gatewayKey: string, ok: boolean, latencyMs: number) {
+    const state = await this.health.record(gatewayKey, ok, latencyMs)
+    const cached = this.#health.get(gatewayKey)
+    if (!cached) return
+    const known = await cached.snapshot.catch(() => null)
+    if (known?.state === state) return
+    // Opened: stop using it now. Closed again (its window starts afresh): read it anew.
+    if (state === 'closed' || !known) {
+      this.#health.delete(gatewayKey)
+    } else {
+      this.#health.set(gatewayKey, {
+        expiresAt: cached.expiresAt,
+        snapshot: Promise.resolve({ ...known, state }),
+      })
+    }
+  }
+
+  #healthOf(gatewayKey: string) {
+    const now = Date.now()
+    const cached = this.#health.get(gatewayKey)
+    if (cached && cached.expiresAt > now) return cached.snapshot
+    const snapshot = this.health.snapshot(gatewayKey)
+    this.#health.set(gatewayKey, { expiresAt: now + HEALTH_TTL_MS, snapshot })
+    snapshot.catch(() => this.#health.delete(gatewayKey))
+    return snapshot
   }
 
   #candidate(account: ProviderAccount): GatewayCandidate | null {
-    const { id, type } = account.config
+    const { id, type, metadata } = account.config
     try {
+      const tps = (metadata as { tps?: unknown } | null)?.tps
       return {
         key: `${type}:${id}`,
         gateway: this.gateways.forAccount(account),
         providerConfigId: id,
+        tps: typeof tps === 'number' ? tps : null,
+        score: 1,
+        probe: false,
       }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)

@@ -6,6 +6,8 @@ export interface FakeRequest {
   path: string
   headers: IncomingMessage['headers']
   rawBody: string
+  /** When it arrived (ms since the epoch) */
+  receivedAt: number
 }
 
 export interface FakeReply {
@@ -28,6 +30,8 @@ export abstract class FakeProviderServer {
   readonly received: FakeRequest[] = []
   /** Sends accepted per message id, to count duplicates */
   readonly sendsByMessageId = new Map<string, number>()
+  /** While set, every request gets this reply: the provider is down */
+  outage: FakeReply | null = null
 
   protected abstract handle(request: FakeRequest): Promise<FakeReply> | FakeReply
 
@@ -82,11 +86,12 @@ export abstract class FakeProviderServer {
       path: req.url ?? '/',
       headers: req.headers,
       rawBody: Buffer.concat(chunks).toString('utf8'),
+      receivedAt: Date.now(),
     }
     this.received.push(request)
     let reply: FakeReply
     try {
-      reply = await this.handle(request)
+      reply = this.outage ?? (await this.handle(request))
     } catch (error) {
       reply = { status: 500, body: { message: (error as Error).message } }
     }

@@ -8,6 +8,7 @@
  *   +15005550009  400, code 21614: not a mobile number
  *   +15005550004  400, code 21610: the recipient replied STOP
  *   +15005550010  429, code 20429: too many requests
+ *   +15005550016  429, code 20429 on a message's first try; accepted when it is tried again
  *   +15005550011  500, code 20500: internal error
  *   +15005550012  accepted and counted, but the reply is held for `hangMs` (30 s) or until
  *                 the client gives up: a timeout after which the message went out anyway
@@ -45,6 +46,7 @@ export const TWILIO_MAGIC_NUMBERS = {
   unreachable: '+15005550013',
   unknownHandset: '+15005550014',
   filtered: '+15005550015',
+  rateLimitedOnce: '+15005550016',
 } as const
 
 interface TwilioError {
@@ -95,10 +97,19 @@ export class TwilioFakeServer extends FakeProviderServer {
   /** Every status callback posted, with the receiver's answer */
   readonly statusCallbacks = new CallbackPoster()
   readonly #options: TwilioFakeOptions
+  /** Messages the throttled-once number has already turned away */
+  readonly #throttledOnce = new Set<string>()
 
   constructor(options: TwilioFakeOptions) {
     super()
     this.#options = options
+  }
+
+  /** The first try of each message to the throttled-once number gets a 429 */
+  #throttleOnce(to: string, messageKey: string): TwilioError | undefined {
+    if (to !== N.rateLimitedOnce || this.#throttledOnce.has(messageKey)) return undefined
+    this.#throttledOnce.add(messageKey)
+    return REJECTIONS[N.rateLimited]
   }
 
   protected handle(request: FakeRequest): FakeReply {
@@ -133,7 +144,7 @@ export class TwilioFakeServer extends FakeProviderServer {
     if (statusCallback && !URL.canParse(statusCallback)) {
       return twilioError({ status: 400, code: 21609, message: 'Invalid StatusCallback URL' })
     }
-    const rejection = REJECTIONS[to]
+    const rejection = REJECTIONS[to] ?? this.#throttleOnce(to, statusCallback ?? body)
     if (rejection) return twilioError(rejection)
 
     const message = messageResource(this.#options.accountSid, form, to, body)

@@ -87,6 +87,8 @@ function claimed(
     subject: 'Hello',
     content: { text: 'Hello' },
     metadata: {},
+    message_type: 'transactional',
+    fallback: null,
     attempts: 1,
     suppressed: false,
   }
@@ -162,7 +164,7 @@ test.group('Channel router: provider configs by priority', (group) => {
     })
     const router = await app.container.make(ChannelRouter)
 
-    const candidates = await router.route(claimed(tenant.id, Channel.Email))
+    const { candidates } = await router.route(claimed(tenant.id, Channel.Email))
 
     assert.deepEqual(
       candidates.map(({ key, providerConfigId }) => ({ key, providerConfigId })),
@@ -180,7 +182,7 @@ test.group('Channel router: provider configs by priority', (group) => {
     const { tenant } = await createTenant()
     const router = await app.container.make(ChannelRouter)
 
-    const candidates = await router.route(claimed(tenant.id, Channel.Email))
+    const { candidates } = await router.route(claimed(tenant.id, Channel.Email))
 
     assert.deepEqual(
       candidates.map((candidate) => candidate.key),
@@ -192,7 +194,7 @@ test.group('Channel router: provider configs by priority', (group) => {
     const { tenant } = await createTenant()
     const router = await app.container.make(ChannelRouter)
 
-    const candidates = await router.route(claimed(tenant.id, Channel.Push))
+    const { candidates } = await router.route(claimed(tenant.id, Channel.Push))
 
     assert.lengthOf(candidates, 1)
     assert.equal(candidates[0].key, 'log')
@@ -214,7 +216,8 @@ test.group('Channel router: provider configs by priority', (group) => {
       credentials: broken,
     })
     const router = await app.container.make(ChannelRouter)
-    assert.deepEqual(await router.route(claimed(tenant.id, Channel.Sms)), [])
+    const plan = await router.route(claimed(tenant.id, Channel.Sms))
+    assert.deepEqual(plan.candidates, [])
 
     const { tenant: mixed } = await createTenant()
     await createConfig({
@@ -231,7 +234,7 @@ test.group('Channel router: provider configs by priority', (group) => {
       priority: 1,
       credentials: credentialsFor.twilio(),
     })
-    const candidates = await router.route(claimed(mixed.id, Channel.Sms))
+    const { candidates } = await router.route(claimed(mixed.id, Channel.Sms))
     assert.deepEqual(
       candidates.map((candidate) => candidate.key),
       [`twilio:${working.id}`]
@@ -251,7 +254,9 @@ test.group('Channel router: provider configs by priority', (group) => {
     const factory = await app.container.make(GatewayFactory)
     const router = await app.container.make(ChannelRouter)
 
-    const [routed] = await router.route(claimed(tenant.id, Channel.Email))
+    const {
+      candidates: [routed],
+    } = await router.route(claimed(tenant.id, Channel.Email))
     const again = factory.forAccount((await accounts.find(config.id))!)
     assert.strictEqual(again, routed.gateway)
 
@@ -286,7 +291,9 @@ test.group('Channel router: the gateways it builds', (group) => {
     const router = await app.container.make(ChannelRouter)
     const message = claimed(tenant.id, Channel.Sms, '+15005550006')
 
-    const [candidate] = await router.route(message)
+    const {
+      candidates: [candidate],
+    } = await router.route(message)
     const result = await candidate.gateway.send(outboundMessageFrom(message))
 
     assert.isTrue(result.ok)

@@ -1,34 +1,19 @@
 import { test } from '@japa/runner'
-import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
-import { Sandbox } from '#sandbox/sandbox'
-import { ProviderAccounts } from '#messaging/providers/provider_accounts'
+import type { Sandbox } from '#sandbox/sandbox'
 import { POSTAL_MAGIC_RECIPIENTS } from '#sandbox/fakes/postal_fake_server'
 import { TWILIO_MAGIC_NUMBERS } from '#sandbox/fakes/twilio_fake_server'
 import { createTenant } from '#tests/helpers/tenants'
-import { emptyQueues } from '#tests/helpers/queues'
-import { truncateMessages } from '#tests/helpers/database'
 import { waitUntil } from '#tests/helpers/wait'
 import { WorkerProcess } from '#tests/helpers/worker_process'
-
-async function statusOf(id: string) {
-  const row = await db.from('messages').where('id', id).select('status').first()
-  return row?.status as string | undefined
-}
+import { startSandbox, statusOf } from '#tests/helpers/sandbox'
 
 test.group('The sandbox: API → worker → fake provider → signed callback', (group) => {
   let sandbox: Sandbox
   let worker: WorkerProcess
 
   group.setup(async () => {
-    await truncateMessages()
-    await db.from('provider_configs').delete()
-    await emptyQueues()
-    sandbox = await new Sandbox(
-      await app.container.make(ProviderAccounts),
-      await app.container.make('logger'),
-      { appUrl: app.config.get<string>('app.appUrl'), portBase: 0 }
-    ).start()
+    ;({ sandbox } = await startSandbox())
     worker = await WorkerProcess.start('P4')
     return async () => {
       await worker.stop()

@@ -1,0 +1,36 @@
+/** A budget: at most `limit` sends in any `windowMs` (a sliding window). */
+export interface RateLimit {
+  limit: number
+  windowMs: number
+}
+
+const SPEC = /^\s*(\d+)\s*\/\s*(\d+(?:\.\d+)?)\s*$/
+
+/**
+ * Reads `count/seconds` (e.g. `6000/60`); an empty spec means no limit. A
+ * malformed one throws, so a typo in the environment stops the process at
+ * boot instead of silently lifting a limit.
+ */
+export function parseRateLimit(spec: string): RateLimit | null {
+  if (spec.trim() === '') return null
+  const match = SPEC.exec(spec)
+  if (!match || Number(match[1]) < 1 || Number(match[2]) <= 0) {
+    throw new Error(`"${spec}" is not a rate limit: write count/seconds, e.g. 6000/60`)
+  }
+  return { limit: Number(match[1]), windowMs: Math.round(Number(match[2]) * 1000) }
+}
+
+/** Reads `gmail.com=6000/60,yahoo.com=3000/60` into a map by lower-cased domain. */
+export function parseDomainLimits(spec: string): Map<string, RateLimit> {
+  const limits = new Map<string, RateLimit>()
+  for (const entry of spec.split(',')) {
+    if (entry.trim() === '') continue
+    const [domain, limit, ...rest] = entry.split('=')
+    const parsed = rest.length === 0 && limit !== undefined ? parseRateLimit(limit) : null
+    if (!domain.trim() || !parsed) {
+      throw new Error(`"${entry}" is not a domain rate limit: write domain=count/seconds`)
+    }
+    limits.set(domain.trim().toLowerCase(), parsed)
+  }
+  return limits
+}

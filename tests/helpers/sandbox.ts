@@ -1,0 +1,54 @@
+import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
+import { Sandbox } from '#sandbox/sandbox'
+import { ProviderAccounts } from '#messaging/providers/provider_accounts'
+import type { PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
+import type { SesFakeServer } from '#sandbox/fakes/ses_fake_server'
+import type { TwilioFakeServer } from '#sandbox/fakes/twilio_fake_server'
+import type { FcmFakeServer } from '#sandbox/fakes/fcm_fake_server'
+import { truncateMessages } from '#tests/helpers/database'
+import { emptyQueues } from '#tests/helpers/queues'
+
+export interface SandboxFakes {
+  sandbox: Sandbox
+  postal: PostalFakeServer
+  ses: SesFakeServer
+  twilio: TwilioFakeServer
+  fcm: FcmFakeServer
+}
+
+/**
+ * A clean slate with the sandbox as the only providers (system defaults on
+ * free ports: Postal then SES for email, Twilio, FCM), as `node ace sandbox`
+ * sets them up. Stop it with `sandbox.stop()`.
+ */
+export async function startSandbox(): Promise<SandboxFakes> {
+  await truncateMessages()
+  await db.from('provider_configs').delete()
+  await emptyQueues()
+  const sandbox = await new Sandbox(
+    await app.container.make(ProviderAccounts),
+    await app.container.make('logger'),
+    { appUrl: app.config.get<string>('app.appUrl'), portBase: 0 }
+  ).start()
+  const [postal, ses, twilio, fcm] = sandbox.servers
+  return {
+    sandbox,
+    postal: postal as PostalFakeServer,
+    ses: ses as SesFakeServer,
+    twilio: twilio as TwilioFakeServer,
+    fcm: fcm as FcmFakeServer,
+  }
+}
+
+/** A message's row and its event types, in order. */
+export async function messageWithEvents(id: string) {
+  const message = await db.from('messages').where('id', id).firstOrFail()
+  const events = await db.from('delivery_events').where('message_id', id).orderBy('id')
+  return { message, events, types: events.map((event) => event.type as string) }
+}
+
+export async function statusOf(id: string) {
+  const row = await db.from('messages').where('id', id).select('status').first()
+  return row?.status as string | undefined
+}
