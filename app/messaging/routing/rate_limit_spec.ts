@@ -7,12 +7,20 @@ export interface RateLimit {
 const SPEC = /^\s*(\d+)\s*\/\s*(\d+(?:\.\d+)?)\s*$/
 
 /**
- * Reads `count/seconds` (e.g. `6000/60`); an empty spec means no limit. A
- * malformed one throws, so a typo in the environment stops the process at
- * boot instead of silently lifting a limit.
+ * `none` (or nothing) is no limit. It is spelled out because an empty value
+ * in a .env file does not override a value in the next one.
+ */
+function isNone(spec: string) {
+  return ['', 'none'].includes(spec.trim().toLowerCase())
+}
+
+/**
+ * Reads `count/seconds` (e.g. `6000/60`), or `none`. A malformed one throws,
+ * so a typo in the environment stops the process at boot instead of silently
+ * lifting a limit.
  */
 export function parseRateLimit(spec: string): RateLimit | null {
-  if (spec.trim() === '') return null
+  if (isNone(spec)) return null
   const match = SPEC.exec(spec)
   if (!match || Number(match[1]) < 1 || Number(match[2]) <= 0) {
     throw new Error(`"${spec}" is not a rate limit: write count/seconds, e.g. 6000/60`)
@@ -20,9 +28,10 @@ export function parseRateLimit(spec: string): RateLimit | null {
   return { limit: Number(match[1]), windowMs: Math.round(Number(match[2]) * 1000) }
 }
 
-/** Reads `gmail.com=6000/60,yahoo.com=3000/60` into a map by lower-cased domain. */
+/** Reads `gmail.com=6000/60,yahoo.com=3000/60` (or `none`) into a map by lower-cased domain. */
 export function parseDomainLimits(spec: string): Map<string, RateLimit> {
   const limits = new Map<string, RateLimit>()
+  if (isNone(spec)) return limits
   for (const entry of spec.split(',')) {
     if (entry.trim() === '') continue
     const [domain, limit, ...rest] = entry.split('=')

@@ -12,10 +12,13 @@ export interface CallbackAttempt {
  */
 export class CallbackPoster {
   readonly attempts: CallbackAttempt[] = []
+  /** While muted, callbacks are dropped: for runs that measure only the sends */
+  muted = false
   #queue: Promise<void> = Promise.resolve()
 
   /** Queues the POSTs; each body is sent exactly as given so its signature holds. */
   enqueue(url: string, requests: Array<{ body: string; headers: Record<string, string> }>) {
+    if (this.muted) return
     for (const request of requests) {
       this.#queue = this.#queue.then(() => this.#post(url, request.body, request.headers))
     }
