@@ -25,7 +25,7 @@ export interface RateLimitSettings {
 
 /** Minute buckets of admitted and deferred sends, read by comms:persist-counters */
 export const RATE_LIMIT_STATS_PREFIX = 'ratelimit:stats:'
-const STATS_TTL_MS = 2 * 3600_000
+export const STATS_TTL_MS = 2 * 3600_000
 
 /**
  * Sliding-window logs, one sorted set per budget, checked and taken in one
