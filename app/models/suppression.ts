@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon'
-import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { BaseModel, column, computed } from '@adonisjs/lucid/orm'
 import type { Channel } from '#enums/channel'
 import type { SuppressionReason } from '#enums/suppression_reason'
 
@@ -34,4 +34,10 @@ export default class Suppression extends BaseModel {
 
   @column.dateTime({ autoCreate: true, autoUpdate: true })
   declare updatedAt: DateTime
+
+  /** Whose entry it is: a tenant's own, or global (set by an operator, applies to all) */
+  @computed()
+  get scope(): 'tenant' | 'global' {
+    return this.tenantId === null ? 'global' : 'tenant'
+  }
 }

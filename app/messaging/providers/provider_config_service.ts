@@ -68,9 +68,43 @@ export class ProviderConfigService {
 
   /** Tests the connection with the provider's own check; no message is sent. */
   async test(tenantId: string, id: string): Promise<GatewayCheck> {
-    const account = this.accounts.open(await this.#find(tenantId, id))
+    return this.#check(await this.#find(tenantId, id))
+  }
+
+  /**
+   * For operators (`comms:providers:test`): tests every config, or one
+   * tenant's own, or the one with this id, one after the other. Each result
+   * names the config, never its credentials.
+   */
+  async testEach(
+    scope: { tenantId?: string; id?: string },
+    onTested?: (done: number, total: number) => void
+  ) {
+    if (scope.id !== undefined && !vine.helpers.isUUID(scope.id)) return []
+    const configs = await ProviderConfig.query()
+      .if(scope.tenantId, (query) => query.where('tenant_id', scope.tenantId!))
+      .if(scope.id, (query) => query.where('id', scope.id!))
+      .orderByRaw('tenant_id NULLS FIRST, channel, priority, created_at')
+    const results = []
+    for (const config of configs) {
+      const check = await this.#check(config)
+      results.push({
+        id: config.id,
+        tenantId: config.tenantId,
+        name: config.name,
+        type: config.type,
+        channel: config.channel,
+        enabled: config.enabled,
+        ...check,
+      })
+      onTested?.(results.length, configs.length)
+    }
+    return results
+  }
+
+  async #check(config: ProviderConfig): Promise<GatewayCheck> {
     try {
-      return await this.gateways.forAccount(account).check()
+      return await this.gateways.forAccount(this.accounts.open(config)).check()
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
       return { ok: false, detail: `this configuration cannot make a gateway: ${reason}` }

@@ -43,6 +43,28 @@ export class MessageQueues {
     await Promise.all(PRIORITIES.map((priority) => this.queue(priority).remove(messageId)))
   }
 
+  /** Remove the pending jobs of these messages from one priority's queue. */
+  async discardFrom(priority: Priority, messageIds: string[]) {
+    const target = this.queue(priority)
+    await Promise.all(messageIds.map((id) => target.remove(id)))
+  }
+
+  /**
+   * Stop (or restart) the workers of these priorities taking new jobs, in
+   * every process: the flag lives in Redis. Jobs in flight finish.
+   */
+  async pause(priorities: Priority[]) {
+    await Promise.all(priorities.map((priority) => this.queue(priority).pause()))
+  }
+
+  async resume(priorities: Priority[]) {
+    await Promise.all(priorities.map((priority) => this.queue(priority).resume()))
+  }
+
+  async isPaused(priority: Priority) {
+    return this.queue(priority).isPaused()
+  }
+
   queue(priority: Priority) {
     return queue.getOrSet(queueNameFor(priority))
   }

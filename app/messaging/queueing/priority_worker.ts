@@ -1,8 +1,14 @@
-import { Worker, UnrecoverableError, type Job as BullJob } from 'bullmq'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Worker, DelayedError, UnrecoverableError, type Job as BullJob } from 'bullmq'
+import db from '@adonisjs/lucid/services/db'
 import type { Logger } from '@adonisjs/core/logger'
 import type { ApplicationService } from '@adonisjs/core/types'
 import type queueConfig from '#config/queue'
 import type { Job } from '@rlanz/bull-queue'
+import { isServiceUnavailable } from '#exceptions/service_availability'
+
+/** How often a paused worker asks PostgreSQL and Redis whether they are back */
+const PROBE_INTERVAL_MS = 1_000
 
 type JobClass = new (...args: any[]) => Job & {
   handle(payload: unknown): Promise<unknown>
@@ -14,10 +20,12 @@ type JobClass = new (...args: any[]) => Job & {
  * It runs @rlanz/bull-queue job classes the way that package does, with what
  * it lacks: a job whose module cannot be loaded fails visibly (never counted
  * as completed), a job that exhausted its retries is rescued without crashing
- * the process, and close() lets in-flight jobs finish.
+ * the process, close() lets in-flight jobs finish, and an outage of
+ * PostgreSQL or Redis pauses the worker instead of failing every job in line.
  */
 export class PriorityWorker {
   #worker: Worker | null = null
+  #paused = false
   #jobsRoot: string
 
   constructor(
@@ -29,7 +37,7 @@ export class PriorityWorker {
 
   start(queueName: string, concurrency: number) {
     const config = this.app.config.get<typeof queueConfig>('queue')
-    this.#worker = new Worker(queueName, (job) => this.#run(job), {
+    this.#worker = new Worker(queueName, (job, token) => this.#run(job, token), {
       ...config.worker,
       connection: config.defaultConnection,
       concurrency,
@@ -50,9 +58,45 @@ export class PriorityWorker {
     }
   }
 
-  async #run(job: BullJob) {
+  async #run(job: BullJob, token?: string) {
     const instance = await this.#instantiate(job)
-    return instance.handle(job.data)
+    try {
+      return await instance.handle(job.data)
+    } catch (error) {
+      if (!isServiceUnavailable(error)) throw error
+      // Not the job's fault: it waits without spending an attempt, and the
+      // worker takes no more jobs until the services answer again.
+      this.#pauseUntilAvailable(error)
+      await job.moveToDelayed(Date.now() + PROBE_INTERVAL_MS, token)
+      throw new DelayedError()
+    }
+  }
+
+  #pauseUntilAvailable(error: unknown) {
+    const worker = this.#worker
+    if (this.#paused || !worker) return
+    this.#paused = true
+    this.logger.warn({ err: error }, 'a backing service is unavailable: worker paused')
+    void worker.pause(true).then(async () => {
+      await this.#waitForServices()
+      this.#paused = false
+      if (!worker.closing) {
+        worker.resume()
+        this.logger.info('backing services answer again: worker resumed')
+      }
+    })
+  }
+
+  async #waitForServices() {
+    for (;;) {
+      try {
+        await db.rawQuery('SELECT 1')
+        await this.#worker!.waitUntilReady()
+        return
+      } catch {
+        await sleep(PROBE_INTERVAL_MS)
+      }
+    }
   }
 
   async #instantiate(job: BullJob) {
@@ -91,7 +135,10 @@ export class PriorityWorker {
       const instance = await this.#instantiate(job)
       await instance.rescue(job.data, error)
     } catch (rescueError) {
-      this.logger.error({ err: rescueError, jobId: job.id }, 'job rescue failed')
+      this.logger.error(
+        { err: rescueError, jobId: job.id, messageId: job.data?.messageId },
+        'job rescue failed'
+      )
     }
   }
 }

@@ -41,24 +41,39 @@ export class SuppressionList {
   }
 
   /**
-   * Add an entry; an existing one for the same scope is kept as it is. Pass a
+   * Add an entry; a live one for the same scope is kept as it is, an expired
+   * one is renewed (it no longer protected the recipient). Returns the id of
+   * the entry written, or null when a live one was already there. Pass a
    * transaction to make the entry part of it.
    */
-  async add(entry: NewSuppression, client: QueryClientContract = db.connection()) {
-    await client
+  async add(
+    entry: NewSuppression,
+    client: QueryClientContract = db.connection()
+  ): Promise<number | null> {
+    const written = {
+      reason: entry.reason,
+      source: entry.source,
+      details: entry.details ? JSON.stringify(entry.details) : null,
+      expires_at: entry.expiresAt ?? null,
+    }
+    const rows: Array<{ id: string }> = await client
       .knexQuery()
       .table('suppressions')
       .insert({
         tenant_id: entry.tenantId,
         channel: entry.channel,
         recipient: entry.recipient,
-        reason: entry.reason,
-        source: entry.source,
-        details: entry.details ? JSON.stringify(entry.details) : null,
-        expires_at: entry.expiresAt ?? null,
+        ...written,
       })
       .onConflict(db.knexRawQuery('ON CONSTRAINT suppressions_scope_uq'))
-      .ignore()
+      .merge({
+        ...written,
+        created_at: db.knexRawQuery('now()'),
+        updated_at: db.knexRawQuery('now()'),
+      })
+      .where('suppressions.expires_at', '<=', db.knexRawQuery('now()'))
+      .returning(['id'])
+    return rows.length > 0 ? Number(rows[0].id) : null
   }
 
   /**

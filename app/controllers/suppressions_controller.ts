@@ -1,0 +1,32 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import { SuppressionService } from '#messaging/suppression/suppression_service'
+import { createSuppressionValidator, listSuppressionsValidator } from '#validators/suppression'
+
+@inject()
+export default class SuppressionsController {
+  constructor(private suppressions: SuppressionService) {}
+
+  /** GET /api/v1/suppressions: the tenant's own and the global entries, filtered, paginated */
+  async index({ request, auth }: HttpContext) {
+    const filters = await request.validateUsing(listSuppressionsValidator, { data: request.qs() })
+    return this.suppressions.list({ tenantId: auth.user!.id }, filters)
+  }
+
+  /** POST /api/v1/suppressions: 201 with a new entry, 200 with the one already there */
+  async store({ request, response, auth }: HttpContext) {
+    const payload = await request.validateUsing(createSuppressionValidator)
+    const { suppression, created } = await this.suppressions.add({
+      ...payload,
+      tenantId: auth.user!.id,
+      source: 'api',
+    })
+    return response.status(created ? 201 : 200).send(suppression)
+  }
+
+  /** DELETE /api/v1/suppressions/:id: 204; only the tenant's own entries */
+  async destroy({ params, response, auth }: HttpContext) {
+    await this.suppressions.remove(auth.user!.id, params.id)
+    return response.noContent()
+  }
+}
