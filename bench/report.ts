@@ -1,0 +1,235 @@
+import type { BulkAcceptRun } from '#bench/scenarios/bulk_accept'
+import type { DispatchRun } from '#bench/scenarios/dispatch'
+import type { PriorityRun } from '#bench/scenarios/priority'
+import type { WebhooksRun } from '#bench/scenarios/webhooks'
+
+/** Issue 7's targets, each judged on the median of the runs */
+export const TARGETS = {
+  bulkAcceptPerSecond: 20_000,
+  dispatchPerSecond: 3_000,
+  priorityP50Ms: 15,
+  priorityP99Ms: 50,
+  webhooksPerSecond: 3_000,
+  workerMb: 200,
+  apiMb: 300,
+}
+
+export type BulkAcceptFigures = BulkAcceptRun & { addBulkPerSecond: number; copyPerSecond: number }
+export type DispatchFigures = DispatchRun & { noopWorkerPerSecond: number }
+
+/** Everything one benchmark measured; a scenario left out is absent */
+export interface Measurements {
+  bulkAccept?: BulkAcceptFigures[]
+  dispatch?: DispatchFigures[]
+  priority?: PriorityRun[]
+  webhooks?: WebhooksRun[]
+  /** Peak RSS in MB of each process (api, worker-p0 …) during each of scenarios 1-3 */
+  rss: Record<string, Record<string, number>>
+  /** False when the peaks could not be reset after start-up, so they include it */
+  rssFromScenarioStart: boolean
+}
+
+export interface RunInfo {
+  scale: number
+  runs: number
+  sizes: Record<string, number>
+  concurrency: Record<string, number>
+  startedAt: string
+  finishedAt: string
+  machine: Record<string, unknown>
+}
+
+export function median(values: number[]) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+/** Nearest-rank percentile */
+export function percentile(values: number[], p: number) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length))
+  return sorted[rank - 1]
+}
+
+const round = (value: number, digits = 0) => Number(value.toFixed(digits))
+const medianOf = <T>(runs: T[], pick: (run: T) => number) => median(runs.map(pick))
+
+/**
+ * bench/results.json: the issue's shape ({bulkAccept: {perSecond,
+ * ceilingPerSecond}, dispatch: {…}, priority: {p50Ms, p99Ms}, webhooks:
+ * {perSecond}, rss: {workerMb, apiMb}}, medians) with, beside each figure, its
+ * target, whether it was met, its ratio to the ceiling and every run.
+ */
+export function buildResults(measured: Measurements, info: RunInfo) {
+  const bulk = measured.bulkAccept
+  const bulkAccept = bulk && {
+    perSecond: round(medianOf(bulk, (run) => run.perSecond)),
+    // Every recipient is both a row and a job: the slower block bounds the whole
+    ceilingPerSecond: round(
+      Math.min(
+        medianOf(bulk, (run) => run.addBulkPerSecond),
+        medianOf(bulk, (run) => run.copyPerSecond)
+      )
+    ),
+    ceilings: {
+      addBulkPerSecond: round(medianOf(bulk, (run) => run.addBulkPerSecond)),
+      copyPerSecond: round(medianOf(bulk, (run) => run.copyPerSecond)),
+    },
+    target: TARGETS.bulkAcceptPerSecond,
+    runs: bulk,
+  }
+
+  const sends = measured.dispatch
+  const dispatch = sends && {
+    perSecond: round(medianOf(sends, (run) => run.perSecond)),
+    ceilingPerSecond: round(medianOf(sends, (run) => run.noopWorkerPerSecond)),
+    target: TARGETS.dispatchPerSecond,
+    duplicatesAtGateway: sends.reduce((sum, run) => sum + run.duplicates, 0),
+    runs: sends,
+  }
+
+  const probes = measured.priority
+  const priority = probes && {
+    p50Ms: round(
+      medianOf(probes, (run) => run.p50Ms),
+      1
+    ),
+    p99Ms: round(
+      medianOf(probes, (run) => run.p99Ms),
+      1
+    ),
+    backlogPerSecond: round(medianOf(probes, (run) => run.backlogPerSecond)),
+    targets: { p50Ms: TARGETS.priorityP50Ms, p99Ms: TARGETS.priorityP99Ms },
+    runs: probes,
+  }
+
+  const callbacks = measured.webhooks
+  const webhooks = callbacks && {
+    perSecond: round(medianOf(callbacks, (run) => run.perSecond)),
+    target: TARGETS.webhooksPerSecond,
+    runs: callbacks,
+  }
+
+  const peaks = Object.values(measured.rss)
+  const rss = peaks.length > 0 && {
+    workerMb: Math.max(
+      ...peaks.flatMap((byProcess) =>
+        Object.entries(byProcess)
+          .filter(([name]) => name.startsWith('worker'))
+          .map(([, mb]) => mb)
+      )
+    ),
+    apiMb: Math.max(...peaks.map((byProcess) => byProcess.api)),
+    targets: { workerMb: TARGETS.workerMb, apiMb: TARGETS.apiMb },
+    /** The highest peak over the runs (not a median): VmHWM of each process */
+    byScenario: measured.rss,
+    peaksIncludeStartup: !measured.rssFromScenarioStart,
+  }
+
+  const verdicts = [
+    bulkAccept &&
+      verdict('bulk accept, recipients/s', bulkAccept.perSecond, '>=', bulkAccept.target),
+    dispatch && verdict('dispatch, messages/s', dispatch.perSecond, '>=', dispatch.target),
+    priority && verdict('priority P0 p50, ms', priority.p50Ms, '<=', TARGETS.priorityP50Ms),
+    priority && verdict('priority P0 p99, ms', priority.p99Ms, '<=', TARGETS.priorityP99Ms),
+    webhooks && verdict('webhooks, events/s', webhooks.perSecond, '>=', webhooks.target),
+    rss && verdict('peak RSS worker, MB', rss.workerMb, '<=', TARGETS.workerMb),
+    rss && verdict('peak RSS API, MB', rss.apiMb, '<=', TARGETS.apiMb),
+  ].filter((entry) => !!entry)
+
+  return {
+    bulkAccept: bulkAccept && { ...bulkAccept, ratio: ratio(bulkAccept) },
+    dispatch: dispatch && { ...dispatch, ratio: ratio(dispatch) },
+    priority: priority || undefined,
+    webhooks: webhooks || undefined,
+    rss: rss || undefined,
+    targets: verdicts,
+    ...info,
+  }
+}
+
+export type BenchResults = ReturnType<typeof buildResults>
+
+function verdict(name: string, value: number, comparison: '>=' | '<=', target: number) {
+  const met = comparison === '>=' ? value >= target : value <= target
+  return { name, value, target: `${comparison} ${target.toLocaleString('en-US')}`, met }
+}
+
+function ratio(figure: { perSecond: number; ceilingPerSecond: number }) {
+  return round(figure.perSecond / figure.ceilingPerSecond, 3)
+}
+
+/** The table printed at the end: one row per figure, medians of the runs */
+export function tableRows(results: BenchResults) {
+  const number = (value: number) => Math.round(value).toLocaleString('en-US')
+  const percent = (value: number) => `${Math.round(value * 100)}%`
+  const runsOf = (values: number[], unit = '') =>
+    values.map((v) => `${number(v)}${unit}`).join(' / ')
+  const met = (name: string) => {
+    const entry = results.targets.find((target) => target.name === name)
+    return entry ? `${entry.target}  ${entry.met ? 'met' : 'MISSED'}` : ''
+  }
+  const rows: string[][] = []
+  const { bulkAccept, dispatch, priority, webhooks, rss } = results
+  if (bulkAccept) {
+    rows.push([
+      '1 bulk accept (recipients/s)',
+      number(bulkAccept.perSecond),
+      `${number(bulkAccept.ceilingPerSecond)} (addBulk ${number(bulkAccept.ceilings.addBulkPerSecond)}, COPY ${number(bulkAccept.ceilings.copyPerSecond)})`,
+      percent(bulkAccept.ratio),
+      met('bulk accept, recipients/s'),
+      runsOf(bulkAccept.runs.map((run) => run.perSecond)),
+    ])
+  }
+  if (dispatch) {
+    rows.push([
+      '2 dispatch (messages/s)',
+      number(dispatch.perSecond),
+      `${number(dispatch.ceilingPerSecond)} (no-op worker)`,
+      percent(dispatch.ratio),
+      met('dispatch, messages/s'),
+      runsOf(dispatch.runs.map((run) => run.perSecond)),
+    ])
+  }
+  if (priority) {
+    const backlog = `P3 backlog drained at ${number(priority.backlogPerSecond)}/s`
+    for (const [label, key, name] of [
+      ['p50', 'p50Ms', 'priority P0 p50, ms'],
+      ['p99', 'p99Ms', 'priority P0 p99, ms'],
+    ] as const) {
+      rows.push([
+        `3 priority P0 ${label} (ms)`,
+        String(priority[key]),
+        backlog,
+        '',
+        met(name),
+        priority.runs.map((run) => run[key].toFixed(1)).join(' / '),
+      ])
+    }
+  }
+  if (webhooks) {
+    rows.push([
+      '4 webhooks (events/s)',
+      number(webhooks.perSecond),
+      '',
+      '',
+      met('webhooks, events/s'),
+      runsOf(webhooks.runs.map((run) => run.perSecond)),
+    ])
+  }
+  if (rss) {
+    rows.push([
+      '5 peak RSS worker (MB)',
+      String(rss.workerMb),
+      '',
+      '',
+      met('peak RSS worker, MB'),
+      '',
+    ])
+    rows.push(['5 peak RSS API (MB)', String(rss.apiMb), '', '', met('peak RSS API, MB'), ''])
+  }
+  return rows
+}
+
+export const TABLE_HEAD = ['Scenario', 'Median', 'Ceiling', 'Ratio', 'Target', 'Runs']
