@@ -190,7 +190,7 @@ export class MessageDispatcher {
         },
       }
     )
-    this.logger.info({ messageId: message.id, gateway: candidate.key }, 'message sent')
+    this.logger.debug({ messageId: message.id, gateway: candidate.key }, 'message sent')
     await announce('message:sent', [
       {
         messageId: message.id,

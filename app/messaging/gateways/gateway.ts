@@ -99,4 +99,7 @@ export abstract class Gateway {
   abstract readonly type: string
   abstract send(message: OutboundMessage): Promise<GatewayResult>
   abstract check(): Promise<GatewayCheck>
+
+  /** Release what the gateway holds (connection pools, SDK apps) once it is replaced or stopped. */
+  async close(): Promise<void> {}
 }

@@ -48,7 +48,7 @@ export class GatewayFactory {
   async close() {
     const gateways = [...this.#built.values()].map((built) => built.gateway)
     this.#built.clear()
-    await Promise.all(gateways.map((gateway) => closeGateway(gateway)))
+    await Promise.all(gateways.map((gateway) => gateway.close()))
   }
 
   #build({ config, credentials }: ProviderAccount): Gateway {
@@ -78,14 +78,11 @@ export class GatewayFactory {
 
   #retire(gateway: Gateway) {
     setTimeout(() => {
-      closeGateway(gateway).catch((error: unknown) =>
-        this.logger.warn({ err: error }, 'could not close a replaced gateway')
-      )
+      gateway
+        .close()
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error }, 'could not close a replaced gateway')
+        )
     }, RETIRE_AFTER_MS).unref()
   }
-}
-
-/** Only the FCM gateway owns something to release (its Firebase app and agent). */
-async function closeGateway(gateway: Gateway) {
-  if (gateway instanceof FcmGateway) await gateway.close()
 }

@@ -1,8 +1,9 @@
 /**
  * A small typed client for Postal's HTTP API (the "legacy" v1 API every
  * Postal 3.x server speaks). The npm package @atech/postal is unmaintained,
- * HTTPS-only and has no timeout, hence this client over global fetch.
+ * HTTPS-only and has no timeout, hence this client over keep-alive node:http.
  */
+import { KeepAliveHttpClient, type HttpReply } from '#messaging/gateways/keep_alive_http'
 
 export interface PostalAttachment {
   name: string
@@ -68,14 +69,19 @@ interface PostalClientOptions {
 }
 
 export class PostalClient {
-  #baseUrl: string
+  #http: KeepAliveHttpClient
   #apiKey: string
   #timeoutMs: number
 
   constructor({ baseUrl, apiKey, timeoutMs }: PostalClientOptions) {
-    this.#baseUrl = baseUrl.replace(/\/+$/, '')
+    this.#http = new KeepAliveHttpClient(baseUrl, timeoutMs)
     this.#apiKey = apiKey
     this.#timeoutMs = timeoutMs
+  }
+
+  /** Closes the pooled connections (a replaced or stopped gateway). */
+  close() {
+    this.#http.close()
   }
 
   /**
@@ -92,24 +98,17 @@ export class PostalClient {
   }
 
   async #post(path: string, body: unknown): Promise<unknown> {
-    let response: Response
+    let response: HttpReply
     try {
-      response = await fetch(`${this.#baseUrl}${path}`, {
-        method: 'POST',
-        headers: { 'X-Server-API-Key': this.#apiKey, 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      })
+      response = await this.#http.post(
+        path,
+        { 'X-Server-API-Key': this.#apiKey, 'Content-Type': 'application/json' },
+        JSON.stringify(body)
+      )
     } catch (error) {
       throw transportErrorFrom(error, this.#timeoutMs)
     }
-
-    let text: string
-    try {
-      text = await response.text()
-    } catch (error) {
-      throw transportErrorFrom(error, this.#timeoutMs)
-    }
+    const text = response.body
 
     // Postal itself always answers 200: anything else comes from a proxy or a crash.
     if (response.status !== 200) {
@@ -171,7 +170,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** AbortSignal.timeout rejects with a DOMException named TimeoutError. */
+/** The deadline rejects with an HttpTimeoutError (named TimeoutError); the rest is the network. */
 function transportErrorFrom(error: unknown, timeoutMs: number) {
   if (error instanceof Error && error.name === 'TimeoutError') {
     return new PostalTransportError('timeout', `Postal did not answer within ${timeoutMs} ms`)

@@ -68,6 +68,10 @@ export class PostalGateway extends Gateway {
     })
   }
 
+  async close() {
+    this.#client.close()
+  }
+
   async send(message: OutboundMessage): Promise<GatewayResult> {
     if (message.channel !== Channel.Email) {
       return unsupportedChannel(this.type, message.channel)

@@ -5,6 +5,7 @@ import type { Priority } from '#enums/priority'
 import { MessageStatus, CANCELABLE_STATUSES } from '#enums/message_status'
 import { DeliveryEventType } from '#enums/delivery_event_type'
 import type { MessageContent } from '#models/message'
+import { SentWriter } from '#messaging/outbox/sent_writer'
 
 /** A message as written at accept time. */
 export interface NewMessage {
@@ -76,6 +77,8 @@ type Cancellation = { canceled: true } | { canceled: false; status: MessageStatu
  * row and a worker spends one round trip per step.
  */
 export class MessageStore {
+  #sentWriter = new SentWriter()
+
   /**
    * Insert one message and its first event, unless the tenant already used its
    * idempotency key: then the existing row is returned with created = false.
@@ -159,22 +162,11 @@ export class MessageStore {
   }
 
   /**
-   * Record the gateway's acceptance. A fast provider's callback may already
-   * have moved the message on (delivered, or failed by a bounce): the send is
-   * still recorded, but the status stays where the callback put it.
+   * Record the gateway's acceptance (batched with the other sends of this
+   * turn of the event loop; see SentWriter).
    */
   async markSent(id: string, sent: SentRecord, event: EventNote) {
-    return this.transition(
-      id,
-      `status = CASE WHEN status = 'sending' THEN 'sent' ELSE status END,
-       sent_at = now(), gateway = ?, provider_config_id = ?, provider_message_id = ?,
-       locked_until = NULL, next_attempt_at = NULL,
-       last_error = CASE WHEN status = 'sending' THEN NULL ELSE last_error END,
-       last_error_code = CASE WHEN status = 'sending' THEN NULL ELSE last_error_code END`,
-      [sent.gateway, sent.providerConfigId, sent.providerMessageId],
-      [MessageStatus.Sending, MessageStatus.Delivered, MessageStatus.Failed],
-      event
-    )
+    return this.#sentWriter.write(id, sent, event)
   }
 
   /** A final failure (or suppression at send time). */

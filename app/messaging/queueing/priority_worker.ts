@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Worker, DelayedError, UnrecoverableError, type Job as BullJob } from 'bullmq'
 import db from '@adonisjs/lucid/services/db'
-import type { Logger } from '@adonisjs/core/logger'
+import type { Logger, LoggerManager } from '@adonisjs/core/logger'
+import type { LoggersList } from '@adonisjs/core/types'
 import type { ApplicationService } from '@adonisjs/core/types'
 import type queueConfig from '#config/queue'
 import type { Job } from '@rlanz/bull-queue'
@@ -102,11 +103,26 @@ export class PriorityWorker {
   async #instantiate(job: BullJob) {
     const JobClass = await this.#load(job.name)
     const instance = await this.app.container.make(JobClass)
-    instance.$injectInternal({ job, logger: await this.app.container.make('logger') })
+    this.#jobLogger ??= this.app.container.make('logger')
+    instance.$injectInternal({ job, logger: await this.#jobLogger })
     return instance
   }
 
-  async #load(name: string): Promise<JobClass> {
+  #jobLogger?: Promise<LoggerManager<LoggersList>>
+
+  /** Job classes by module URL: loaded once per process, not once per job */
+  #loaded = new Map<string, Promise<JobClass>>()
+
+  #load(name: string): Promise<JobClass> {
+    let loaded = this.#loaded.get(name)
+    if (!loaded) {
+      loaded = this.#import(name)
+      this.#loaded.set(name, loaded)
+    }
+    return loaded
+  }
+
+  async #import(name: string): Promise<JobClass> {
     if (!name.startsWith(this.#jobsRoot)) {
       throw new UnrecoverableError(`job ${name} is not one of this application's jobs`)
     }
