@@ -6,6 +6,7 @@ import { MessageStatus, CANCELABLE_STATUSES } from '#enums/message_status'
 import { DeliveryEventType } from '#enums/delivery_event_type'
 import type { MessageContent } from '#models/message'
 import { SentWriter } from '#messaging/outbox/sent_writer'
+import { unnestInsert } from '#messaging/outbox/unnest_insert'
 
 /** A message as written at accept time. */
 export interface NewMessage {
@@ -343,38 +344,75 @@ export class MessageStore {
       updated_at: now,
     }))
 
-    const insert = trx.knexQuery().table('messages').insert(rows)
     let written = messages
     if (idempotent) {
-      const inserted: Array<{ id: string }> = await insert
-        .onConflict(['tenant_id', 'idempotency_key'])
-        .ignore()
-        .returning(['id'])
+      const inserted = await unnestInsert(
+        trx,
+        'messages',
+        MESSAGE_COLUMNS,
+        rows,
+        'ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id'
+      )
       const insertedIds = new Set(inserted.map((row) => row.id))
       written = messages.filter((message) => insertedIds.has(message.id))
     } else {
-      await insert
+      await unnestInsert(trx, 'messages', MESSAGE_COLUMNS, rows)
     }
     if (written.length === 0) {
       return written
     }
 
-    await trx
-      .knexQuery()
-      .table('delivery_events')
-      .insert(
-        written.map((message) => ({
-          message_id: message.id,
-          tenant_id: message.tenantId,
-          type: message.status,
-          reason: message.status === MessageStatus.Suppressed ? 'recipient is suppressed' : null,
-          occurred_at: now,
-          created_at: now,
-        }))
-      )
+    await unnestInsert(
+      trx,
+      'delivery_events',
+      EVENT_COLUMNS,
+      written.map((message) => ({
+        message_id: message.id,
+        tenant_id: message.tenantId,
+        type: message.status,
+        reason: message.status === MessageStatus.Suppressed ? 'recipient is suppressed' : null,
+        occurred_at: now,
+        created_at: now,
+      }))
+    )
     return written
   }
 }
+
+/** The columns a new message is written with, and their types */
+const MESSAGE_COLUMNS = [
+  ['id', 'uuid'],
+  ['tenant_id', 'uuid'],
+  ['channel', 'text'],
+  ['priority', 'text'],
+  ['message_type', 'text'],
+  ['recipient', 'text'],
+  ['recipient_domain', 'text'],
+  ['subject', 'text'],
+  ['content', 'jsonb'],
+  ['status', 'text'],
+  ['next_attempt_at', 'timestamptz'],
+  ['idempotency_key', 'text'],
+  ['request_hash', 'text'],
+  ['scheduled_at', 'timestamptz'],
+  ['source_type', 'text'],
+  ['source_id', 'text'],
+  ['metadata', 'jsonb'],
+  ['conversation_id', 'uuid'],
+  ['fallback', 'jsonb'],
+  ['parent_message_id', 'uuid'],
+  ['created_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
+] as const
+
+const EVENT_COLUMNS = [
+  ['message_id', 'uuid'],
+  ['tenant_id', 'uuid'],
+  ['type', 'text'],
+  ['reason', 'text'],
+  ['occurred_at', 'timestamptz'],
+  ['created_at', 'timestamptz'],
+] as const
 
 /** An event's type, reason, gateway and details, as bound into an INSERT. */
 function eventColumns(event: EventNote) {
