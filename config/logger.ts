@@ -1,11 +1,15 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig, targets } from '@adonisjs/core/logger'
+import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from '#messaging/providers/log_redaction'
 
 /**
- * Structured JSON lines in production; pretty output in development.
- * Credentials are redacted wherever they appear in a logged object.
+ * LOG_FORMAT: json (one object per line, for collectors) or pretty; json
+ * unless NODE_ENV=development. Credentials and authorization headers are
+ * redacted wherever log_redaction.ts's paths find them.
  */
+const format = env.get('LOG_FORMAT') ?? (app.inDev ? 'pretty' : 'json')
+
 const loggerConfig = defineConfig({
   default: 'app',
   loggers: {
@@ -14,13 +18,13 @@ const loggerConfig = defineConfig({
       name: 'switchboard',
       level: env.get('LOG_LEVEL'),
       redact: {
-        paths: ['*.apiKey', '*.authToken', '*.secretAccessKey', '*.secret', '*.password', 'config'],
-        censor: '[redacted]',
+        paths: LOG_REDACT_PATHS,
+        censor: LOG_REDACT_CENSOR,
       },
       transport: {
         targets: targets()
-          .pushIf(!app.inProduction && !app.inTest, targets.pretty())
-          .pushIf(app.inProduction || app.inTest, targets.file({ destination: 1 }))
+          .pushIf(format === 'pretty', targets.pretty())
+          .pushIf(format === 'json', targets.file({ destination: 1 }))
           .toArray(),
       },
     },

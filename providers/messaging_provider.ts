@@ -8,6 +8,7 @@ import { GatewayHealth } from '#messaging/routing/gateway_health'
 import { RateLimiter } from '#messaging/routing/rate_limiter'
 import { ChannelFallback } from '#messaging/delivery/channel_fallback'
 import { MessageService } from '#messaging/message_service'
+import { MetricsRecorder } from '#messaging/metrics/metrics_recorder'
 import { RetryPolicy } from '#messaging/delivery/retry_policy'
 import { MessageStore } from '#messaging/outbox/message_store'
 import { SuppressionList } from '#messaging/suppression/suppression_list'
@@ -35,6 +36,9 @@ export default class MessagingProvider {
       CredentialsCipher,
       () => new CredentialsCipher(this.app.config.get<string>('messaging.credentialsKey'))
     )
+
+    // One per process, so the increments of a turn of the event loop add up before they are written
+    this.app.container.singleton(MetricsRecorder, () => new MetricsRecorder())
 
     this.app.container.singleton(ProviderAccounts, async (resolver) => {
       return new ProviderAccounts(await resolver.make(CredentialsCipher))

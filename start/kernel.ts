@@ -26,4 +26,6 @@ router.use([
 
 export const middleware = router.named({
   auth: () => import('#middleware/auth_middleware'),
+  metricsToken: () => import('#middleware/metrics_token_middleware'),
+  webhookMetrics: () => import('#middleware/webhook_metrics_middleware'),
 })

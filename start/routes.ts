@@ -7,11 +7,13 @@ import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 
 const HealthController = () => import('#controllers/health_controller')
+const MetricsController = () => import('#controllers/metrics_controller')
 const MessagesController = () => import('#controllers/messages_controller')
 const ProvidersController = () => import('#controllers/providers_controller')
 const TemplatesController = () => import('#controllers/templates_controller')
 const WebhookEndpointsController = () => import('#controllers/webhook_endpoints_controller')
 const ConversationsController = () => import('#controllers/conversations_controller')
+const SuppressionsController = () => import('#controllers/suppressions_controller')
 
 const PostalWebhooksController = () => import('#controllers/webhooks/postal_webhooks_controller')
 const SesWebhooksController = () => import('#controllers/webhooks/ses_webhooks_controller')
@@ -23,6 +25,7 @@ const FirebaseWebhooksController = () =>
 
 router.get('/health', [HealthController, 'live']).as('health.live')
 router.get('/ready', [HealthController, 'ready']).as('health.ready')
+router.get('/metrics', [MetricsController, 'show']).as('metrics').use(middleware.metricsToken())
 
 router
   .group(() => {
@@ -60,6 +63,11 @@ router
     router
       .post('/conversations/:id/reply', [ConversationsController, 'reply'])
       .as('conversations.reply')
+    router.get('/suppressions', [SuppressionsController, 'index']).as('suppressions.index')
+    router.post('/suppressions', [SuppressionsController, 'store']).as('suppressions.store')
+    router
+      .delete('/suppressions/:id', [SuppressionsController, 'destroy'])
+      .as('suppressions.destroy')
   })
   .prefix('/api/v1')
   .use(middleware.auth())
@@ -86,8 +94,9 @@ router
   .where('providerId', router.matchers.uuid())
   .prefix('/api/webhooks/communication')
   .as('webhooks')
+  .use(middleware.webhookMetrics())
 
 router
   .post('/api/webhooks/communication/firebase', [FirebaseWebhooksController, 'store'])
   .as('webhooks.firebase')
-  .use(middleware.auth())
+  .use([middleware.webhookMetrics(), middleware.auth()])

@@ -29,7 +29,13 @@ export default class DeliverTenantWebhookJob extends Job {
 
   async rescue({ endpointId, event }: TenantWebhookPayload, error: Error) {
     this.logger.warn(
-      { endpointId, eventId: event.id, eventType: event.type, err: error },
+      {
+        endpointId,
+        eventId: event.id,
+        eventType: event.type,
+        messageId: event.data.messageId,
+        err: error,
+      },
       'tenant webhook event given up: every attempt is in webhook_deliveries'
     )
   }

@@ -67,6 +67,9 @@ export class StuckMessageSweeper {
        SELECT id, tenant_id, 'retrying', 'lease expired: the worker did not finish' FROM released
        RETURNING message_id`
     )
+    for (const row of result.rows) {
+      this.logger.warn({ messageId: row.message_id }, 'lease expired: message back to queued')
+    }
     return result.rows.length
   }
 
@@ -110,7 +113,12 @@ export class StuckMessageSweeper {
     // A finished job with the same id would make the new one a no-op: drop it first.
     await Promise.all(orphans.map((row) => this.queues.queue(row.priority).remove(row.id)))
     await this.queues.enqueue(orphans.map((row) => ({ id: row.id, priority: row.priority })))
-    this.logger.warn({ count: orphans.length }, 'sweeper queued messages that had no live job')
+    for (const row of orphans) {
+      this.logger.warn(
+        { messageId: row.id, priority: row.priority },
+        'sweeper queued a message that had no live job'
+      )
+    }
     return orphans.length
   }
 

@@ -10,6 +10,7 @@ import type { SuppressionReason } from '#enums/suppression_reason'
 import type { ProviderEvent } from '#messaging/tracking/provider_event'
 import { changesFor, type MessageChanges } from '#messaging/tracking/status_transition'
 import { SuppressionFeed } from '#messaging/tracking/suppression_feed'
+import { MetricsRecorder } from '#messaging/metrics/metrics_recorder'
 
 interface LockedMessage {
   id: string
@@ -51,7 +52,10 @@ type Applied = Extract<TrackResult, { outcome: 'applied' }>
  */
 @inject()
 export class DeliveryTracker {
-  constructor(private suppressionFeed: SuppressionFeed) {}
+  constructor(
+    private suppressionFeed: SuppressionFeed,
+    private metrics: MetricsRecorder
+  ) {}
 
   async apply(event: ProviderEvent): Promise<TrackResult> {
     // A provider's clock may run ahead of ours; nothing is stamped in the future.
@@ -94,6 +98,7 @@ export class DeliveryTracker {
       return { ...applied, before: message }
     })
 
+    this.metrics.webhookEvent(event.source, result.outcome)
     if (result.outcome !== 'applied') return result
     const { before, ...applied } = result
     await this.#announce(event, occurredAt, applied, before)

@@ -36,10 +36,18 @@ test.group('Tenants are walled off', () => {
     await client.post('/api/v1/messages').headers(mine.headers).json(sms)
     await client.post('/api/v1/messages').headers(other.headers).json(sms)
     await client.post('/api/v1/messages').headers(other.headers).json(sms)
+    // Sent through the log gateway, the one gateway both tenants share
+    await db
+      .from('messages')
+      .whereIn('tenant_id', [mine.tenant.id, other.tenant.id])
+      .update({ status: 'sent', sent_at: new Date(), gateway: 'log' })
 
     const response = await client.get('/api/v1/messages/stats/channels').headers(mine.headers)
     response.assertStatus(200)
-    assert.equal(response.body().channels.sms.total, 1)
-    assert.equal(response.body().channels.sms.byStatus.queued, 1)
+    const log = response
+      .body()
+      .gateways.find((entry: { gateway: string }) => entry.gateway === 'log')
+    assert.equal(log.counts['24h'].sent, 1)
+    assert.deepEqual(log.channels, ['sms'])
   })
 })
