@@ -18,6 +18,7 @@ export default defineConfig({
     () => import('@adonisjs/lucid/database_provider'),
     () => import('@adonisjs/auth/auth_provider'),
     () => import('@adonisjs/redis/redis_provider'),
+    () => import('@adonisjs/lock/lock_provider'),
     () => import('@rlanz/bull-queue/queue_provider'),
     () => import('#providers/messaging_provider'),
     {
@@ -38,6 +39,8 @@ export default defineConfig({
       { files: ['tests/unit/**/*.spec(.ts|.js)'], name: 'unit', timeout: 2000 },
       { files: ['tests/functional/**/*.spec(.ts|.js)'], name: 'functional', timeout: 30000 },
       { files: ['tests/integration/**/*.spec(.ts|.js)'], name: 'integration', timeout: 120000 },
+      // Fault injection (npm run test:faults): real processes killed, Redis flushed, PostgreSQL cut
+      { files: ['tests/faults/**/*.spec(.ts|.js)'], name: 'faults', timeout: 300000 },
     ],
     forceExit: false,
   },

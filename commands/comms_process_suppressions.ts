@@ -1,20 +1,16 @@
-import { BaseCommand, flags } from '@adonisjs/core/ace'
-import type { CommandOptions } from '@adonisjs/core/types/ace'
+import { flags } from '@adonisjs/core/ace'
+import { ExclusiveCommand } from '#scheduling/exclusive_command'
 import type { MessagingConfig } from '#config/messaging'
 
-export default class CommsProcessSuppressions extends BaseCommand {
+export default class CommsProcessSuppressions extends ExclusiveCommand {
   static commandName = 'comms:process-suppressions'
   static description =
     'Put every recent hard bounce, complaint and soft-bounce streak on the suppression list'
-  static options: CommandOptions = { startApp: true }
-
-  @flags.boolean({ description: 'Count what would be suppressed without changing anything' })
-  declare dryRun: boolean
 
   @flags.number({ description: 'Hours of hard bounces and complaints to look at', default: 24 })
   declare sinceHours: number
 
-  async run() {
+  protected async runExclusive() {
     const { SuppressionReconciler } = await import('#messaging/suppression/suppression_reconciler')
     const { threshold, windowDays } = this.app.config.get<MessagingConfig>('messaging').softBounces
     const count = await new SuppressionReconciler().run({

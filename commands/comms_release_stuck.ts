@@ -1,15 +1,11 @@
-import { BaseCommand, flags } from '@adonisjs/core/ace'
-import type { CommandOptions } from '@adonisjs/core/types/ace'
+import { flags } from '@adonisjs/core/ace'
+import { ExclusiveCommand } from '#scheduling/exclusive_command'
 import type { MessagingConfig } from '#config/messaging'
 
-export default class CommsReleaseStuck extends BaseCommand {
+export default class CommsReleaseStuck extends ExclusiveCommand {
   static commandName = 'comms:release-stuck'
   static description =
     'The outbox sweeper: release expired leases and queue due messages that have no live job'
-  static options: CommandOptions = { startApp: true }
-
-  @flags.boolean({ description: 'Report what would be released without changing anything' })
-  declare dryRun: boolean
 
   @flags.number({
     description: 'Seconds a due message may wait for its job before it counts as lost',
@@ -17,7 +13,7 @@ export default class CommsReleaseStuck extends BaseCommand {
   })
   declare graceSeconds: number
 
-  async run() {
+  protected async runExclusive() {
     const { StuckMessageSweeper } = await import('#messaging/outbox/stuck_message_sweeper')
     const { MessageQueues } = await import('#messaging/queueing/message_queues')
     const config = this.app.config.get<MessagingConfig>('messaging')

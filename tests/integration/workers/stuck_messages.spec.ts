@@ -1,19 +1,28 @@
 import { test } from '@japa/runner'
-import ace from '@adonisjs/core/services/ace'
 import db from '@adonisjs/lucid/services/db'
 import { Priority } from '#enums/priority'
 import { MessageQueues } from '#messaging/queueing/message_queues'
 import { createTenant } from '#tests/helpers/tenants'
 import { emptyQueues } from '#tests/helpers/queues'
 import { truncateMessages } from '#tests/helpers/database'
+import { sweep } from '#tests/helpers/sweeper'
 import { waitUntil } from '#tests/helpers/wait'
 import { WorkerProcess } from '#tests/helpers/worker_process'
 
 const sms = { channel: 'sms', priority: 'P2', recipient: '+14155550100', content: { text: 'x' } }
 
-async function sweep(...flags: string[]) {
-  const command = await ace.exec('comms:release-stuck', ['--grace-seconds=0', ...flags])
-  if (command.exitCode !== 0) throw command.error ?? new Error('sweeper failed')
+/** Runs a real P2 worker until the message is sent; resolves with its `sent` events. */
+async function sentEventsOnceWorked(id: string) {
+  const worker = await WorkerProcess.start('P2')
+  try {
+    await waitUntil('the message to be sent', async () => {
+      const row = await db.from('messages').where('id', id).first()
+      return row.status === 'sent'
+    })
+  } finally {
+    await worker.stop()
+  }
+  return db.from('delivery_events').where('message_id', id).where('type', 'sent')
 }
 
 test.group('The outbox sweeper (comms:release-stuck)', (group) => {
@@ -35,20 +44,10 @@ test.group('The outbox sweeper (comms:release-stuck)', (group) => {
     )
 
     await sweep()
-    const worker = await WorkerProcess.start('P2')
-    try {
-      await waitUntil('the message to be sent', async () => {
-        const row = await db.from('messages').where('id', id).first()
-        return row.status === 'sent'
-      })
-    } finally {
-      await worker.stop()
-    }
-    const sent = await db.from('delivery_events').where('message_id', id).where('type', 'sent')
-    assert.lengthOf(sent, 1)
+    assert.lengthOf(await sentEventsOnceWorked(id), 1)
   })
 
-  test('releases a sending message whose lease expired (its worker died)', async ({
+  test('releases a sending message whose lease expired (its worker died), and it is sent once', async ({
     client,
     assert,
   }) => {
@@ -68,6 +67,13 @@ test.group('The outbox sweeper (comms:release-stuck)', (group) => {
     assert.isNull(row.locked_until)
     const job = await new MessageQueues().queue(Priority.P2).getJob(id)
     assert.deepEqual(job?.data, { messageId: id })
+
+    assert.lengthOf(await sentEventsOnceWorked(id), 1)
+    const retried = await db
+      .from('delivery_events')
+      .where('message_id', id)
+      .where('type', 'retrying')
+    assert.lengthOf(retried, 1)
   })
 
   test('leaves a message that still has a live job alone', async ({ client, assert }) => {
