@@ -6,6 +6,7 @@ import { MessageStatus, CANCELABLE_STATUSES } from '#enums/message_status'
 import { DeliveryEventType } from '#enums/delivery_event_type'
 import type { MessageContent } from '#models/message'
 import { SentWriter } from '#messaging/outbox/sent_writer'
+import { TurnBatch } from '#messaging/outbox/turn_batch'
 import { unnestInsert } from '#messaging/outbox/unnest_insert'
 
 /** A message as written at accept time. */
@@ -79,6 +80,9 @@ type Cancellation = { canceled: true } | { canceled: false; status: MessageStatu
  */
 export class MessageStore {
   #sentWriter = new SentWriter()
+  #claims = new TurnBatch<{ id: string; leaseSeconds: number }, ClaimedMessage | null>((requests) =>
+    this.#claimMany(requests)
+  )
 
   /**
    * Insert one message and its first event, unless the tenant already used its
@@ -131,21 +135,29 @@ export class MessageStore {
 
   /**
    * Take a message for sending: it must be queued, due if scheduled, or a
-   * `sending` whose lease ran out (its worker died). Zero rows means someone
-   * else holds it or it was canceled. The suppression re-check rides along.
+   * `sending` whose lease ran out (its worker died). Null means someone else
+   * holds it or it was canceled. The suppression re-check rides along, and
+   * the claims of one turn of the event loop share one statement.
    */
   async claim(id: string, leaseSeconds: number): Promise<ClaimedMessage | null> {
+    return this.#claims.add({ id, leaseSeconds })
+  }
+
+  async #claimMany(requests: Array<{ id: string; leaseSeconds: number }>) {
     const result = await db.rawQuery(
-      `WITH claimed AS (
-         UPDATE messages
-            SET status = 'sending', attempts = attempts + 1, updated_at = now(),
-                locked_until = now() + make_interval(secs => ?)
-          WHERE id = ?
-            AND (status = 'queued'
-                 OR (status = 'scheduled' AND scheduled_at <= now())
-                 OR (status = 'sending' AND locked_until < now()))
-          RETURNING id, tenant_id, channel, priority, recipient, recipient_domain, subject,
-                    content, metadata, message_type, fallback, attempts
+      `WITH input AS (
+         SELECT * FROM unnest(?::uuid[], ?::int[]) AS i(id, lease_seconds)
+       ), claimed AS (
+         UPDATE messages m
+            SET status = 'sending', attempts = m.attempts + 1, updated_at = now(),
+                locked_until = now() + make_interval(secs => i.lease_seconds)
+           FROM input i
+          WHERE m.id = i.id
+            AND (m.status = 'queued'
+                 OR (m.status = 'scheduled' AND m.scheduled_at <= now())
+                 OR (m.status = 'sending' AND m.locked_until < now()))
+          RETURNING m.id, m.tenant_id, m.channel, m.priority, m.recipient, m.recipient_domain,
+                    m.subject, m.content, m.metadata, m.message_type, m.fallback, m.attempts
        ), logged AS (
          INSERT INTO delivery_events (message_id, tenant_id, type, details)
          SELECT id, tenant_id, 'sending', jsonb_build_object('attempt', attempts) FROM claimed
@@ -157,9 +169,15 @@ export class MessageStore {
                    AND (s.expires_at IS NULL OR s.expires_at > now())
               ) AS suppressed
          FROM claimed`,
-      [leaseSeconds, id]
+      [requests.map((request) => request.id), requests.map((request) => request.leaseSeconds)]
     )
-    return (result.rows[0] as ClaimedMessage | undefined) ?? null
+    const claimed = new Map((result.rows as ClaimedMessage[]).map((row) => [row.id, row] as const))
+    // The same id twice in a batch (a stalled job run again) is one claim: the first caller gets it
+    return requests.map((request) => {
+      const row = claimed.get(request.id) ?? null
+      claimed.delete(request.id)
+      return row
+    })
   }
 
   /**

@@ -1,46 +1,27 @@
 import db from '@adonisjs/lucid/services/db'
 import type { Channel } from '#enums/channel'
 import type { EventNote, SentRecord } from '#messaging/outbox/message_store'
+import { TurnBatch } from '#messaging/outbox/turn_batch'
 
 interface PendingSent {
   id: string
   sent: SentRecord
   event: EventNote
-  resolve: (row: { tenantId: string; channel: Channel } | null) => void
-  reject: (error: unknown) => void
 }
 
+type Written = { tenantId: string; channel: Channel } | null
+
 /**
- * Writes `sent` outcomes in batches: the ones a worker's concurrent jobs
- * report in the same turn of the event loop become one statement (UPDATE …
- * FROM unnest plus their events), instead of a round trip each. An idle
- * worker's single send is written on the next tick, so latency stays put;
- * a busy one writes tens of rows per statement.
+ * Writes `sent` outcomes in batches (TurnBatch): the ones a worker's
+ * concurrent jobs report in the same turn of the event loop become one
+ * statement (UPDATE … FROM unnest plus their events) instead of a round trip
+ * each.
  */
 export class SentWriter {
-  #pending: PendingSent[] = []
-  #scheduled = false
+  #batch = new TurnBatch<PendingSent, Written>((batch) => this.#update(batch))
 
   write(id: string, sent: SentRecord, event: EventNote) {
-    return new Promise<{ tenantId: string; channel: Channel } | null>((resolve, reject) => {
-      this.#pending.push({ id, sent, event, resolve, reject })
-      if (!this.#scheduled) {
-        this.#scheduled = true
-        setImmediate(() => this.#flush())
-      }
-    })
-  }
-
-  async #flush() {
-    const batch = this.#pending
-    this.#pending = []
-    this.#scheduled = false
-    try {
-      const written = await this.#update(batch)
-      for (const pending of batch) pending.resolve(written.get(pending.id) ?? null)
-    } catch (error) {
-      for (const pending of batch) pending.reject(error)
-    }
+    return this.#batch.add({ id, sent, event })
   }
 
   /**
@@ -82,6 +63,9 @@ export class SentWriter {
       ]
     )
     const rows = result.rows as Array<{ id: string; tenant_id: string; channel: Channel }>
-    return new Map(rows.map((row) => [row.id, { tenantId: row.tenant_id, channel: row.channel }]))
+    const written = new Map(
+      rows.map((row) => [row.id, { tenantId: row.tenant_id, channel: row.channel }])
+    )
+    return batch.map((pending) => written.get(pending.id) ?? null)
   }
 }
