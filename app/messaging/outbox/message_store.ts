@@ -6,7 +6,7 @@ import { MessageStatus, CANCELABLE_STATUSES } from '#enums/message_status'
 import { DeliveryEventType } from '#enums/delivery_event_type'
 import type { MessageContent } from '#models/message'
 import { SentWriter } from '#messaging/outbox/sent_writer'
-import { TurnBatch } from '#messaging/outbox/turn_batch'
+import { TurnBatch } from '#messaging/turn_batch'
 import { unnestInsert } from '#messaging/outbox/unnest_insert'
 
 /** A message as written at accept time. */

@@ -1,7 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import type { Channel } from '#enums/channel'
 import type { EventNote, SentRecord } from '#messaging/outbox/message_store'
-import { TurnBatch } from '#messaging/outbox/turn_batch'
+import { TurnBatch } from '#messaging/turn_batch'
 
 interface PendingSent {
   id: string

@@ -4,7 +4,12 @@ import type { Gateway } from '#messaging/gateways/gateway'
 import type { GatewayFactory } from '#messaging/gateways/gateway_factory'
 import type { ClaimedMessage } from '#messaging/outbox/message_store'
 import type { ProviderAccount, ProviderAccounts } from '#messaging/providers/provider_accounts'
-import type { GatewayHealth, GatewayHealthSnapshot } from '#messaging/routing/gateway_health'
+import type {
+  CircuitState,
+  GatewayHealth,
+  GatewayHealthSnapshot,
+} from '#messaging/routing/gateway_health'
+import { TurnBatch } from '#messaging/turn_batch'
 
 /** A gateway that may carry a message, in the order to try it. */
 export interface GatewayCandidate {
@@ -60,6 +65,11 @@ export class ChannelRouter {
   /** In expiry order: every entry lives the same time and is re-inserted on refresh */
   #accounts = new Map<string, CachedAccounts>()
   #health = new Map<string, { expiresAt: number; snapshot: Promise<GatewayHealthSnapshot> }>()
+  /** The circuit state this worker last saw per gateway */
+  #knownState = new Map<string, CircuitState>()
+  #successes = new TurnBatch<{ gatewayKey: string; latencyMs: number }, void>((sends) =>
+    this.#recordSuccesses(sends)
+  )
 
   constructor(
     private providerAccounts: ProviderAccounts,
@@ -121,8 +131,15 @@ export class ChannelRouter {
   /**
    * Tell the router what a send did to a gateway's health: the outcome goes
    * to the shared window, and this worker stops using an opened circuit now.
+   * Successes through a closed circuit are the common case: those of one turn
+   * of the event loop are written together. Anything else is written at once,
+   * after this worker's pending successes, so the order holds.
    */
   async recordOutcome(gatewayKey: string, ok: boolean, latencyMs: number) {
+    if (ok && this.#knownState.get(gatewayKey) === 'closed') {
+      return this.#successes.add({ gatewayKey, latencyMs })
+    }
+    await this.#successes.flushNow()
     const state = await this.health.record(gatewayKey, ok, latencyMs)
     const cached = this.#health.get(gatewayKey)
     if (!cached) return
@@ -131,12 +148,30 @@ export class ChannelRouter {
     // Opened: stop using it now. Closed again (its window starts afresh): read it anew.
     if (state === 'closed' || !known) {
       this.#health.delete(gatewayKey)
+      this.#knownState.delete(gatewayKey)
     } else {
+      this.#knownState.set(gatewayKey, state)
       this.#health.set(gatewayKey, {
         expiresAt: cached.expiresAt,
         snapshot: Promise.resolve({ ...known, state }),
       })
     }
+  }
+
+  async #recordSuccesses(sends: Array<{ gatewayKey: string; latencyMs: number }>) {
+    const byGateway = new Map<string, { count: number; latencyMs: number }>()
+    for (const { gatewayKey, latencyMs } of sends) {
+      const total = byGateway.get(gatewayKey) ?? { count: 0, latencyMs: 0 }
+      total.count++
+      total.latencyMs += latencyMs
+      byGateway.set(gatewayKey, total)
+    }
+    await Promise.all(
+      [...byGateway].map(([gatewayKey, total]) =>
+        this.health.record(gatewayKey, true, total.latencyMs, total.count)
+      )
+    )
+    return sends.map(() => undefined)
   }
 
   #healthOf(gatewayKey: string) {
@@ -145,7 +180,10 @@ export class ChannelRouter {
     if (cached && cached.expiresAt > now) return cached.snapshot
     const snapshot = this.health.snapshot(gatewayKey)
     this.#health.set(gatewayKey, { expiresAt: now + HEALTH_TTL_MS, snapshot })
-    snapshot.catch(() => this.#health.delete(gatewayKey))
+    snapshot.then(
+      ({ state }) => this.#knownState.set(gatewayKey, state),
+      () => this.#health.delete(gatewayKey)
+    )
     return snapshot
   }
 

@@ -56,13 +56,15 @@ end
 `
 
 /**
- * ARGV: ok (1/0), latency ms, bucket ms, window ms, failure threshold,
- * error rate, minimum volume, gateway key. Returns the circuit state after.
+ * ARGV: ok (1/0), latency ms (the sum, for several), bucket ms, window ms,
+ * failure threshold, error rate, minimum volume, gateway key, how many sends
+ * (successes may come several at once). Returns the circuit state after.
  */
 const RECORD = `${PRELUDE}
 local ok, bucketMs, windowMs = ARGV[1] == '1', tonumber(ARGV[3]), tonumber(ARGV[4])
+local count = tonumber(ARGV[9])
 local bucket = KEYS[1] .. ':b:' .. (now - (now % bucketMs))
-redis.call('HINCRBY', bucket, ok and 'ok' or 'fail', 1)
+redis.call('HINCRBY', bucket, ok and 'ok' or 'fail', count)
 redis.call('HINCRBY', bucket, 'latency', tonumber(ARGV[2]))
 redis.call('PEXPIRE', bucket, windowMs + bucketMs)
 redis.call('SADD', KEYS[2], ARGV[8])
@@ -74,7 +76,7 @@ if ok then
     for start = last - windowMs + bucketMs, last, bucketMs do
       redis.call('DEL', KEYS[1] .. ':b:' .. start)
     end
-    redis.call('HINCRBY', bucket, 'ok', 1)
+    redis.call('HINCRBY', bucket, 'ok', count)
     redis.call('HINCRBY', bucket, 'latency', tonumber(ARGV[2]))
     redis.call('PEXPIRE', bucket, windowMs + bucketMs)
   end
@@ -142,8 +144,11 @@ export class GatewayHealth {
     this.#snapshot = redisScript(redis, 'switchboardHealthSnapshot', SNAPSHOT)
   }
 
-  /** Record one send's outcome; returns the circuit state after it. */
-  async record(gatewayKey: string, ok: boolean, latencyMs: number) {
+  /**
+   * Record a send's outcome (or `count` successes at once, `latencyMs` their
+   * total); returns the circuit state after it.
+   */
+  async record(gatewayKey: string, ok: boolean, latencyMs: number, count = 1) {
     const { bucketSeconds, windowSeconds, failureThreshold, errorRate, minVolume } = this.settings
     return (await this.#record(
       [this.#stateKey(gatewayKey), KNOWN_GATEWAYS],
@@ -156,6 +161,7 @@ export class GatewayHealth {
         errorRate,
         minVolume,
         gatewayKey,
+        ok ? count : 1,
       ]
     )) as CircuitState
   }

@@ -27,10 +27,16 @@ export class TurnBatch<Item, Result> {
     })
   }
 
+  /** Run what is pending now rather than on the next tick, and wait for it. */
+  async flushNow() {
+    await this.#flush()
+  }
+
   async #flush() {
     const batch = this.#pending
     this.#pending = []
     this.#scheduled = false
+    if (batch.length === 0) return
     try {
       const results = await this.run(batch.map((pending) => pending.item))
       batch.forEach((pending, index) => pending.resolve(results[index]))
