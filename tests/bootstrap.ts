@@ -5,6 +5,7 @@ import type { Config } from '@japa/runner/types'
 import { pluginAdonisJS } from '@japa/plugin-adonisjs'
 import testUtils from '@adonisjs/core/services/test_utils'
 import redis from '@adonisjs/redis/services/main'
+import { assertFaultEnvironment } from '#tests/helpers/fault_environment'
 
 /**
  * The test database was migrated fresh by `bin/setup --test`; the test Redis
@@ -23,7 +24,10 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
 }
 
 export const configureSuite: Config['configureSuite'] = (suite) => {
-  if (['functional', 'integration'].includes(suite.name)) {
+  if (suite.name === 'faults') {
+    suite.setup(() => assertFaultEnvironment())
+  }
+  if (['functional', 'integration', 'faults'].includes(suite.name)) {
     return suite.setup(() => testUtils.httpServer().start())
   }
 }

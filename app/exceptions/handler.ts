@@ -15,6 +15,19 @@ function isNonObjectJson(message: unknown) {
   return typeof message === 'string' && message.startsWith('Invalid JSON, only supports')
 }
 
+/**
+ * Text PostgreSQL refuses to store: U+0000 in text (22021) or jsonb (22P05),
+ * an unpaired UTF-16 surrogate in jsonb (22P02). A request or webhook that
+ * carries one is malformed; its statement (or transaction) failed whole, so
+ * nothing of it was written.
+ */
+const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05', '22P02'])
+
+function isUnstorableText(error: unknown) {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && UNSTORABLE_TEXT_CODES.has(code)
+}
+
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'E_BAD_REQUEST',
   401: 'E_UNAUTHORIZED',
@@ -68,6 +81,14 @@ export default class HttpExceptionHandler extends ExceptionHandler {
 
     if (error instanceof DomainException) {
       return this.single(error.status, error.code, error.message)
+    }
+
+    if (isUnstorableText(error)) {
+      return this.single(
+        400,
+        'E_BAD_REQUEST',
+        'The request contains text that cannot be stored (a NUL character or an unpaired surrogate)'
+      )
     }
 
     if (isServiceUnavailable(error)) {

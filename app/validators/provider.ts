@@ -93,7 +93,8 @@ const configForType = vine
 /** A provider type only carries some channels (postal and ses: email, twilio: sms, ...). */
 const channelOfType = vine.createRule((value, _options, field) => {
   const type = field.parent.type as GatewayType
-  const rules = PROVIDER_TYPES[type]
+  // Own keys only: a `type` of "__proto__" or "constructor" names no provider type
+  const rules = Object.hasOwn(PROVIDER_TYPES, type) ? PROVIDER_TYPES[type] : null
   if (rules && !rules.channels.includes(value as Channel)) {
     field.report(
       `The ${type} provider type carries ${rules.channels.join(', ')}, not ${value}`,

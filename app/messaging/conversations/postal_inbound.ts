@@ -2,7 +2,11 @@ import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import { MalformedWebhookException } from '#exceptions/webhook_exceptions'
 import { checkRecipient } from '#messaging/recipients/recipient_rules'
-import { stringOrNull, type ProviderEventContext } from '#messaging/tracking/provider_event'
+import {
+  providerIdOrNull,
+  stringOrNull,
+  type ProviderEventContext,
+} from '#messaging/tracking/provider_event'
 import type { InboundMessage } from '#messaging/conversations/inbound_message'
 
 /** `Ada Lovelace <ada@example.com>` or a bare address */
@@ -16,7 +20,7 @@ const NAMED_ADDRESS = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/
  * mailing lists and forwarders rewrite it to a bounce address.
  */
 export function parsePostalInbound(body: Record<string, unknown>, context: ProviderEventContext) {
-  const id = typeof body.id === 'number' ? String(body.id) : stringOrNull(body.id)
+  const id = providerIdOrNull(body.id)
   const header = NAMED_ADDRESS.exec(stringOrNull(body.from) ?? '')
   const from = [header?.[2], stringOrNull(body.from), stringOrNull(body.mail_from)]
     .map((candidate) => checkRecipient(Channel.Email, candidate ?? ''))

@@ -2,7 +2,7 @@ import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import { MalformedWebhookException } from '#exceptions/webhook_exceptions'
 import { checkRecipient } from '#messaging/recipients/recipient_rules'
-import { stringOrNull, type ProviderEventContext } from '#messaging/tracking/provider_event'
+import { providerIdOrNull, type ProviderEventContext } from '#messaging/tracking/provider_event'
 import type { InboundMessage } from '#messaging/conversations/inbound_message'
 
 /**
@@ -14,7 +14,7 @@ export function parseTwilioInbound(
   params: Record<string, string>,
   context: ProviderEventContext
 ): InboundMessage {
-  const sid = stringOrNull(params.MessageSid) ?? stringOrNull(params.SmsSid)
+  const sid = providerIdOrNull(params.MessageSid) ?? providerIdOrNull(params.SmsSid)
   const from = checkRecipient(Channel.Sms, params.From ?? '')
   const to = checkRecipient(Channel.Sms, params.To ?? '')
   if (!sid || !from.valid || !to.valid) {

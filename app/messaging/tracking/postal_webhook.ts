@@ -11,6 +11,7 @@ import {
   dateFromUnixSeconds,
   isRecord,
   messageIdFrom,
+  providerIdOrNull,
   stringOrNull,
   type ProviderEvent,
   type ProviderEventContext,
@@ -111,9 +112,10 @@ export function parsePostalEvent(body: unknown, context: ProviderEventContext) {
   if (!isRecord(body) || typeof body.event !== 'string' || !isRecord(body.payload)) {
     throw new MalformedWebhookException('A Postal webhook needs event, uuid and payload')
   }
-  const type = EVENT_TYPES[body.event]
+  // Own keys only: an event named "__proto__" or "toString" is none of Postal's
+  const type = Object.hasOwn(EVENT_TYPES, body.event) ? EVENT_TYPES[body.event] : null
   if (!type) return null
-  const uuid = stringOrNull(body.uuid)
+  const uuid = providerIdOrNull(body.uuid)
   const payload = body.payload
   // A bounce reports the message that bounced as original_message
   const message = body.event === 'MessageBounced' ? payload.original_message : payload.message
@@ -125,7 +127,7 @@ export function parsePostalEvent(body: unknown, context: ProviderEventContext) {
     source: 'postal',
     ...context,
     providerEventId: uuid,
-    providerMessageId: stringOrNull(message.message_id),
+    providerMessageId: providerIdOrNull(message.message_id),
     // PostalGateway tags every message with our id
     messageId: messageIdFrom(message.tag),
     type,

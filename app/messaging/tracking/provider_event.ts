@@ -1,4 +1,5 @@
 import type { DeliveryEventType } from '#enums/delivery_event_type'
+import { MalformedWebhookException } from '#exceptions/webhook_exceptions'
 
 export type ProviderEventSource = 'postal' | 'ses' | 'twilio' | 'fcm'
 
@@ -62,4 +63,23 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 export function stringOrNull(value: unknown) {
   return typeof value === 'string' && value !== '' ? value : null
+}
+
+/**
+ * Provider ids are short: a Twilio SID has 34 characters, an SES message id
+ * about 60, a Postal Message-ID well under 255. A longer one is no provider's,
+ * and would not fit the indexes that find messages and events by it.
+ */
+const MAX_PROVIDER_ID_LENGTH = 255
+
+/** A provider's id of a message or an event (a number reads as its digits), or null when absent. */
+export function providerIdOrNull(value: unknown) {
+  const id =
+    typeof value === 'number' && Number.isFinite(value) ? String(value) : stringOrNull(value)
+  if (id !== null && id.length > MAX_PROVIDER_ID_LENGTH) {
+    throw new MalformedWebhookException(
+      `A provider id longer than ${MAX_PROVIDER_ID_LENGTH} characters is not one`
+    )
+  }
+  return id
 }

@@ -11,6 +11,7 @@ import {
   dateFromIso,
   isRecord,
   messageIdFrom,
+  providerIdOrNull,
   stringOrNull,
   type ProviderEvent,
   type ProviderEventContext,
@@ -172,7 +173,7 @@ export function sesEventsOf(envelope: SnsEnvelope, context: ProviderEventContext
     source: 'ses',
     ...context,
     providerEventId,
-    providerMessageId: stringOrNull(mail.messageId),
+    providerMessageId: providerIdOrNull(mail.messageId),
     messageId: messageIdFrom(taggedId),
     type: mapping.type(detail),
     occurredAt: dateFromIso(detail.timestamp ?? mail.timestamp ?? envelope.Timestamp),
@@ -189,5 +190,7 @@ export function sesEventsOf(envelope: SnsEnvelope, context: ProviderEventContext
     .map((entry) => (typeof entry === 'string' ? { emailAddress: entry } : entry))
     .filter(isRecord)
     .filter((recipient) => typeof recipient.emailAddress === 'string')
-    .map((recipient) => eventFor(recipient, `${envelope.MessageId}:${recipient.emailAddress}`))
+    .map((recipient) =>
+      eventFor(recipient, providerIdOrNull(`${envelope.MessageId}:${recipient.emailAddress}`)!)
+    )
 }

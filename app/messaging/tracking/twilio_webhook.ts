@@ -11,6 +11,7 @@ import {
 import type { ProviderAccount } from '#messaging/providers/provider_accounts'
 import {
   messageIdFrom,
+  providerIdOrNull,
   stringOrNull,
   type ProviderEvent,
   type ProviderEventContext,
@@ -89,7 +90,7 @@ export function parseTwilioStatus(
   url: URL,
   context: ProviderEventContext
 ): ProviderEvent | null {
-  const sid = stringOrNull(params.MessageSid) ?? stringOrNull(params.SmsSid)
+  const sid = providerIdOrNull(params.MessageSid) ?? providerIdOrNull(params.SmsSid)
   const status = stringOrNull(params.MessageStatus) ?? stringOrNull(params.SmsStatus)
   if (!sid || !status) {
     throw new MalformedWebhookException(

@@ -130,6 +130,19 @@ test.group('Inbound SMS (Twilio)', (group) => {
     assert.isNull(await unsubscribeOf(owner.tenant.id, 'sms', '+14155550145'))
   })
 
+  test('a signed message whose MessageSid is longer than any Twilio id → 400, nothing stored', async ({
+    client,
+    assert,
+  }) => {
+    const fields = smsFrom('+14155550150', 'Hi', { MessageSid: `SM${'f'.repeat(3000)}` })
+    const response = await postTwilioInbound(client, config.id, AUTH_TOKEN, fields)
+
+    response.assertStatus(400)
+    assert.equal(response.body().errors[0].code, 'E_MALFORMED_WEBHOOK')
+    assert.lengthOf(await inboundMessagesOf(owner.tenant.id), 0)
+    assert.lengthOf(await db.from('contacts').where('tenant_id', owner.tenant.id), 0)
+  })
+
   test('STOP suppresses SMS to the sender; START lifts it', async ({ client, assert }) => {
     const sender = '+14155550146'
     await postTwilioInbound(client, config.id, AUTH_TOKEN, smsFrom(sender, '  Stop '))

@@ -143,6 +143,28 @@ test.group('Invalid input answers 4xx in the error shape and writes nothing', ()
     assert.equal(await messageCount(tenant), 0)
   })
 
+  test('text PostgreSQL cannot store ({name}) → 400')
+    .with([
+      { name: 'a NUL character', text: String.raw`"\u0000"` },
+      { name: 'an unpaired surrogate', text: String.raw`"\ud800"` },
+    ])
+    .run(async ({ assert }, { text }) => {
+      const tenant = await createTenant()
+      const body = `{"channel":"email","recipient":"a@b.co","subject":"s","content":{"text":"x"},"metadata":{"note":${text}}}`
+      const single = await post('/api/v1/messages', body, tenant.headers)
+      const bulk = await post(
+        '/api/v1/messages/bulk',
+        `{"channel":"email","subject":"s","content":{"text":"x"},"metadata":{"note":${text}},"recipients":[{"recipient":"a@b.co"}]}`,
+        tenant.headers
+      )
+
+      for (const reply of [single, bulk]) {
+        assert.equal(reply.status, 400)
+        assertErrorShape(assert, reply.body, 'E_BAD_REQUEST')
+      }
+      assert.equal(await messageCount(tenant), 0)
+    })
+
   test('a bulk request over the recipient limit → 422', async ({ client, assert }) => {
     const tenant = await createTenant()
     const recipients = Array.from({ length: env.get('BULK_MAX_RECIPIENTS') + 1 }, (_, index) => ({

@@ -92,6 +92,11 @@ test.group('Provider configs: validation', () => {
       { name: 'an empty body', body: {}, fields: ['type', 'channel', 'name'] },
       { name: 'an unknown type', body: { ...valid.log, type: 'pigeon' }, fields: ['type'] },
       {
+        name: 'a type named __proto__',
+        body: { ...valid.log, type: '__proto__' },
+        fields: ['type'],
+      },
+      {
         name: 'postal with a bad URL and no key',
         body: { ...valid.postal, config: { baseUrl: 'postal', from: 'a@example.com' } },
         fields: ['config.baseUrl', 'config.apiKey'],

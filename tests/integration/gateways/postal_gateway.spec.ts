@@ -1,10 +1,10 @@
 import { createPublicKey, randomUUID, verify } from 'node:crypto'
-import { createServer } from 'node:net'
 import { test } from '@japa/runner'
 import { Channel } from '#enums/channel'
 import type { EmailOutbound, GatewayErrorClass, GatewayResult } from '#messaging/gateways/gateway'
 import { PostalGateway } from '#messaging/gateways/postal_gateway'
 import { CallbackReceiver, type ReceivedCallback } from '#tests/helpers/callback_receiver'
+import { freePort } from '#tests/helpers/ports'
 import { POSTAL_MAGIC_RECIPIENTS, PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
 
 const API_KEY = 'postal-test-key'
@@ -42,15 +42,6 @@ interface PostalWebhook {
 
 function webhookOf(callback: ReceivedCallback) {
   return JSON.parse(callback.rawBody) as PostalWebhook
-}
-
-/** A port nothing listens on */
-async function closedPort() {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 test.group('PostalGateway against the fake Postal', (group) => {
@@ -178,7 +169,7 @@ test.group('PostalGateway against the fake Postal', (group) => {
 
   test('an unreachable server is a retry failure', async ({ assert }) => {
     const unreachable = new PostalGateway({
-      baseUrl: `http://127.0.0.1:${await closedPort()}`,
+      baseUrl: `http://127.0.0.1:${await freePort()}`,
       apiKey: API_KEY,
       from: FROM,
       timeoutMs: TIMEOUT_MS,
