@@ -5,14 +5,15 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { PRIORITIES, type Priority } from '#enums/priority'
 
-/** How bin/run_all.js runs the API: the TypeScript sources through the ts-node hooks */
-const API_ARGS = [
-  '--import=ts-node-maintained/register/esm',
-  '--enable-source-maps',
-  'bin/server.ts',
-]
+/**
+ * The service runs from its production build (`node ace build`, made by
+ * bin/bench into build/), as a deployment runs it: compiled JavaScript, no
+ * TypeScript compiler in memory. bin/run_all.js runs the sources instead, for
+ * development.
+ */
+const API_ARGS = ['--enable-source-maps', 'bin/server.js']
 /** …and each priority's worker */
-const workerArgs = (priority: Priority) => ['ace', 'messages:work', `--priority=${priority}`]
+const workerArgs = (priority: Priority) => ['ace.js', 'messages:work', `--priority=${priority}`]
 
 const START_TIMEOUT_MS = 120_000
 const STOP_TIMEOUT_MS = 30_000
@@ -48,7 +49,7 @@ export class ServiceProcess {
       ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
       : []
     const child = spawn(process.execPath, [...profile, ...args], {
-      cwd: options.appRoot,
+      cwd: join(options.appRoot, 'build'),
       env: options.env,
       // A file, not a pipe: the bench reads nothing on the hot path, and a busy
       // worker's log lines never wait for the bench's event loop

@@ -9,6 +9,7 @@ import { RateLimiter } from '#messaging/routing/rate_limiter'
 import { ChannelFallback } from '#messaging/delivery/channel_fallback'
 import { MessageService } from '#messaging/message_service'
 import { MetricsRecorder } from '#messaging/metrics/metrics_recorder'
+import MetricsListener from '#messaging/metrics/metrics_listener'
 import { RetryPolicy } from '#messaging/delivery/retry_policy'
 import { MessageStore } from '#messaging/outbox/message_store'
 import { SuppressionList } from '#messaging/suppression/suppression_list'
@@ -37,8 +38,12 @@ export default class MessagingProvider {
       () => new CredentialsCipher(this.app.config.get<string>('messaging.credentialsKey'))
     )
 
-    // One per process, so the increments of a turn of the event loop add up before they are written
+    // One per process, so the increments of a turn of the event loop add up before they are written;
+    // its listener too, so a bulk send's 10,000 events do not build 10,000 listeners
     this.app.container.singleton(MetricsRecorder, () => new MetricsRecorder())
+    this.app.container.singleton(MetricsListener, async (resolver) => {
+      return new MetricsListener(await resolver.make(MetricsRecorder))
+    })
 
     this.app.container.singleton(ProviderAccounts, async (resolver) => {
       return new ProviderAccounts(await resolver.make(CredentialsCipher))
