@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '@adonisjs/core/logger'
+import { isServiceUnavailable } from '#exceptions/service_availability'
 import { MessageStatus } from '#enums/message_status'
 import { DeliveryEventType } from '#enums/delivery_event_type'
 import { SuppressionReason } from '#enums/suppression_reason'
@@ -20,6 +22,9 @@ export type DispatchOutcome =
   | { kind: 'retry'; at: Date }
 
 type GatewayFailure = Extract<GatewayResult, { ok: false }>
+
+/** How often a worker tries again to record a send while the database is unreachable */
+const STORE_RETRY_MS = 500
 type Throttled = Extract<RateLimitDecision, { allowed: false }>
 
 /**
@@ -171,24 +176,26 @@ export class MessageDispatcher {
     providerMessageId: string,
     latencyMs: number
   ): Promise<DispatchOutcome> {
-    await this.store.markSent(
-      message.id,
-      {
-        gateway: candidate.key,
-        providerConfigId: candidate.providerConfigId,
-        providerMessageId,
-      },
-      {
-        type: DeliveryEventType.Sent,
-        gateway: candidate.key,
-        reason: routeReason(candidate, plan),
-        details: {
+    await this.whileLeased(() =>
+      this.store.markSent(
+        message.id,
+        {
+          gateway: candidate.key,
+          providerConfigId: candidate.providerConfigId,
           providerMessageId,
-          latencyMs,
-          route: plan.candidates.map((option) => ({ gateway: option.key, score: option.score })),
-          ...(plan.skipped.length ? { skipped: plan.skipped } : {}),
         },
-      }
+        {
+          type: DeliveryEventType.Sent,
+          gateway: candidate.key,
+          reason: routeReason(candidate, plan),
+          details: {
+            providerMessageId,
+            latencyMs,
+            route: plan.candidates.map((option) => ({ gateway: option.key, score: option.score })),
+            ...(plan.skipped.length ? { skipped: plan.skipped } : {}),
+          },
+        }
+      )
     )
     this.logger.debug({ messageId: message.id, gateway: candidate.key }, 'message sent')
     await announce('message:sent', [
@@ -231,6 +238,23 @@ export class MessageDispatcher {
       },
     ])
     return { kind: 'retry', at: throttled.retryAt }
+  }
+
+  /**
+   * The gateway has the message: if this write were lost, the message would
+   * be sent again once its lease ran out. So an unreachable database is waited
+   * out, for most of the lease (past it, another worker may take the message).
+   */
+  private async whileLeased<T>(write: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.options.leaseSeconds * 800
+    for (;;) {
+      try {
+        return await write()
+      } catch (error) {
+        if (!isServiceUnavailable(error) || Date.now() > deadline) throw error
+        await sleep(STORE_RETRY_MS)
+      }
+    }
   }
 
   /** Health is advisory: a Redis hiccup here must not fail a message already sent. */
