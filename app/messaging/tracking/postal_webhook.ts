@@ -154,10 +154,19 @@ function failureOf(event: string, payload: Record<string, unknown>) {
   return { reason, code: status }
 }
 
+/** Parsed keys by their base64 text: parsing one per webhook cost a busy API a twentieth of its CPU */
+const publicKeys = new Map<string, KeyObject | null>()
+const KEYS_KEPT = 1_000
+
 function publicKeyFrom(base64Der: string): KeyObject | null {
+  if (publicKeys.has(base64Der)) return publicKeys.get(base64Der)!
+  let key: KeyObject | null
   try {
-    return createPublicKey({ key: Buffer.from(base64Der, 'base64'), format: 'der', type: 'spki' })
+    key = createPublicKey({ key: Buffer.from(base64Der, 'base64'), format: 'der', type: 'spki' })
   } catch {
-    return null
+    key = null
   }
+  if (publicKeys.size >= KEYS_KEPT) publicKeys.clear()
+  publicKeys.set(base64Der, key)
+  return key
 }
