@@ -13,7 +13,8 @@ export interface ApiResponse {
  * on a machine it shares with the service.
  */
 export class ApiClient {
-  #agent = new Agent({ keepAlive: true, maxSockets: 64 })
+  // Idle sockets close before the server's 5 s keep-alive timeout does, so none is reused as it closes
+  #agent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 4_000 })
   #url: URL
 
   constructor(baseUrl: string) {
