@@ -13,8 +13,7 @@ export interface ApiResponse {
  * on a machine it shares with the service.
  */
 export class ApiClient {
-  // Idle sockets close before the server's 5 s keep-alive timeout does, so none is reused as it closes
-  #agent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 4_000 })
+  #agent = new Agent({ keepAlive: true, maxSockets: 64 })
   #url: URL
 
   constructor(baseUrl: string) {
@@ -65,7 +64,15 @@ export class ApiClient {
           )
         }
       )
-      outgoing.on('error', reject)
+      outgoing.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive connection the server closed while this process was busy: the request never
+        // reached the server, so it is sent again on a fresh connection (Node's documented remedy)
+        if (outgoing.reusedSocket && error.code === 'ECONNRESET') {
+          this.#send(method, path, body, headers).then(resolve, reject)
+        } else {
+          reject(error)
+        }
+      })
       outgoing.end(body ?? undefined)
     })
   }

@@ -65,9 +65,15 @@ export class KeepAliveHttpClient {
         () => request.destroy(new HttpTimeoutError(`no answer within ${this.timeoutMs} ms`)),
         this.timeoutMs
       )
-      function fail(error: Error) {
+      const fail = (error: NodeJS.ErrnoException) => {
         clearTimeout(deadline)
-        reject(error)
+        // A kept-alive connection the server closed just as it was reused: the request never
+        // reached the server, so it goes again on a fresh connection (Node's documented remedy)
+        if (request.reusedSocket && error.code === 'ECONNRESET') {
+          this.post(path, headers, body).then(resolve, reject)
+        } else {
+          reject(error)
+        }
       }
       request.on('error', fail)
       request.end(body)

@@ -111,16 +111,23 @@ export class DeliveryTracker {
    */
   async #lockMessage(trx: TransactionClientContract, event: ProviderEvent) {
     const { messageId, providerMessageId, tenantId } = event
-    if (!messageId && !providerMessageId) return null
+    // One index lookup at a time: an OR of the two lets the planner scan a whole tenant instead
+    const byId = messageId ? await this.#lockBy(trx, 'id', messageId, tenantId) : null
+    if (byId || !providerMessageId) return byId
+    return this.#lockBy(trx, 'provider_message_id', providerMessageId, tenantId)
+  }
+
+  async #lockBy(
+    trx: TransactionClientContract,
+    column: 'id' | 'provider_message_id',
+    value: string,
+    tenantId: string | null | undefined
+  ) {
     const query = trx
       .from('messages')
       .select('id', 'tenant_id', 'channel', 'recipient', 'status', 'opened_at', 'clicked_at')
-      .where((match) => {
-        if (messageId) match.orWhere('id', messageId)
-        if (providerMessageId) match.orWhere('provider_message_id', providerMessageId)
-      })
+      .where(column, value)
       .if(tenantId, (scoped) => scoped.where('tenant_id', tenantId!))
-      .if(messageId, (ordered) => ordered.orderByRaw('id = ? DESC', [messageId!]))
       .limit(1)
       .forUpdate()
     return ((await query.first()) as LockedMessage | null) ?? null
