@@ -11,9 +11,23 @@ import { PRIORITIES, type Priority } from '#enums/priority'
  * TypeScript compiler in memory. bin/run_all.js runs the sources instead, for
  * development.
  */
-const API_ARGS = ['--enable-source-maps', 'bin/server.js']
+/**
+ * V8 heap budgets of the built service: without one, V8 lets its heap grow
+ * toward a share of the machine's memory before it collects, and the
+ * resident size follows. (`npm start`, bin/run_all.js, runs the sources and
+ * gives them more, for the TypeScript compiler they carry.)
+ */
+const API_HEAP = '--max-old-space-size=256'
+const WORKER_HEAP = '--max-old-space-size=128'
+
+const API_ARGS = [API_HEAP, '--enable-source-maps', 'bin/server.js']
 /** …and each priority's worker */
-const workerArgs = (priority: Priority) => ['ace.js', 'messages:work', `--priority=${priority}`]
+const workerArgs = (priority: Priority) => [
+  WORKER_HEAP,
+  'ace.js',
+  'messages:work',
+  `--priority=${priority}`,
+]
 
 const START_TIMEOUT_MS = 120_000
 const STOP_TIMEOUT_MS = 30_000
