@@ -129,11 +129,12 @@ export class ChannelRouter {
   }
 
   /**
-   * Tell the router what a send did to a gateway's health: the outcome goes
-   * to the shared window, and this worker stops using an opened circuit now.
-   * Successes through a closed circuit are the common case: those of one turn
+   * Tell the router what a send did to a gateway's health. Successes through
+   * a circuit this worker knows closed are the common case: those of one turn
    * of the event loop are written together. Anything else is written at once,
-   * after this worker's pending successes, so the order holds.
+   * after this worker's pending successes so the order holds; when it changes
+   * the circuit (opened, or closed again with a fresh window), this worker
+   * reads the gateway's health anew for its next message.
    */
   async recordOutcome(gatewayKey: string, ok: boolean, latencyMs: number) {
     if (ok && this.#knownState.get(gatewayKey) === 'closed') {
@@ -141,20 +142,9 @@ export class ChannelRouter {
     }
     await this.#successes.flushNow()
     const state = await this.health.record(gatewayKey, ok, latencyMs)
-    const cached = this.#health.get(gatewayKey)
-    if (!cached) return
-    const known = await cached.snapshot.catch(() => null)
-    if (known?.state === state) return
-    // Opened: stop using it now. Closed again (its window starts afresh): read it anew.
-    if (state === 'closed' || !known) {
+    if (state !== this.#knownState.get(gatewayKey)) {
       this.#health.delete(gatewayKey)
-      this.#knownState.delete(gatewayKey)
-    } else {
       this.#knownState.set(gatewayKey, state)
-      this.#health.set(gatewayKey, {
-        expiresAt: cached.expiresAt,
-        snapshot: Promise.resolve({ ...known, state }),
-      })
     }
   }
 
