@@ -3,6 +3,9 @@
 | HTTP server entry point
 |--------------------------------------------------------------------------
 */
+import { randomUUID } from 'node:crypto'
+import { createServer } from 'node:http'
+
 await import('reflect-metadata')
 const { Ignitor, prettyPrintError } = await import('@adonisjs/core')
 
@@ -24,7 +27,14 @@ new Ignitor(APP_ROOT, { importer: IMPORTER })
     app.listen('SIGINT', () => app.terminate())
   })
   .httpServer()
-  .start()
+  .start((handler) =>
+    createServer((req, res) => {
+      // The id of the request's log lines (config/app.ts generateRequestId): a UUID from Node's
+      // pooled entropy, where AdonisJS would hash a cuid2 with SHA-3 for every request
+      req.headers['x-request-id'] ??= randomUUID()
+      return handler(req, res)
+    })
+  )
   .catch((error) => {
     process.exitCode = 1
     prettyPrintError(error)

@@ -16,6 +16,8 @@ import { SuppressionList } from '#messaging/suppression/suppression_list'
 import { MessageDispatcher } from '#messaging/delivery/message_dispatcher'
 import { CredentialsCipher } from '#messaging/providers/credentials_cipher'
 import { ProviderAccounts } from '#messaging/providers/provider_accounts'
+import { DeliveryTracker } from '#messaging/tracking/delivery_tracker'
+import { SuppressionFeed } from '#messaging/tracking/suppression_feed'
 import { HttpsSnsFetcher, SnsFetcher } from '#messaging/tracking/sns_fetcher'
 import { GatewayFactory } from '#messaging/gateways/gateway_factory'
 import { assertCredentialsKeyOpensStoredConfigs } from '#messaging/providers/credentials_key_check'
@@ -43,6 +45,14 @@ export default class MessagingProvider {
     this.app.container.singleton(MetricsRecorder, () => new MetricsRecorder())
     this.app.container.singleton(MetricsListener, async (resolver) => {
       return new MetricsListener(await resolver.make(MetricsRecorder))
+    })
+
+    // One per process: the provider callbacks that arrive together share a transaction
+    this.app.container.singleton(DeliveryTracker, async (resolver) => {
+      return new DeliveryTracker(
+        await resolver.make(SuppressionFeed),
+        await resolver.make(MetricsRecorder)
+      )
     })
 
     this.app.container.singleton(ProviderAccounts, async (resolver) => {

@@ -1,3 +1,14 @@
+export interface TurnBatchOptions {
+  /**
+   * Batches running at once. While that many are in flight, new calls wait
+   * and join the next batch: the busier the caller, the bigger the batches
+   * (group commit). Unlimited by default.
+   */
+  maxInFlight?: number
+  /** The most items one batch takes; the rest go in the next. Unlimited by default. */
+  maxItems?: number
+}
+
 /**
  * Gathers the calls made during one turn of the event loop and runs them as
  * one batch on the next tick: a worker's concurrent jobs that reach the same
@@ -14,16 +25,22 @@ export class TurnBatch<Item, Result> {
     reject: (error: unknown) => void
   }> = []
   #scheduled = false
+  #inFlight = 0
+  #maxInFlight: number
+  #maxItems: number
 
-  constructor(private run: (items: Item[]) => Promise<Result[]>) {}
+  constructor(
+    private run: (items: Item[]) => Promise<Result[]>,
+    options: TurnBatchOptions = {}
+  ) {
+    this.#maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY
+    this.#maxItems = options.maxItems ?? Number.POSITIVE_INFINITY
+  }
 
   add(item: Item) {
     return new Promise<Result>((resolve, reject) => {
       this.#pending.push({ item, resolve, reject })
-      if (!this.#scheduled) {
-        this.#scheduled = true
-        setImmediate(() => this.#flush())
-      }
+      this.#schedule()
     })
   }
 
@@ -32,16 +49,28 @@ export class TurnBatch<Item, Result> {
     await this.#flush()
   }
 
+  #schedule() {
+    if (this.#scheduled || this.#pending.length === 0 || this.#inFlight >= this.#maxInFlight) {
+      return
+    }
+    this.#scheduled = true
+    setImmediate(() => this.#flush())
+  }
+
   async #flush() {
-    const batch = this.#pending
-    this.#pending = []
     this.#scheduled = false
+    const batch = this.#pending.splice(0, this.#maxItems)
     if (batch.length === 0) return
+    this.#inFlight++
+    this.#schedule()
     try {
       const results = await this.run(batch.map((pending) => pending.item))
       batch.forEach((pending, index) => pending.resolve(results[index]))
     } catch (error) {
       for (const pending of batch) pending.reject(error)
+    } finally {
+      this.#inFlight--
+      this.#schedule()
     }
   }
 }

@@ -2,6 +2,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { Channel } from '#enums/channel'
 import type { EventNote, SentRecord } from '#messaging/outbox/message_store'
 import { TurnBatch } from '#messaging/turn_batch'
+import { retryOnDeadlock } from '#messaging/deadlock_retry'
 
 interface PendingSent {
   id: string
@@ -30,8 +31,10 @@ export class SentWriter {
    * status stays where the callback put it.
    */
   async #update(batch: PendingSent[]) {
-    const result = await db.rawQuery(
-      `WITH input AS (
+    // A webhook batch may hold one of these messages and wait for another: retried when chosen
+    const result = await retryOnDeadlock(() =>
+      db.rawQuery(
+        `WITH input AS (
          SELECT * FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[])
            AS i(id, gateway, provider_config_id, provider_message_id, type, reason, details)
        ), moved AS (
@@ -50,17 +53,18 @@ export class SentWriter {
          SELECT id, tenant_id, type, reason, gateway, details::jsonb FROM moved
        )
        SELECT id, tenant_id, channel FROM moved`,
-      [
-        batch.map((pending) => pending.id),
-        batch.map((pending) => pending.sent.gateway),
-        batch.map((pending) => pending.sent.providerConfigId),
-        batch.map((pending) => pending.sent.providerMessageId),
-        batch.map((pending) => pending.event.type),
-        batch.map((pending) => pending.event.reason ?? null),
-        batch.map((pending) =>
-          pending.event.details ? JSON.stringify(pending.event.details) : null
-        ),
-      ]
+        [
+          batch.map((pending) => pending.id),
+          batch.map((pending) => pending.sent.gateway),
+          batch.map((pending) => pending.sent.providerConfigId),
+          batch.map((pending) => pending.sent.providerMessageId),
+          batch.map((pending) => pending.event.type),
+          batch.map((pending) => pending.event.reason ?? null),
+          batch.map((pending) =>
+            pending.event.details ? JSON.stringify(pending.event.details) : null
+          ),
+        ]
+      )
     )
     const rows = result.rows as Array<{ id: string; tenant_id: string; channel: Channel }>
     const written = new Map(

@@ -1,5 +1,5 @@
 import { inject } from '@adonisjs/core'
-import WebhookEndpoint from '#models/webhook_endpoint'
+import db from '@adonisjs/lucid/services/db'
 import { TenantWebhookEventType } from '#enums/tenant_webhook_event_type'
 import type {
   MessageBounced,
@@ -12,6 +12,27 @@ import type {
 } from '#messaging/tracking/message_events'
 import { tenantWebhookEvent } from '#messaging/tenant_webhooks/tenant_webhook_event'
 import { TenantWebhookQueue } from '#messaging/tenant_webhooks/tenant_webhook_queue'
+import { TurnBatch } from '#messaging/turn_batch'
+
+interface Subscription {
+  id: string
+  tenant_id: string
+  event_types: TenantWebhookEventType[]
+}
+
+/**
+ * The enabled endpoints of the tenants whose events came in the same turn of
+ * the event loop: a storm of provider callbacks reads them once per turn, not
+ * once per event, and a new or changed endpoint counts from the next event.
+ */
+const subscriptions = new TurnBatch<string, Subscription[]>(async (tenantIds) => {
+  const rows: Subscription[] = await db
+    .from('webhook_endpoints')
+    .select('id', 'tenant_id', 'event_types')
+    .whereIn('tenant_id', [...new Set(tenantIds)])
+    .where('enabled', true)
+  return tenantIds.map((tenantId) => rows.filter((row) => row.tenant_id === tenantId))
+})
 
 /**
  * Hands each domain event to the tenant's subscribed endpoints. It runs in
@@ -47,11 +68,8 @@ export default class TenantWebhookListener {
   }
 
   async #publish(type: TenantWebhookEventType, data: MessageEventBase) {
-    const endpoints = await WebhookEndpoint.query()
-      .select('id')
-      .where('tenant_id', data.tenantId)
-      .where('enabled', true)
-      .whereRaw('event_types @> ?::jsonb', [JSON.stringify([type])])
+    const subscribed = await subscriptions.add(data.tenantId)
+    const endpoints = subscribed.filter((endpoint) => endpoint.event_types.includes(type))
     if (endpoints.length === 0) return
     const event = tenantWebhookEvent(type, data)
     await this.queue.enqueue(endpoints.map((endpoint) => ({ endpointId: endpoint.id, event })))

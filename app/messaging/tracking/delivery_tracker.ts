@@ -1,26 +1,20 @@
-import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import emitter from '@adonisjs/core/services/emitter'
 import logger from '@adonisjs/core/services/logger'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import type { Channel } from '#enums/channel'
 import { MessageStatus } from '#enums/message_status'
 import { DeliveryEventType } from '#enums/delivery_event_type'
 import type { SuppressionReason } from '#enums/suppression_reason'
 import type { ProviderEvent } from '#messaging/tracking/provider_event'
 import { changesFor, type MessageChanges } from '#messaging/tracking/status_transition'
-import { SuppressionFeed } from '#messaging/tracking/suppression_feed'
-import { MetricsRecorder } from '#messaging/metrics/metrics_recorder'
-
-interface LockedMessage {
-  id: string
-  tenant_id: string
-  channel: Channel
-  recipient: string
-  status: MessageStatus
-  opened_at: Date | null
-  clicked_at: Date | null
-}
+import type { SuppressionFeed } from '#messaging/tracking/suppression_feed'
+import type { MetricsRecorder } from '#messaging/metrics/metrics_recorder'
+import { lockTrackedMessages, type TrackedMessage } from '#messaging/tracking/tracked_messages'
+import { writeTrackedChanges } from '#messaging/tracking/tracked_changes'
+import { unnestInsert } from '#messaging/outbox/unnest_insert'
+import { TurnBatch } from '#messaging/turn_batch'
+import { retryOnDeadlock } from '#messaging/deadlock_retry'
+import { isServiceUnavailable } from '#exceptions/service_availability'
 
 export type TrackResult =
   /** The provider had already told us this (a retried webhook): nothing changed */
@@ -40,116 +34,172 @@ export type TrackResult =
 type Applied = Extract<TrackResult, { outcome: 'applied' }>
 
 /**
+ * An applied event and the message as it stood before it, for the domain
+ * events; or the error that event alone failed with.
+ */
+type Tracked =
+  | Exclude<TrackResult, Applied>
+  | (Applied & { before: TrackedMessage })
+  | { outcome: 'error'; error: unknown }
+
+/** Events applied in one transaction at most: a storm becomes several short ones */
+const BATCH_LIMIT = 200
+
+const EVENT_COLUMNS = [
+  ['message_id', 'uuid'],
+  ['tenant_id', 'uuid'],
+  ['type', 'text'],
+  ['source', 'text'],
+  ['provider_event_id', 'text'],
+  ['provider_message_id', 'text'],
+  ['reason', 'text'],
+  ['details', 'jsonb'],
+  ['payload', 'jsonb'],
+  ['occurred_at', 'timestamptz'],
+] as const
+
+const eventKey = (source: string, providerEventId: string) => `${source}\u0000${providerEventId}`
+
+/**
  * Applies what providers report about messages: every event is appended to
  * delivery_events once (the unique (source, provider_event_id) index drops
  * retries), the message moves forward only (status_transition.ts), bounces
  * and complaints feed the suppression list, and the domain events go out
  * after the commit.
  *
- * One transaction per event with the message row locked first: concurrent
- * deliveries of the same webhook, or of two events for one message, are
- * applied one after the other, and the worker's own status writes wait too.
+ * The callbacks that arrive together are applied together (TurnBatch): one
+ * transaction locks their messages, appends their events and writes their
+ * changes, and while one batch commits the next one gathers, so a storm of
+ * webhooks costs a few statements per batch rather than five per callback.
+ * Within a batch, events are applied in arrival order; concurrent batches,
+ * the worker's own writes and retried deliveries of one webhook wait on the
+ * message row locks. One instance per process (see messaging_provider.ts).
  */
-@inject()
 export class DeliveryTracker {
+  // One batch at a time: while it commits, the next gathers every callback that arrives meanwhile
+  #batch = new TurnBatch<ProviderEvent, Tracked>((events) => this.#track(events), {
+    maxInFlight: 1,
+    maxItems: BATCH_LIMIT,
+  })
+
   constructor(
     private suppressionFeed: SuppressionFeed,
     private metrics: MetricsRecorder
   ) {}
 
   async apply(event: ProviderEvent): Promise<TrackResult> {
-    // A provider's clock may run ahead of ours; nothing is stamped in the future.
-    const occurredAt = new Date(Math.min(event.occurredAt.getTime(), Date.now()))
-    const result = await db.transaction(async (trx) => {
-      const message = await this.#lockMessage(trx, event)
-      const deliveryEventId = await this.#append(trx, event, message, occurredAt)
-      if (deliveryEventId === null) return { outcome: 'duplicate' as const }
-      if (!message) return { outcome: 'orphan' as const, deliveryEventId }
-
-      const changes = changesFor(
-        { status: message.status, openedAt: message.opened_at, clickedAt: message.clicked_at },
-        { type: event.type, occurredAt, reason: event.reason, code: event.code }
-      )
-      if (changes) {
-        await trx
-          .from('messages')
-          .where('id', message.id)
-          .update({ ...changes, updated_at: new Date() })
-      }
-      const suppressed = await this.suppressionFeed.take(
-        trx,
-        {
-          id: message.id,
-          tenantId: message.tenant_id,
-          channel: message.channel,
-          recipient: message.recipient,
-        },
-        event
-      )
-      const applied: Applied = {
-        outcome: 'applied',
-        deliveryEventId,
-        messageId: message.id,
-        tenantId: message.tenant_id,
-        status: changes?.status ?? message.status,
-        changes,
-        suppressed,
-      }
-      return { ...applied, before: message }
-    })
-
+    const result = await this.#batch.add(event)
+    if (result.outcome === 'error') throw result.error
     this.metrics.webhookEvent(event.source, result.outcome)
     if (result.outcome !== 'applied') return result
     const { before, ...applied } = result
-    await this.#announce(event, occurredAt, applied, before)
+    await this.#announce(event, applied, before)
     return applied
   }
 
   /**
-   * The message the event is about, locked until the commit. Our own id wins
-   * over the provider's when both are known.
+   * One transaction for the batch. Should it fail for a reason other than
+   * PostgreSQL being away (an event PostgreSQL refuses, say), each event is
+   * tried on its own, so one bad callback does not fail the others with it.
    */
-  async #lockMessage(trx: TransactionClientContract, event: ProviderEvent) {
-    const { messageId, providerMessageId, tenantId } = event
-    // One index lookup at a time: an OR of the two lets the planner scan a whole tenant instead
-    const byId = messageId ? await this.#lockBy(trx, 'id', messageId, tenantId) : null
-    if (byId || !providerMessageId) return byId
-    return this.#lockBy(trx, 'provider_message_id', providerMessageId, tenantId)
+  async #track(events: ProviderEvent[]): Promise<Tracked[]> {
+    const transaction = (batch: ProviderEvent[]) =>
+      retryOnDeadlock(() => db.transaction((trx) => this.#applyAll(trx, batch)))
+    try {
+      return await transaction(events)
+    } catch (error) {
+      if (events.length === 1 || isServiceUnavailable(error)) throw error
+      const results: Tracked[] = []
+      for (const event of events) {
+        const [result] = await transaction([event]).catch((failure) => [
+          { outcome: 'error' as const, error: failure },
+        ])
+        results.push(result)
+      }
+      return results
+    }
   }
 
-  async #lockBy(
-    trx: TransactionClientContract,
-    column: 'id' | 'provider_message_id',
-    value: string,
-    tenantId: string | null | undefined
-  ) {
-    const query = trx
-      .from('messages')
-      .select('id', 'tenant_id', 'channel', 'recipient', 'status', 'opened_at', 'clicked_at')
-      .where(column, value)
-      .if(tenantId, (scoped) => scoped.where('tenant_id', tenantId!))
-      .limit(1)
-      .forUpdate()
-    return ((await query.first()) as LockedMessage | null) ?? null
+  async #applyAll(trx: TransactionClientContract, events: ProviderEvent[]): Promise<Tracked[]> {
+    // A provider's clock may run ahead of ours; nothing is stamped in the future.
+    const now = Date.now()
+    const batch = events.map((event) => ({
+      ...event,
+      occurredAt: new Date(Math.min(event.occurredAt.getTime(), now)),
+    }))
+    const messages = await lockTrackedMessages(trx, batch)
+    const eventIds = await this.#append(trx, batch, messages)
+
+    const current = new Map<string, TrackedMessage>()
+    const changed = new Map<string, MessageChanges>()
+    const results: Tracked[] = batch.map((event, index) => {
+      const deliveryEventId = eventIds[index]
+      const locked = messages[index]
+      if (deliveryEventId === null) return { outcome: 'duplicate' }
+      if (!locked) return { outcome: 'orphan', deliveryEventId }
+
+      const before = current.get(locked.id) ?? locked
+      const changes = changesFor(
+        { status: before.status, openedAt: before.opened_at, clickedAt: before.clicked_at },
+        { type: event.type, occurredAt: event.occurredAt, reason: event.reason, code: event.code }
+      )
+      if (changes) {
+        changed.set(locked.id, { ...changed.get(locked.id), ...changes })
+        current.set(locked.id, {
+          ...before,
+          status: changes.status ?? before.status,
+          opened_at: changes.opened_at ?? before.opened_at,
+          clicked_at: changes.clicked_at ?? before.clicked_at,
+        })
+      }
+      return {
+        outcome: 'applied',
+        deliveryEventId,
+        messageId: locked.id,
+        tenantId: locked.tenant_id,
+        status: changes?.status ?? before.status,
+        changes,
+        suppressed: null,
+        before,
+      }
+    })
+    await writeTrackedChanges(trx, changed)
+
+    // After the events are logged: the soft-bounce threshold counts them
+    for (const [index, result] of results.entries()) {
+      if (result.outcome !== 'applied') continue
+      result.suppressed = await this.suppressionFeed.take(
+        trx,
+        {
+          id: result.messageId,
+          tenantId: result.tenantId,
+          channel: result.before.channel,
+          recipient: result.before.recipient,
+        },
+        batch[index]
+      )
+    }
+    return results
   }
 
-  /** Append the event; null when this provider event was already logged. */
+  /**
+   * Appends the events in one statement; each one's row id, or null when
+   * this provider event was already logged (before, or earlier in the batch).
+   */
   async #append(
     trx: TransactionClientContract,
-    event: ProviderEvent,
-    message: LockedMessage | null,
-    occurredAt: Date
-  ) {
-    const details = {
-      ...event.details,
-      providerConfigId: event.providerConfigId,
-      recipient: event.recipient,
-      code: event.code,
-    }
-    const inserted: Array<{ id: string }> = await trx
-      .knexQuery()
-      .table('delivery_events')
-      .insert({
+    events: ProviderEvent[],
+    messages: Array<TrackedMessage | null>
+  ): Promise<Array<number | null>> {
+    const firsts = new Map<string, number>()
+    events.forEach((event, index) => {
+      const key = eventKey(event.source, event.providerEventId)
+      if (!firsts.has(key)) firsts.set(key, index)
+    })
+    const rows = [...firsts.values()].map((index) => {
+      const event = events[index]
+      const message = messages[index]
+      return {
         message_id: message?.id ?? null,
         tenant_id: message?.tenant_id ?? event.tenantId,
         type: event.type,
@@ -157,23 +207,42 @@ export class DeliveryTracker {
         provider_event_id: event.providerEventId,
         provider_message_id: event.providerMessageId,
         reason: event.reason,
-        details: JSON.stringify(details),
+        details: JSON.stringify({
+          ...event.details,
+          providerConfigId: event.providerConfigId,
+          recipient: event.recipient,
+          code: event.code,
+        }),
         payload: JSON.stringify(event.payload ?? null),
-        occurred_at: occurredAt,
-      })
-      .onConflict(
-        trx.knexRawQuery('(source, provider_event_id) WHERE provider_event_id IS NOT NULL')
-      )
-      .ignore()
-      .returning('id')
-    return inserted.length > 0 ? Number(inserted[0].id) : null
+        occurred_at: event.occurredAt,
+      }
+    })
+    const inserted = await unnestInsert(
+      trx,
+      'delivery_events',
+      EVENT_COLUMNS,
+      rows,
+      `ON CONFLICT (source, provider_event_id) WHERE provider_event_id IS NOT NULL DO NOTHING
+       RETURNING id, source, provider_event_id`
+    )
+    const ids = new Map(
+      inserted.map((row) => [
+        eventKey(row.source as string, row.provider_event_id as string),
+        Number(row.id),
+      ])
+    )
+    return events.map((event, index) => {
+      const key = eventKey(event.source, event.providerEventId)
+      return firsts.get(key) === index ? (ids.get(key) ?? null) : null
+    })
   }
 
   /**
    * The domain events, after the commit. A failing listener is logged, not
    * thrown: the provider must not retry an event we already recorded.
    */
-  async #announce(event: ProviderEvent, occurredAt: Date, applied: Applied, before: LockedMessage) {
+  async #announce(event: ProviderEvent, applied: Applied, before: TrackedMessage) {
+    const occurredAt = new Date(Math.min(event.occurredAt.getTime(), Date.now()))
     const base = {
       messageId: applied.messageId,
       tenantId: applied.tenantId,
