@@ -14,6 +14,7 @@ import {
   createSentMessage,
   messageRow,
   providerEventsOf,
+  statusOf,
 } from '#tests/helpers/webhooks'
 
 /**
@@ -114,7 +115,7 @@ test.group('Delivery tracker: callbacks that arrive together', (group) => {
       results.map((result) => result.outcome),
       ['applied', 'applied', 'orphan']
     )
-    assert.equal((await messageRow(byId.id)).status, 'delivered')
+    assert.equal(await statusOf(byId.id), 'delivered')
     const opened = await messageRow(byProviderId.id)
     assert.equal(opened.status, 'delivered')
     assert.isNotNull(opened.opened_at)
@@ -143,7 +144,7 @@ test.group('Delivery tracker: callbacks that arrive together', (group) => {
     ])
 
     assert.equal(result.outcome, 'orphan')
-    assert.equal((await messageRow(id)).status, 'sent')
+    assert.equal(await statusOf(id), 'sent')
   })
 
   test('an event PostgreSQL refuses fails alone; the rest of its batch is applied', async ({
@@ -165,8 +166,8 @@ test.group('Delivery tracker: callbacks that arrive together', (group) => {
       outcomes.map((outcome) => outcome.status),
       ['fulfilled', 'rejected', 'fulfilled']
     )
-    assert.equal((await messageRow(first.id)).status, 'delivered')
-    assert.equal((await messageRow(second.id)).status, 'delivered')
+    assert.equal(await statusOf(first.id), 'delivered')
+    assert.equal(await statusOf(second.id), 'delivered')
     const stored = await db
       .from('delivery_events')
       .where('provider_event_id', refused.providerEventId)
