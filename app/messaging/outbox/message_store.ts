@@ -80,8 +80,10 @@ type Cancellation = { canceled: true } | { canceled: false; status: MessageStatu
  */
 export class MessageStore {
   #sentWriter = new SentWriter()
-  #claims = new TurnBatch<{ id: string; leaseSeconds: number }, ClaimedMessage | null>((requests) =>
-    this.#claimMany(requests)
+  // One claim statement at a time per worker: while it runs, the next gathers every job that starts
+  #claims = new TurnBatch<{ id: string; leaseSeconds: number }, ClaimedMessage | null>(
+    (requests) => this.#claimMany(requests),
+    { maxInFlight: 1 }
   )
 
   /**

@@ -16,10 +16,11 @@ type Written = { tenantId: string; channel: Channel } | null
  * Writes `sent` outcomes in batches (TurnBatch): the ones a worker's
  * concurrent jobs report in the same turn of the event loop become one
  * statement (UPDATE … FROM unnest plus their events) instead of a round trip
- * each.
+ * each. One statement at a time: while it commits, the next batch gathers
+ * (group commit), so a busy worker writes bigger batches, not more of them.
  */
 export class SentWriter {
-  #batch = new TurnBatch<PendingSent, Written>((batch) => this.#update(batch))
+  #batch = new TurnBatch<PendingSent, Written>((batch) => this.#update(batch), { maxInFlight: 1 })
 
   write(id: string, sent: SentRecord, event: EventNote) {
     return this.#batch.add({ id, sent, event })
