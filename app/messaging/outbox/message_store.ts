@@ -7,6 +7,7 @@ import { DeliveryEventType } from '#enums/delivery_event_type'
 import type { MessageContent } from '#models/message'
 import { SentWriter } from '#messaging/outbox/sent_writer'
 import { TurnBatch } from '#messaging/turn_batch'
+import { retryOnDeadlock } from '#messaging/deadlock_retry'
 import { unnestInsert } from '#messaging/outbox/unnest_insert'
 
 /** A message as written at accept time. */
@@ -146,8 +147,10 @@ export class MessageStore {
   }
 
   async #claimMany(requests: Array<{ id: string; leaseSeconds: number }>) {
-    const result = await db.rawQuery(
-      `WITH input AS (
+    // A webhook batch may hold one of these messages and wait for another: retried when chosen
+    const result = await retryOnDeadlock(() =>
+      db.rawQuery(
+        `WITH input AS (
          SELECT * FROM unnest(?::uuid[], ?::int[]) AS i(id, lease_seconds)
        ), claimed AS (
          UPDATE messages m
@@ -171,7 +174,8 @@ export class MessageStore {
                    AND (s.expires_at IS NULL OR s.expires_at > now())
               ) AS suppressed
          FROM claimed`,
-      [requests.map((request) => request.id), requests.map((request) => request.leaseSeconds)]
+        [requests.map((request) => request.id), requests.map((request) => request.leaseSeconds)]
+      )
     )
     const claimed = new Map((result.rows as ClaimedMessage[]).map((row) => [row.id, row] as const))
     // The same id twice in a batch (a stalled job run again) is one claim: the first caller gets it
