@@ -18,6 +18,9 @@ import { CredentialsCipher } from '#messaging/providers/credentials_cipher'
 import { ProviderAccounts } from '#messaging/providers/provider_accounts'
 import { DeliveryTracker } from '#messaging/tracking/delivery_tracker'
 import { SuppressionFeed } from '#messaging/tracking/suppression_feed'
+import { WebhookAccounts } from '#messaging/tracking/webhook_accounts'
+import TenantWebhookListener from '#messaging/tenant_webhooks/tenant_webhook_listener'
+import { TenantWebhookQueue } from '#messaging/tenant_webhooks/tenant_webhook_queue'
 import { HttpsSnsFetcher, SnsFetcher } from '#messaging/tracking/sns_fetcher'
 import { GatewayFactory } from '#messaging/gateways/gateway_factory'
 import { assertCredentialsKeyOpensStoredConfigs } from '#messaging/providers/credentials_key_check'
@@ -54,6 +57,15 @@ export default class MessagingProvider {
         await resolver.make(MetricsRecorder)
       )
     })
+
+    // Stateless: one instance each, so a storm of callbacks does not build one per request or event
+    this.app.container.singleton(WebhookAccounts, async (resolver) => {
+      return new WebhookAccounts(await resolver.make(ProviderAccounts))
+    })
+    this.app.container.singleton(
+      TenantWebhookListener,
+      () => new TenantWebhookListener(new TenantWebhookQueue())
+    )
 
     this.app.container.singleton(ProviderAccounts, async (resolver) => {
       return new ProviderAccounts(await resolver.make(CredentialsCipher))
