@@ -4,6 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { ApiClient } from '@japa/api-client'
 import type { Channel } from '#enums/channel'
 import { SuppressionService } from '#messaging/suppression/suppression_service'
+import { createTenant } from '#tests/helpers/tenants'
 
 /**
  * A marker unique to one test, put in its recipients: global entries apply to
@@ -20,6 +21,25 @@ export function suppressThroughApi(
   body: Record<string, unknown>
 ) {
   return client.post('/api/v1/suppressions').headers(headers).json(body)
+}
+
+/**
+ * Two tenants, each with an email entry of its own (`own.<tag>@…` for the
+ * first, `theirs.<tag>@…` for the other), added through the API.
+ */
+export async function twoTenantsWithOwnEntries(client: ApiClient) {
+  const mine = await createTenant('mine')
+  const other = await createTenant('other')
+  const tag = uniqueTag()
+  await suppressThroughApi(client, mine.headers, {
+    channel: 'email',
+    recipient: `own.${tag}@example.com`,
+  })
+  await suppressThroughApi(client, other.headers, {
+    channel: 'email',
+    recipient: `theirs.${tag}@example.com`,
+  })
+  return { mine, other, tag }
 }
 
 /** A global entry (every tenant), added the way an operator does with comms:suppress. */

@@ -87,7 +87,10 @@ export class DeliveryTracker {
     private metrics: MetricsRecorder
   ) {}
 
-  async apply(event: ProviderEvent): Promise<TrackResult> {
+  async apply(reported: ProviderEvent): Promise<TrackResult> {
+    // A provider's clock may run ahead of ours; nothing is stamped in the future.
+    const occurredAt = new Date(Math.min(reported.occurredAt.getTime(), Date.now()))
+    const event = { ...reported, occurredAt }
     const result = await this.#batch.add(event)
     if (result.outcome === 'error') throw result.error
     this.metrics.webhookEvent(event.source, result.outcome)
@@ -120,13 +123,7 @@ export class DeliveryTracker {
     }
   }
 
-  async #applyAll(trx: TransactionClientContract, events: ProviderEvent[]): Promise<Tracked[]> {
-    // A provider's clock may run ahead of ours; nothing is stamped in the future.
-    const now = Date.now()
-    const batch = events.map((event) => ({
-      ...event,
-      occurredAt: new Date(Math.min(event.occurredAt.getTime(), now)),
-    }))
+  async #applyAll(trx: TransactionClientContract, batch: ProviderEvent[]): Promise<Tracked[]> {
     const messages = await lockTrackedMessages(trx, batch)
     const eventIds = await this.#append(trx, batch, messages)
 
@@ -242,7 +239,7 @@ export class DeliveryTracker {
    * thrown: the provider must not retry an event we already recorded.
    */
   async #announce(event: ProviderEvent, applied: Applied, before: TrackedMessage) {
-    const occurredAt = new Date(Math.min(event.occurredAt.getTime(), Date.now()))
+    const { occurredAt } = event
     const base = {
       messageId: applied.messageId,
       tenantId: applied.tenantId,

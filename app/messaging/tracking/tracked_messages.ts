@@ -73,7 +73,9 @@ async function lock(
   )
   for (const row of result.rows as TrackedMessage[]) {
     const key = column === 'id' ? row.id : row.provider_message_id!
-    rows.set(key, [...(rows.get(key) ?? []), row])
+    const matching = rows.get(key) ?? []
+    matching.push(row)
+    rows.set(key, matching)
   }
   return rows
 }

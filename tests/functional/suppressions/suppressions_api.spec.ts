@@ -8,6 +8,7 @@ import {
   suppressGlobally,
   suppressThroughApi,
   suppressionRows,
+  twoTenantsWithOwnEntries,
   uniqueTag,
 } from '#tests/helpers/suppressions'
 
@@ -136,17 +137,7 @@ test.group('GET /api/v1/suppressions', () => {
     client,
     assert,
   }) => {
-    const mine = await createTenant('mine')
-    const other = await createTenant('other')
-    const tag = uniqueTag()
-    await suppressThroughApi(client, mine.headers, {
-      channel: 'email',
-      recipient: `own.${tag}@example.com`,
-    })
-    await suppressThroughApi(client, other.headers, {
-      channel: 'email',
-      recipient: `theirs.${tag}@example.com`,
-    })
+    const { mine, tag } = await twoTenantsWithOwnEntries(client)
     await suppressGlobally(Channel.Email, `everyone.${tag}@example.com`)
 
     const response = await client

@@ -3,7 +3,12 @@ import db from '@adonisjs/lucid/services/db'
 import CommsSuppress from '#commands/comms_suppress'
 import { createTenant } from '#tests/helpers/tenants'
 import { runCommand } from '#tests/helpers/commands'
-import { suppressThroughApi, suppressionRows, uniqueTag } from '#tests/helpers/suppressions'
+import {
+  suppressThroughApi,
+  suppressionRows,
+  twoTenantsWithOwnEntries,
+  uniqueTag,
+} from '#tests/helpers/suppressions'
 
 /** The recipients of a `list` table's rows (id|scope|channel|recipient|…) */
 function listedRecipients(logs: string[]) {
@@ -73,17 +78,7 @@ test.group('comms:suppress', () => {
     client,
     assert,
   }) => {
-    const mine = await createTenant('mine')
-    const other = await createTenant('other')
-    const tag = uniqueTag()
-    await suppressThroughApi(client, mine.headers, {
-      channel: 'email',
-      recipient: `own.${tag}@example.com`,
-    })
-    await suppressThroughApi(client, other.headers, {
-      channel: 'email',
-      recipient: `theirs.${tag}@example.com`,
-    })
+    const { mine, tag } = await twoTenantsWithOwnEntries(client)
     await runCommand(CommsSuppress, [
       'add',
       '--channel=email',

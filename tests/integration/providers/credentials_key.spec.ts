@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import { Channel } from '#enums/channel'
@@ -11,27 +9,9 @@ import { CredentialsCipher } from '#messaging/providers/credentials_cipher'
 import { assertCredentialsKeyOpensStoredConfigs } from '#messaging/providers/credentials_key_check'
 import { createTenant } from '#tests/helpers/tenants'
 import { WorkerProcess } from '#tests/helpers/worker_process'
+import { runAce, runAppProcess } from '#tests/helpers/ace_process'
 
 const TS_NODE = ['--import=ts-node-maintained/register/esm']
-
-/** Runs a process of this app to its end: its exit code and everything it printed */
-function run(args: string[], env: Record<string, string>, timeoutMs = 30_000) {
-  const child = spawn(process.execPath, args, {
-    cwd: fileURLToPath(app.appRoot),
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout.on('data', (chunk) => (output += chunk))
-  child.stderr.on('data', (chunk) => (output += chunk))
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-  return new Promise<{ code: number | null; output: string }>((resolve) =>
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      resolve({ code, output })
-    })
-  )
-}
 
 /** Error pages printed without a terminal break after every word */
 function oneLine(output: string) {
@@ -93,9 +73,9 @@ test.group('A wrong CREDENTIALS_KEY fails loudly at start-up', (group) => {
   })
 
   test('the API server exits non-zero instead of listening', async ({ assert }) => {
-    const { code, output } = await run([...TS_NODE, 'bin/server.ts'], {
-      CREDENTIALS_KEY: wrongKey,
-      PORT: '0',
+    const { exitCode: code, output } = await runAppProcess([...TS_NODE, 'bin/server.ts'], {
+      env: { CREDENTIALS_KEY: wrongKey, PORT: '0' },
+      timeoutMs: 30_000,
     })
 
     assert.equal(code, 1)
@@ -104,7 +84,10 @@ test.group('A wrong CREDENTIALS_KEY fails loudly at start-up', (group) => {
   })
 
   test('migrations still run with any key', async ({ assert }) => {
-    const { code, output } = await run(['ace', 'migration:status'], { CREDENTIALS_KEY: wrongKey })
+    const { exitCode: code, output } = await runAce(['migration:status'], {
+      env: { CREDENTIALS_KEY: wrongKey },
+      timeoutMs: 30_000,
+    })
 
     assert.equal(code, 0, output)
     assert.include(output, '0003_create_provider_configs_table')
