@@ -1,6 +1,7 @@
+import { setPriority } from 'node:os'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import { Priority, PRIORITIES } from '#enums/priority'
+import { BULK_PRIORITIES, Priority, PRIORITIES } from '#enums/priority'
 import type { MessagingConfig } from '#config/messaging'
 
 export default class MessagesWork extends BaseCommand {
@@ -9,6 +10,7 @@ export default class MessagesWork extends BaseCommand {
   static help = [
     'One process per priority keeps P0 free of P2/P3 backlog:',
     '  node ace messages:work --priority=P0',
+    'The bulk lanes (P2, P3) run at nice BULK_WORKER_NICE, so the kernel serves the others first.',
     'SIGTERM or SIGINT stops taking jobs, lets the ones in flight finish and exits 0.',
   ]
 
@@ -35,6 +37,9 @@ export default class MessagesWork extends BaseCommand {
     const { PriorityWorker } = await import('#messaging/queueing/priority_worker')
     const { queueNameFor } = await import('#messaging/queueing/message_queues')
     const config = this.app.config.get<MessagingConfig>('messaging')
+    // Raising one's own nice value needs no privilege; on Linux it applies to
+    // this (the JavaScript) thread, where the worker's CPU is spent
+    if (BULK_PRIORITIES.includes(priority)) setPriority(config.bulkWorkerNice)
     const logger = await this.app.container.make('logger')
     const worker = new PriorityWorker(this.app, logger.child({ priority })).start(
       queueNameFor(priority),

@@ -1,5 +1,5 @@
 import env from '#start/env'
-import { Priority } from '#enums/priority'
+import { BULK_PRIORITIES, Priority } from '#enums/priority'
 import { parseDomainLimits, parseRateLimit } from '#messaging/routing/rate_limit_spec'
 
 /**
@@ -19,6 +19,11 @@ const messagingConfig = {
     [Priority.P3]: env.get('WORKER_CONCURRENCY_P3'),
     [Priority.P4]: env.get('WORKER_CONCURRENCY_P4'),
   } satisfies Record<Priority, number>,
+  /**
+   * The bulk lanes' worker processes run at this nice value (0-19): when the
+   * machine is short of CPU, the kernel serves the P0, P1 and P4 workers first
+   */
+  bulkWorkerNice: env.get('BULK_WORKER_NICE', 10),
 
   leaseSeconds: env.get('MESSAGE_LEASE_SECONDS'),
   maxAttempts: env.get('MESSAGE_MAX_ATTEMPTS'),
@@ -38,7 +43,7 @@ const messagingConfig = {
     tenant: parseRateLimit(env.get('TENANT_RATE_LIMIT', '')),
     /** P2 and P3 may use this share of a domain's budget; the rest is kept for the other lanes */
     bulkShare: env.get('BULK_DOMAIN_SHARE', 0.5),
-    bulkPriorities: [Priority.P2, Priority.P3],
+    bulkPriorities: BULK_PRIORITIES,
   },
 
   /** Gateway health scores and circuit breakers */

@@ -59,6 +59,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   WORKER_CONCURRENCY_P2: Env.schema.number(),
   WORKER_CONCURRENCY_P3: Env.schema.number(),
   WORKER_CONCURRENCY_P4: Env.schema.number(),
+  BULK_WORKER_NICE: Env.schema.number.optional(),
   MESSAGE_LEASE_SECONDS: Env.schema.number(),
   MESSAGE_MAX_ATTEMPTS: Env.schema.number(),
   RETRY_BASE_DELAY_MS: Env.schema.number(),

@@ -11,3 +11,6 @@ export enum Priority {
 }
 
 export const PRIORITIES = Object.values(Priority)
+
+/** The bulk lanes (newsletters, campaigns): they yield to the others for domain budget and CPU */
+export const BULK_PRIORITIES: Priority[] = [Priority.P2, Priority.P3]

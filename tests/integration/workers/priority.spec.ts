@@ -1,3 +1,4 @@
+import { getPriority } from 'node:os'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { Priority } from '#enums/priority'
@@ -74,4 +75,17 @@ test.group('Priority is sacred', (group) => {
     // Speed is the benchmark's (npm run bench); here: P0 went first, the backlog still waits
     assert.isAbove(Number(p3Left.count), 19_000, 'the P3 backlog is still there')
   }).timeout(120_000)
+
+  test('the bulk lanes yield the CPU: P2 and P3 workers run niced, P0 does not', async ({
+    assert,
+  }) => {
+    const started = await Promise.all(
+      ['P0', 'P2', 'P3'].map((priority) => WorkerProcess.start(priority, { BULK_WORKER_NICE: '7' }))
+    )
+    workers.push(...started)
+    const [p0, p2, p3] = started.map((worker) => getPriority(worker.pid))
+    assert.equal(p0, getPriority())
+    assert.equal(p2, 7)
+    assert.equal(p3, 7)
+  }).timeout(60_000)
 })
