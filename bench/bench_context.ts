@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import db from '@adonisjs/lucid/services/db'
 import { PRIORITIES, type Priority } from '#enums/priority'
@@ -207,6 +208,20 @@ export class BenchContext {
     return rows.map((row) =>
       this.callbackSigner.messageSent(
         { id: row.id, recipient: row.recipient, providerMessageId: row.provider_message_id },
+        POSTAL_FROM
+      )
+    )
+  }
+
+  /** Signed callbacks about `count` made-up messages: what the bare webhook receiver is sent */
+  callbacksAboutUnknownMessages(count: number) {
+    return Array.from({ length: count }, (_, index) =>
+      this.callbackSigner.messageSent(
+        {
+          id: randomUUID(),
+          recipient: recipientAt(index),
+          providerMessageId: `${index}@rp.bench.example`,
+        },
         POSTAL_FROM
       )
     )

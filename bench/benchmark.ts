@@ -6,7 +6,7 @@ import db from '@adonisjs/lucid/services/db'
 import redis from '@adonisjs/redis/services/main'
 import { ApiClient } from '#bench/api_client'
 import { BenchContext, POSTAL_API_KEY } from '#bench/bench_context'
-import { addBulkCeiling, copyCeiling, noopWorkerCeiling } from '#bench/ceilings'
+import { addBulkCeiling, bareWebhookCeiling, copyCeiling, noopWorkerCeiling } from '#bench/ceilings'
 import { PostalSink } from '#bench/postal_sink'
 import { buildResults, type Measurements } from '#bench/report'
 import { ServiceProcesses } from '#bench/service_processes'
@@ -143,10 +143,20 @@ export async function runBenchmark(options: BenchOptions) {
     }
 
     if (wanted('webhooks')) {
+      // Signed once (signing is slow) and sent to the bare receiver in every run
+      const bareCallbacks = ctx.callbacksAboutUnknownMessages(sizes.webhooks)
       measured.webhooks = await repeat(async (index) => {
+        const bareReceiverPerSecond = await bareWebhookCeiling(
+          bareCallbacks,
+          ctx.callbackSigner.publicKey,
+          WEBHOOK_CONCURRENCY
+        )
         const run = await webhooks(ctx, sizes.webhooks)
-        options.log(`${label('webhooks', index)}: ${format(run.perSecond)} events/s`)
-        return run
+        options.log(
+          `${label('webhooks', index)}: ${format(run.perSecond)} events/s ` +
+            `(ceiling: bare receiver ${format(bareReceiverPerSecond)} callbacks/s)`
+        )
+        return { ...run, bareReceiverPerSecond }
       })
     }
 

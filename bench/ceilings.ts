@@ -8,6 +8,9 @@ import app from '@adonisjs/core/services/app'
 import queue from '@rlanz/bull-queue/services/main'
 import type queueConfig from '#config/queue'
 import { recipientAt } from '#bench/bench_context'
+import { ApiClient, expectStatus, inParallel } from '#bench/api_client'
+import { withBareWebhookReceiver } from '#bench/bare_webhook_receiver'
+import type { SignedCallback } from '#bench/postal_callbacks'
 
 /**
  * The raw ceilings: what the building blocks do alone on this machine, in
@@ -125,4 +128,29 @@ export async function copyCeiling(count: number, tenantId: string) {
   } finally {
     await client.end()
   }
+}
+
+/**
+ * Signed callbacks verified and answered by a bare receiver
+ * (bare_webhook_receiver.ts), POSTed as the webhooks scenario POSTs them,
+ * `concurrency` in flight: callbacks/s
+ */
+export async function bareWebhookCeiling(
+  callbacks: SignedCallback[],
+  publicKey: string,
+  concurrency: number
+) {
+  return withBareWebhookReceiver(publicKey, async (baseUrl) => {
+    const client = new ApiClient(baseUrl)
+    try {
+      const startedAt = performance.now()
+      await inParallel(callbacks, concurrency, async (callback) => {
+        const response = await client.post('/', callback.body, callback.headers)
+        expectStatus(response, 200, 'POST to the bare webhook receiver')
+      })
+      return callbacks.length / ((performance.now() - startedAt) / 1000)
+    } finally {
+      client.close()
+    }
+  })
 }

@@ -68,9 +68,9 @@ test.group('Benchmark report', () => {
           { backlog: 100_000, backlogPerSecond: 3900, probes: 510, p50Ms: 7, p99Ms: 45, maxMs: 90 },
         ],
         webhooks: [
-          { events: 20_000, seconds: 5, perSecond: 4000 },
-          { events: 20_000, seconds: 4, perSecond: 5000 },
-          { events: 20_000, seconds: 8, perSecond: 2500 },
+          { events: 20_000, seconds: 5, perSecond: 4000, bareReceiverPerSecond: 9000 },
+          { events: 20_000, seconds: 4, perSecond: 5000, bareReceiverPerSecond: 7000 },
+          { events: 20_000, seconds: 8, perSecond: 2500, bareReceiverPerSecond: 8000 },
         ],
         rss: {
           bulkAccept: { 'api': 180, 'worker-p0': 120, 'worker-p2': 150 },
@@ -85,7 +85,7 @@ test.group('Benchmark report', () => {
       bulkAccept: { perSecond: 21_000, ceilingPerSecond: 20_000, ratio: 1.05 },
       dispatch: { perSecond: 2500, ceilingPerSecond: 13_000, duplicatesAtGateway: 1 },
       priority: { p50Ms: 6, p99Ms: 45 },
-      webhooks: { perSecond: 4000 },
+      webhooks: { perSecond: 4000, ceilingPerSecond: 8000, ratio: 0.5 },
       rss: { workerMb: 210.5, apiMb: 180, peaksIncludeStartup: false },
     })
     assert.deepEqual(
@@ -106,7 +106,7 @@ test.group('Benchmark report', () => {
   test('a scenario left out has no figures and no verdict', ({ assert }) => {
     const results = buildResults(
       {
-        webhooks: [{ events: 400, seconds: 1, perSecond: 400 }],
+        webhooks: [{ events: 400, seconds: 1, perSecond: 400, bareReceiverPerSecond: 800 }],
         rss: {},
         rssFromScenarioStart: true,
       },
