@@ -8,6 +8,7 @@ import { expectStatus, inParallel, type ApiClient } from '#bench/api_client'
 import type { PostalSink } from '#bench/postal_sink'
 import { PostalCallbackSigner, type SignedCallback } from '#bench/postal_callbacks'
 import type { ServiceProcesses } from '#bench/service_processes'
+import { CpuMeter, type ProcessGroup } from '#bench/cpu_meter'
 
 /** Most recipients per bulk call (the issue's, and BULK_MAX_RECIPIENTS's default) */
 export const BULK_PER_CALL = 10_000
@@ -20,6 +21,21 @@ export const POSTAL_API_KEY = 'bench-postal-api-key'
  */
 export function recipientAt(index: number) {
   return `r${index}@d${index % 1000}.bench.example`
+}
+
+/**
+ * Each service process by its name (api, worker-p2, …); the bench itself,
+ * which is the load and the Postal fake; PostgreSQL; Redis; and the rest.
+ */
+function processGroups(services: ServiceProcesses): ProcessGroup {
+  const names = new Map(services.all.map((service) => [service.pid, service.name]))
+  return (pid, command) => {
+    const service = names.get(pid)
+    if (service) return service
+    if (pid === process.pid) return 'bench'
+    if (command === 'postgres' || command === 'redis-server') return command
+    return 'other'
+  }
 }
 
 /** How often to poll, and how long progress may stand still before the wait fails */
@@ -36,6 +52,8 @@ interface WaitOptions {
  */
 export class BenchContext {
   readonly queues = new MessageQueues()
+  /** Where the CPU goes while a scenario is timed */
+  readonly cpu: CpuMeter
 
   private constructor(
     readonly api: ApiClient,
@@ -44,7 +62,9 @@ export class BenchContext {
     readonly tenant: { id: string; headers: Record<string, string> },
     readonly postalConfigId: string,
     readonly callbackSigner: PostalCallbackSigner
-  ) {}
+  ) {
+    this.cpu = new CpuMeter(processGroups(services))
+  }
 
   /**
    * A tenant with an API key (as `node ace tenants:create` makes one) and a

@@ -1,3 +1,4 @@
+import type { CpuShares } from '#bench/cpu_meter'
 import type { BulkAcceptRun } from '#bench/scenarios/bulk_accept'
 import type { DispatchRun } from '#bench/scenarios/dispatch'
 import type { PriorityRun } from '#bench/scenarios/priority'
@@ -56,6 +57,20 @@ export function percentile(values: number[], p: number) {
 const round = (value: number, digits = 0) => Number(value.toFixed(digits))
 const medianOf = <T>(runs: T[], pick: (run: T) => number) => median(runs.map(pick))
 
+/** Each process group's median CPU share over the runs (0 in a run it did not show up in) */
+function medianCpu(runs: Array<{ cpuPercent: CpuShares }>): CpuShares {
+  const groups = new Set(runs.flatMap((run) => Object.keys(run.cpuPercent)))
+  return Object.fromEntries(
+    [...groups].map((group) => [
+      group,
+      round(
+        medianOf(runs, (run) => run.cpuPercent[group] ?? 0),
+        1
+      ),
+    ])
+  )
+}
+
 /**
  * bench/results.json: the issue's shape ({bulkAccept: {perSecond,
  * ceilingPerSecond}, dispatch: {…}, priority: {p50Ms, p99Ms}, webhooks:
@@ -78,6 +93,7 @@ export function buildResults(measured: Measurements, info: RunInfo) {
       copyPerSecond: round(medianOf(bulk, (run) => run.copyPerSecond)),
     },
     target: TARGETS.bulkAcceptPerSecond,
+    cpuPercent: medianCpu(bulk),
     runs: bulk,
   }
 
@@ -87,6 +103,7 @@ export function buildResults(measured: Measurements, info: RunInfo) {
     ceilingPerSecond: round(medianOf(sends, (run) => run.noopWorkerPerSecond)),
     target: TARGETS.dispatchPerSecond,
     duplicatesAtGateway: sends.reduce((sum, run) => sum + run.duplicates, 0),
+    cpuPercent: medianCpu(sends),
     runs: sends,
   }
 
@@ -102,6 +119,7 @@ export function buildResults(measured: Measurements, info: RunInfo) {
     ),
     backlogPerSecond: round(medianOf(probes, (run) => run.backlogPerSecond)),
     targets: { p50Ms: TARGETS.priorityP50Ms, p99Ms: TARGETS.priorityP99Ms },
+    cpuPercent: medianCpu(probes),
     runs: probes,
   }
 
@@ -110,6 +128,7 @@ export function buildResults(measured: Measurements, info: RunInfo) {
     perSecond: round(medianOf(callbacks, (run) => run.perSecond)),
     ceilingPerSecond: round(medianOf(callbacks, (run) => run.bareReceiverPerSecond)),
     target: TARGETS.webhooksPerSecond,
+    cpuPercent: medianCpu(callbacks),
     runs: callbacks,
   }
 
@@ -235,3 +254,46 @@ export function tableRows(results: BenchResults) {
 }
 
 export const TABLE_HEAD = ['Scenario', 'Median', 'Ceiling', 'Ratio', 'Target', 'Runs']
+
+export const CPU_TABLE_HEAD = [
+  'CPU while timed, % of one core',
+  'API',
+  'Workers',
+  'PostgreSQL',
+  'Redis',
+  'Bench (load, fakes)',
+  'Other',
+  'Machine',
+]
+
+/**
+ * The second table: where the CPU went during each scenario (medians of the
+ * runs), the workers summed; the machine's whole is cores × 100 %.
+ */
+export function cpuTableRows(results: BenchResults) {
+  const scenarios = [
+    ['1 bulk accept', results.bulkAccept],
+    ['2 dispatch', results.dispatch],
+    ['3 priority (P3 drain)', results.priority],
+    ['4 webhooks', results.webhooks],
+  ] as const
+  const percent = (value = 0) => `${Math.round(value)}%`
+  return scenarios
+    .filter(([, figures]) => figures)
+    .map(([name, figures]) => {
+      const shares = figures!.cpuPercent
+      const workers = Object.entries(shares)
+        .filter(([group]) => group.startsWith('worker'))
+        .reduce((sum, [, share]) => sum + share, 0)
+      return [
+        name,
+        percent(shares.api),
+        percent(workers),
+        percent(shares.postgres),
+        percent(shares['redis-server']),
+        percent(shares.bench),
+        percent(shares.other),
+        percent(shares.machine),
+      ]
+    })
+}

@@ -36,7 +36,7 @@ export default class Bench extends BaseCommand {
 
   async run() {
     const { runBenchmark, SCENARIOS } = await import('#bench/benchmark')
-    const { TABLE_HEAD, tableRows } = await import('#bench/report')
+    const { CPU_TABLE_HEAD, TABLE_HEAD, cpuTableRows, tableRows } = await import('#bench/report')
 
     const resources = await this.#benchResources()
     if (!resources) return
@@ -68,6 +68,9 @@ export default class Bench extends BaseCommand {
     const table = this.ui.table().head(TABLE_HEAD)
     for (const row of tableRows(results)) table.row(row)
     table.render()
+    const cpuTable = this.ui.table().head(CPU_TABLE_HEAD)
+    for (const row of cpuTableRows(results)) cpuTable.row(row)
+    cpuTable.render()
     const path = this.app.makePath('bench', 'results.json')
     await writeFile(path, `${JSON.stringify(results, null, 2)}\n`)
     this.logger.success(`Written to ${path}`)

@@ -1,5 +1,6 @@
 import { Priority, PRIORITIES } from '#enums/priority'
 import type { BenchContext } from '#bench/bench_context'
+import type { CpuShares } from '#bench/cpu_meter'
 
 /** Bulk calls in flight at once: a client with one connection per core of this machine */
 export const BULK_ACCEPT_CONCURRENCY = 2
@@ -8,6 +9,8 @@ export interface BulkAcceptRun {
   recipients: number
   seconds: number
   perSecond: number
+  /** CPU used while it was timed, % of one core by process group */
+  cpuPercent: CpuShares
 }
 
 /**
@@ -21,6 +24,7 @@ export async function bulkAccept(ctx: BenchContext, total: number): Promise<Bulk
   await ctx.hold(PRIORITIES)
   const bodies = ctx.bulkBodies(total, Priority.P4)
 
+  const cpu = await ctx.cpu.start()
   const startedAt = performance.now()
   const lastReplyAt = await ctx.sendBulk(bodies, BULK_ACCEPT_CONCURRENCY)
   // A 201 comes after the commit and the addBulk; the end is the last one,
@@ -33,9 +37,10 @@ export async function bulkAccept(ctx: BenchContext, total: number): Promise<Bulk
     (await stored()) >= total
       ? lastReplyAt
       : await ctx.waitFor('bulk accept: rows and jobs', stored, total, { stallMs: 10_000 })
+  const cpuPercent = await cpu.stop()
 
   // Drop the jobs before the workers are released: they are no part of any later scenario
   await ctx.wipe()
   const seconds = (endedAt - startedAt) / 1000
-  return { recipients: total, seconds, perSecond: total / seconds }
+  return { recipients: total, seconds, perSecond: total / seconds, cpuPercent }
 }

@@ -1,5 +1,6 @@
 import { Priority } from '#enums/priority'
 import type { BenchContext } from '#bench/bench_context'
+import type { CpuShares } from '#bench/cpu_meter'
 
 export interface DispatchRun {
   messages: number
@@ -7,6 +8,8 @@ export interface DispatchRun {
   perSecond: number
   /** Sends the Postal fake accepted beyond one per message */
   duplicates: number
+  /** CPU used while it was timed, % of one core by process group */
+  cpuPercent: CpuShares
 }
 
 /**
@@ -18,6 +21,7 @@ export interface DispatchRun {
 export async function dispatch(ctx: BenchContext, total: number): Promise<DispatchRun> {
   await ctx.queueBacklog(total, Priority.P2)
 
+  const cpu = await ctx.cpu.start()
   const startedAt = performance.now()
   await ctx.release([Priority.P2])
   // The fake's count is free to poll; the database is asked only for the last few
@@ -27,6 +31,7 @@ export async function dispatch(ctx: BenchContext, total: number): Promise<Dispat
     async () => total - (await ctx.unfinished()),
     total
   )
+  const cpuPercent = await cpu.stop()
 
   const statuses = await ctx.statusCounts()
   if (statuses.sent !== total) {
@@ -35,5 +40,11 @@ export async function dispatch(ctx: BenchContext, total: number): Promise<Dispat
     )
   }
   const seconds = (endedAt - startedAt) / 1000
-  return { messages: total, seconds, perSecond: total / seconds, duplicates: ctx.postal.duplicates }
+  return {
+    messages: total,
+    seconds,
+    perSecond: total / seconds,
+    duplicates: ctx.postal.duplicates,
+    cpuPercent,
+  }
 }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Priority } from '#enums/priority'
 import type { BenchContext } from '#bench/bench_context'
 import { percentile } from '#bench/report'
+import type { CpuShares } from '#bench/cpu_meter'
 
 /** One P0 message every this many ms while the backlog drains */
 const PROBE_INTERVAL_MS = 50
@@ -15,6 +16,8 @@ export interface PriorityRun {
   p50Ms: number
   p99Ms: number
   maxMs: number
+  /** CPU used while it was timed, % of one core by process group */
+  cpuPercent: CpuShares
 }
 
 interface Probe {
@@ -36,6 +39,7 @@ export async function priority(ctx: BenchContext, backlog: number): Promise<Prio
   const probesArrived = () => probes.filter((probe) => arrivals.has(probe.id)).length
   const backlogArrived = () => arrivals.size - probesArrived()
 
+  const cpu = await ctx.cpu.start()
   const startedAt = performance.now()
   await ctx.release([Priority.P3])
   let progress = { count: -1, at: startedAt }
@@ -62,6 +66,7 @@ export async function priority(ctx: BenchContext, backlog: number): Promise<Prio
     await ctx.services.assertRunning()
     await sleep(Math.max(0, PROBE_INTERVAL_MS - (performance.now() - tickAt)))
   } while (backlogArrived() < backlog)
+  const cpuPercent = await cpu.stop()
 
   await ctx.waitFor('priority: P0 probes at the fake', probesArrived, probes.length, {
     stallMs: 30_000,
@@ -85,5 +90,6 @@ export async function priority(ctx: BenchContext, backlog: number): Promise<Prio
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     maxMs: Math.max(...latencies),
+    cpuPercent,
   }
 }

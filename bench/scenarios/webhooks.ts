@@ -2,6 +2,7 @@ import db from '@adonisjs/lucid/services/db'
 import { Priority } from '#enums/priority'
 import { inParallel } from '#bench/api_client'
 import type { BenchContext } from '#bench/bench_context'
+import type { CpuShares } from '#bench/cpu_meter'
 
 /** Callbacks in flight at once: Postal posts webhooks from many background workers */
 export const WEBHOOK_CONCURRENCY = 50
@@ -10,6 +11,8 @@ export interface WebhooksRun {
   events: number
   seconds: number
   perSecond: number
+  /** CPU used while it was timed, % of one core by process group */
+  cpuPercent: CpuShares
 }
 
 /**
@@ -24,12 +27,14 @@ export async function webhooks(ctx: BenchContext, total: number): Promise<Webhoo
   await recordSent(ctx)
   const callbacks = await ctx.callbacksForSent()
 
+  const cpu = await ctx.cpu.start()
   const startedAt = performance.now()
   let endedAt = startedAt
   await inParallel(callbacks, WEBHOOK_CONCURRENCY, async (callback) => {
     const repliedAt = await ctx.postCallback(callback)
     endedAt = Math.max(endedAt, repliedAt)
   })
+  const cpuPercent = await cpu.stop()
 
   const statuses = await ctx.statusCounts()
   const events = await db
@@ -44,7 +49,7 @@ export async function webhooks(ctx: BenchContext, total: number): Promise<Webhoo
     )
   }
   const seconds = (endedAt - startedAt) / 1000
-  return { events: total, seconds, perSecond: total / seconds }
+  return { events: total, seconds, perSecond: total / seconds, cpuPercent }
 }
 
 /** The accepted messages recorded sent through the bench's Postal config, as the worker records a send */
