@@ -6,7 +6,13 @@ import db from '@adonisjs/lucid/services/db'
 import redis from '@adonisjs/redis/services/main'
 import { ApiClient } from '#bench/api_client'
 import { BenchContext, POSTAL_API_KEY } from '#bench/bench_context'
-import { addBulkCeiling, bareWebhookCeiling, copyCeiling, noopWorkerCeiling } from '#bench/ceilings'
+import {
+  addBulkCeiling,
+  apiNoopCeiling,
+  bareWebhookCeiling,
+  copyCeiling,
+  noopWorkerCeiling,
+} from '#bench/ceilings'
 import { PostalSink } from '#bench/postal_sink'
 import { buildResults, type Measurements } from '#bench/report'
 import { ServiceProcesses } from '#bench/service_processes'
@@ -151,12 +157,14 @@ export async function runBenchmark(options: BenchOptions) {
           ctx.callbackSigner.publicKey,
           WEBHOOK_CONCURRENCY
         )
+        const apiNoopPerSecond = await apiNoopCeiling(api, sizes.webhooks, WEBHOOK_CONCURRENCY)
         const run = await webhooks(ctx, sizes.webhooks)
         options.log(
           `${label('webhooks', index)}: ${format(run.perSecond)} events/s ` +
-            `(ceiling: bare receiver ${format(bareReceiverPerSecond)} callbacks/s)`
+            `(ceiling: bare receiver ${format(bareReceiverPerSecond)} callbacks/s; ` +
+            `the API answers GET /health ${format(apiNoopPerSecond)} times/s)`
         )
-        return { ...run, bareReceiverPerSecond }
+        return { ...run, bareReceiverPerSecond, apiNoopPerSecond }
       })
     }
 

@@ -154,3 +154,16 @@ export async function bareWebhookCeiling(
     }
   })
 }
+
+/**
+ * The API under test answering GET /health `count` times, `concurrency` in
+ * flight: routing, the global middleware and a JSON reply, with no body, no
+ * database and no queue. What one API process answers at most: requests/s
+ */
+export async function apiNoopCeiling(api: ApiClient, count: number, concurrency: number) {
+  const startedAt = performance.now()
+  await inParallel(Array.from({ length: count }), concurrency, async () => {
+    expectStatus(await api.get('/health'), 200, 'GET /health')
+  })
+  return count / ((performance.now() - startedAt) / 1000)
+}

@@ -17,7 +17,11 @@ export const TARGETS = {
 
 export type BulkAcceptFigures = BulkAcceptRun & { addBulkPerSecond: number; copyPerSecond: number }
 export type DispatchFigures = DispatchRun & { noopWorkerPerSecond: number }
-export type WebhooksFigures = WebhooksRun & { bareReceiverPerSecond: number }
+export type WebhooksFigures = WebhooksRun & {
+  bareReceiverPerSecond: number
+  /** The API process's own no-op route (GET /health), requests/s */
+  apiNoopPerSecond: number
+}
 
 /** Everything one benchmark measured; a scenario left out is absent */
 export interface Measurements {
@@ -127,6 +131,7 @@ export function buildResults(measured: Measurements, info: RunInfo) {
   const webhooks = callbacks && {
     perSecond: round(medianOf(callbacks, (run) => run.perSecond)),
     ceilingPerSecond: round(medianOf(callbacks, (run) => run.bareReceiverPerSecond)),
+    apiNoopPerSecond: round(medianOf(callbacks, (run) => run.apiNoopPerSecond)),
     target: TARGETS.webhooksPerSecond,
     cpuPercent: medianCpu(callbacks),
     runs: callbacks,
@@ -233,7 +238,7 @@ export function tableRows(results: BenchResults) {
     rows.push([
       '4 webhooks (events/s)',
       number(webhooks.perSecond),
-      `${number(webhooks.ceilingPerSecond)} (bare receiver)`,
+      `${number(webhooks.ceilingPerSecond)} (bare receiver; API GET /health ${number(webhooks.apiNoopPerSecond)})`,
       percent(webhooks.ratio),
       met('webhooks, events/s'),
       runsOf(webhooks.runs.map((run) => run.perSecond)),

@@ -110,6 +110,7 @@ test.group('Benchmark report', () => {
             seconds: 5,
             perSecond: 4000,
             bareReceiverPerSecond: 9000,
+            apiNoopPerSecond: 7000,
             cpuPercent: cpu(90, 0, 30),
           },
           {
@@ -117,6 +118,7 @@ test.group('Benchmark report', () => {
             seconds: 4,
             perSecond: 5000,
             bareReceiverPerSecond: 7000,
+            apiNoopPerSecond: 9000,
             cpuPercent: cpu(99, 0, 50),
           },
           {
@@ -124,6 +126,7 @@ test.group('Benchmark report', () => {
             seconds: 8,
             perSecond: 2500,
             bareReceiverPerSecond: 8000,
+            apiNoopPerSecond: 8500,
             cpuPercent: cpu(97, 0, 44),
           },
         ],
@@ -140,7 +143,7 @@ test.group('Benchmark report', () => {
       bulkAccept: { perSecond: 21_000, ceilingPerSecond: 20_000, ratio: 1.05 },
       dispatch: { perSecond: 2500, ceilingPerSecond: 13_000, duplicatesAtGateway: 1 },
       priority: { p50Ms: 6, p99Ms: 45 },
-      webhooks: { perSecond: 4000, ceilingPerSecond: 8000, ratio: 0.5 },
+      webhooks: { perSecond: 4000, ceilingPerSecond: 8000, apiNoopPerSecond: 8500, ratio: 0.5 },
       rss: { workerMb: 210.5, apiMb: 180, peaksIncludeStartup: false },
     })
     assert.deepEqual(
@@ -224,6 +227,7 @@ test.group('Benchmark report', () => {
             seconds: 1,
             perSecond: 400,
             bareReceiverPerSecond: 800,
+            apiNoopPerSecond: 900,
             cpuPercent: cpu(50),
           },
         ],
