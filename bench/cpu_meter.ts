@@ -11,6 +11,12 @@ const TICKS_PER_SECOND = 100
  */
 export type CpuShares = Record<string, number>
 
+/** What a scenario's run reports of the CPU spent while it was timed */
+export interface CpuMeasured {
+  /** CPU used while it was timed, % of one core by process group */
+  cpuPercent: CpuShares
+}
+
 /** Names a process's group (api, postgres, …) from its pid and its command (comm) */
 export type ProcessGroup = (pid: number, command: string) => string
 

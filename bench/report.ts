@@ -1,4 +1,4 @@
-import type { CpuShares } from '#bench/cpu_meter'
+import type { CpuMeasured, CpuShares } from '#bench/cpu_meter'
 import type { BulkAcceptRun } from '#bench/scenarios/bulk_accept'
 import type { DispatchRun } from '#bench/scenarios/dispatch'
 import type { PriorityRun } from '#bench/scenarios/priority'
@@ -62,7 +62,7 @@ const round = (value: number, digits = 0) => Number(value.toFixed(digits))
 const medianOf = <T>(runs: T[], pick: (run: T) => number) => median(runs.map(pick))
 
 /** Each process group's median CPU share over the runs (0 in a run it did not show up in) */
-function medianCpu(runs: Array<{ cpuPercent: CpuShares }>): CpuShares {
+function medianCpu(runs: CpuMeasured[]): CpuShares {
   const groups = new Set(runs.flatMap((run) => Object.keys(run.cpuPercent)))
   return Object.fromEntries(
     [...groups].map((group) => [
@@ -283,22 +283,22 @@ export function cpuTableRows(results: BenchResults) {
     ['4 webhooks', results.webhooks],
   ] as const
   const percent = (value = 0) => `${Math.round(value)}%`
-  return scenarios
-    .filter(([, figures]) => figures)
-    .map(([name, figures]) => {
-      const shares = figures!.cpuPercent
-      const workers = Object.entries(shares)
-        .filter(([group]) => group.startsWith('worker'))
-        .reduce((sum, [, share]) => sum + share, 0)
-      return [
-        name,
-        percent(shares.api),
-        percent(workers),
-        percent(shares.postgres),
-        percent(shares['redis-server']),
-        percent(shares.bench),
-        percent(shares.other),
-        percent(shares.machine),
-      ]
-    })
+  return scenarios.flatMap(([name, figures]) => {
+    if (!figures) return []
+    const shares = figures.cpuPercent
+    const workers = Object.entries(shares)
+      .filter(([group]) => group.startsWith('worker'))
+      .reduce((sum, [, share]) => sum + share, 0)
+    const row = [
+      name,
+      percent(shares.api),
+      percent(workers),
+      percent(shares.postgres),
+      percent(shares['redis-server']),
+      percent(shares.bench),
+      percent(shares.other),
+      percent(shares.machine),
+    ]
+    return [row]
+  })
 }

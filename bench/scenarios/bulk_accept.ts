@@ -1,16 +1,14 @@
 import { Priority, PRIORITIES } from '#enums/priority'
 import type { BenchContext } from '#bench/bench_context'
-import type { CpuShares } from '#bench/cpu_meter'
+import type { CpuMeasured } from '#bench/cpu_meter'
 
 /** Bulk calls in flight at once: a client with one connection per core of this machine */
 export const BULK_ACCEPT_CONCURRENCY = 2
 
-export interface BulkAcceptRun {
+export interface BulkAcceptRun extends CpuMeasured {
   recipients: number
   seconds: number
   perSecond: number
-  /** CPU used while it was timed, % of one core by process group */
-  cpuPercent: CpuShares
 }
 
 /**

@@ -1,15 +1,13 @@
 import { Priority } from '#enums/priority'
 import type { BenchContext } from '#bench/bench_context'
-import type { CpuShares } from '#bench/cpu_meter'
+import type { CpuMeasured } from '#bench/cpu_meter'
 
-export interface DispatchRun {
+export interface DispatchRun extends CpuMeasured {
   messages: number
   seconds: number
   perSecond: number
   /** Sends the Postal fake accepted beyond one per message */
   duplicates: number
-  /** CPU used while it was timed, % of one core by process group */
-  cpuPercent: CpuShares
 }
 
 /**

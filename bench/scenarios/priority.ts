@@ -2,13 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Priority } from '#enums/priority'
 import type { BenchContext } from '#bench/bench_context'
 import { percentile } from '#bench/report'
-import type { CpuShares } from '#bench/cpu_meter'
+import type { CpuMeasured } from '#bench/cpu_meter'
 
 /** One P0 message every this many ms while the backlog drains */
 const PROBE_INTERVAL_MS = 50
 const STALL_MS = 60_000
 
-export interface PriorityRun {
+export interface PriorityRun extends CpuMeasured {
   backlog: number
   /** The P3 backlog's own drain rate, messages/s */
   backlogPerSecond: number
@@ -16,8 +16,6 @@ export interface PriorityRun {
   p50Ms: number
   p99Ms: number
   maxMs: number
-  /** CPU used while it was timed, % of one core by process group */
-  cpuPercent: CpuShares
 }
 
 interface Probe {

@@ -2,17 +2,15 @@ import db from '@adonisjs/lucid/services/db'
 import { Priority } from '#enums/priority'
 import { inParallel } from '#bench/api_client'
 import type { BenchContext } from '#bench/bench_context'
-import type { CpuShares } from '#bench/cpu_meter'
+import type { CpuMeasured } from '#bench/cpu_meter'
 
 /** Callbacks in flight at once: Postal posts webhooks from many background workers */
 export const WEBHOOK_CONCURRENCY = 50
 
-export interface WebhooksRun {
+export interface WebhooksRun extends CpuMeasured {
   events: number
   seconds: number
   perSecond: number
-  /** CPU used while it was timed, % of one core by process group */
-  cpuPercent: CpuShares
 }
 
 /**
