@@ -20,7 +20,7 @@ server.use([
  * Run on requests with a matching route.
  */
 router.use([
-  () => import('@adonisjs/core/bodyparser_middleware'),
+  () => import('#middleware/body_parser_middleware'),
   () => import('@adonisjs/auth/initialize_auth_middleware'),
 ])
 

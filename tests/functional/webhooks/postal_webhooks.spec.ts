@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto'
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import emitter from '@adonisjs/core/services/emitter'
@@ -10,6 +10,7 @@ import { PostalGateway } from '#messaging/gateways/postal_gateway'
 import { POSTAL_MAGIC_RECIPIENTS, PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
 import { CallbackReceiver, type ReceivedCallback } from '#tests/helpers/callback_receiver'
 import { createTenant, type TestTenant } from '#tests/helpers/tenants'
+import { postalSigningKey } from '#tests/helpers/inbound'
 import {
   createProviderConfig,
   markSent,
@@ -336,15 +337,34 @@ test.group('Postal webhooks', (group) => {
     notAnId.assertStatus(404)
   })
 
-  test('a malformed JSON body answers 400 in the error shape', async ({ client }) => {
-    const response = await replay(client, webhookPath('postal', config.id), {
-      body: '{"event": "MessageSent",',
+  test('a malformed JSON body: 401 unsigned (nothing is parsed before the signature), 400 signed', async ({
+    client,
+  }) => {
+    const { privateKey, publicKey } = postalSigningKey()
+    const signer = await createProviderConfig(GatewayType.Postal, Channel.Email, {
+      baseUrl: fake.baseUrl,
+      apiKey: API_KEY,
+      from: FROM,
+      webhookPublicKey: publicKey,
+    })
+    const body = '{"event": "MessageSent",'
+
+    const unsigned = await replay(client, webhookPath('postal', signer.id), {
+      body,
       headers: { 'content-type': 'application/json' },
     })
+    const signed = await replay(client, webhookPath('postal', signer.id), {
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-postal-signature-256': sign('sha256', Buffer.from(body), privateKey).toString('base64'),
+      },
+    })
 
-    response.assertStatus(400)
-    response.assertBody({
-      errors: [{ code: 'E_MALFORMED_JSON', message: 'The request body is not valid JSON' }],
+    unsigned.assertStatus(401)
+    signed.assertStatus(400)
+    signed.assertBody({
+      errors: [{ code: 'E_MALFORMED_WEBHOOK', message: 'A Postal webhook body must be JSON' }],
     })
   })
 })
