@@ -2,6 +2,7 @@ import type { RedisConnection } from '@adonisjs/redis'
 import type { Priority } from '#enums/priority'
 import type { RateLimit } from '#messaging/routing/rate_limit_spec'
 import { redisScript, type RedisScript } from '#messaging/routing/redis_script'
+import { TurnBatch } from '#messaging/turn_batch'
 
 export type RateLimitScope = 'domain' | 'gateway' | 'tenant'
 
@@ -28,50 +29,70 @@ export const RATE_LIMIT_STATS_PREFIX = 'ratelimit:stats:'
 export const STATS_TTL_MS = 2 * 3600_000
 
 /**
- * Sliding-window logs, one sorted set per budget, checked and taken in one
- * atomic script: either every budget has room and the send is counted in all
- * of them, or none is touched and the answer is when to come back. Deferred
- * sends get slots spaced at the budget's own pace from the moment the fullest
- * one frees up (a per-budget pointer to the next slot handed out), so a
- * backlog drains at the limit instead of all coming back at once.
+ * Sliding-window logs, one sorted set per budget. Each take is checked and
+ * taken atomically: either every budget of the send has room and the send is
+ * counted in all of them, or none is touched and the answer is when to come
+ * back. Deferred sends get slots spaced at the budget's own pace from the
+ * moment the fullest one frees up (a per-budget pointer to the next slot
+ * handed out), so a backlog drains at the limit instead of all coming back at
+ * once. One call carries the takes a worker made in one event-loop turn; they
+ * are applied in order, as if made one after the other.
  *
  * KEYS: the budgets' sorted sets, then the stats hash.
- * ARGV: member, then limit and window (ms) per budget, then the stats field per budget.
+ * ARGV: the number of takes, then per take its member and budget count, then
+ * per budget the index of its key, its limit, its window (ms) and its stats field.
+ * Returns per take: the blocking budget's position (0: taken) and its slot.
  */
 const TAKE = `
-local n = #KEYS - 1
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local blocked, freeAt = 0, 0
-for i = 1, n do
-  local limit, window = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1])
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
-  local count = redis.call('ZCARD', KEYS[i])
-  if count >= limit then
-    local entry = redis.call('ZRANGE', KEYS[i], count - limit, count - limit, 'WITHSCORES')
-    local at = tonumber(entry[2]) + window
-    if at > freeAt then blocked, freeAt = i, at end
+local stats = KEYS[#KEYS]
+local results = {}
+local at = 2
+for take = 1, tonumber(ARGV[1]) do
+  local member, n = ARGV[at], tonumber(ARGV[at + 1])
+  local keys, limits, windows, fields = {}, {}, {}, {}
+  for i = 1, n do
+    local base = at + 2 + 4 * (i - 1)
+    keys[i] = KEYS[tonumber(ARGV[base])]
+    limits[i], windows[i], fields[i] = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), ARGV[base + 3]
+  end
+  at = at + 2 + 4 * n
+
+  local blocked, freeAt = 0, 0
+  for i = 1, n do
+    redis.call('ZREMRANGEBYSCORE', keys[i], '-inf', now - windows[i])
+    local count = redis.call('ZCARD', keys[i])
+    if count >= limits[i] then
+      local entry = redis.call('ZRANGE', keys[i], count - limits[i], count - limits[i], 'WITHSCORES')
+      local free = tonumber(entry[2]) + windows[i]
+      if free > freeAt then blocked, freeAt = i, free end
+    end
+  end
+  if blocked > 0 then
+    local pointer = keys[blocked] .. ':next'
+    local slot = math.max(tonumber(redis.call('GET', pointer) or 0), freeAt)
+    local spacing = math.max(1, math.floor(windows[blocked] / limits[blocked]))
+    redis.call('SET', pointer, slot + spacing, 'PX', slot + spacing - now + windows[blocked])
+    redis.call('HINCRBY', stats, fields[blocked] .. '|deferred', 1)
+    results[2 * take - 1], results[2 * take] = blocked, slot
+  else
+    for i = 1, n do
+      redis.call('ZADD', keys[i], now, member .. ':' .. now)
+      redis.call('PEXPIRE', keys[i], windows[i])
+      redis.call('HINCRBY', stats, fields[i] .. '|count', 1)
+    end
+    results[2 * take - 1], results[2 * take] = 0, 0
   end
 end
-local stats = KEYS[n + 1]
-if blocked > 0 then
-  local limit, window = tonumber(ARGV[2 * blocked]), tonumber(ARGV[2 * blocked + 1])
-  local pointer = KEYS[blocked] .. ':next'
-  local slot = math.max(tonumber(redis.call('GET', pointer) or 0), freeAt)
-  local spacing = math.max(1, math.floor(window / limit))
-  redis.call('SET', pointer, slot + spacing, 'PX', slot + spacing - now + window)
-  redis.call('HINCRBY', stats, ARGV[2 * n + 1 + blocked] .. '|deferred', 1)
-  redis.call('PEXPIRE', stats, ${STATS_TTL_MS})
-  return { blocked, slot }
-end
-for i = 1, n do
-  redis.call('ZADD', KEYS[i], now, ARGV[1] .. ':' .. now)
-  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2 * i + 1]))
-  redis.call('HINCRBY', stats, ARGV[2 * n + 1 + i] .. '|count', 1)
-end
 redis.call('PEXPIRE', stats, ${STATS_TTL_MS})
-return { 0, 0 }
+return results
 `
+
+interface Take {
+  member: string
+  checks: RateLimitCheck[]
+}
 
 /**
  * Rate limits shared by every worker process: per recipient domain, per
@@ -81,6 +102,7 @@ return { 0, 0 }
  */
 export class RateLimiter {
   #take: RedisScript
+  #takes = new TurnBatch<Take, [number, number]>((takes) => this.#takeAll(takes))
 
   constructor(
     redis: RedisConnection,
@@ -127,21 +149,12 @@ export class RateLimiter {
 
   /**
    * Take one send from every budget, or none. A refusal says which budget
-   * was full and when to come back (its slot, plus a little jitter).
+   * was full and when to come back (its slot, plus a little jitter). The
+   * takes of one event-loop turn share one script call.
    */
   async take(member: string, checks: RateLimitCheck[]): Promise<RateLimitDecision> {
     if (checks.length === 0) return { allowed: true }
-    const minute = Math.floor(Date.now() / 60_000) * 60_000
-    const keys = [
-      ...checks.map((check) => `ratelimit:${check.scope}:${check.key}`),
-      `${RATE_LIMIT_STATS_PREFIX}${minute}`,
-    ]
-    const args: Array<string | number> = [member]
-    for (const check of checks) args.push(check.limit, check.windowMs)
-    for (const check of checks)
-      args.push(`${check.scope}|${check.key}|${check.limit}|${check.windowMs}`)
-
-    const [blocked, freeAt] = (await this.#take(keys, args)) as [number, number]
+    const [blocked, freeAt] = await this.#takes.add({ member, checks })
     if (blocked === 0) return { allowed: true }
     const check = checks[blocked - 1]
     const jitterMs = Math.floor(this.random() * Math.min(250, check.windowMs / check.limit))
@@ -151,5 +164,29 @@ export class RateLimiter {
       key: check.key,
       retryAt: new Date(freeAt + jitterMs),
     }
+  }
+
+  /** One script call for these takes: per take, [blocking budget's position or 0, its slot]. */
+  async #takeAll(takes: Take[]): Promise<Array<[number, number]>> {
+    const minute = Math.floor(Date.now() / 60_000) * 60_000
+    const keyIndex = new Map<string, number>()
+    const args: Array<string | number> = [takes.length]
+    for (const { member, checks } of takes) {
+      args.push(member, checks.length)
+      for (const check of checks) {
+        const key = `ratelimit:${check.scope}:${check.key}`
+        const index = keyIndex.get(key) ?? keyIndex.size + 1
+        keyIndex.set(key, index)
+        args.push(
+          index,
+          check.limit,
+          check.windowMs,
+          `${check.scope}|${check.key}|${check.limit}|${check.windowMs}`
+        )
+      }
+    }
+    const keys = [...keyIndex.keys(), `${RATE_LIMIT_STATS_PREFIX}${minute}`]
+    const flat = (await this.#take(keys, args)) as number[]
+    return takes.map((_, index) => [flat[2 * index], flat[2 * index + 1]])
   }
 }
