@@ -65,12 +65,15 @@ export default class Bench extends BaseCommand {
       log: (line) => this.logger.info(line),
     })
 
-    const table = this.ui.table().head(TABLE_HEAD)
-    for (const row of tableRows(results)) table.row(row)
-    table.render()
-    const cpuTable = this.ui.table().head(CPU_TABLE_HEAD)
-    for (const row of cpuTableRows(results)) cpuTable.row(row)
-    cpuTable.render()
+    const tables: Array<[string[], string[][]]> = [
+      [TABLE_HEAD, tableRows(results)],
+      [CPU_TABLE_HEAD, cpuTableRows(results)],
+    ]
+    for (const [head, rows] of tables) {
+      const table = this.ui.table().head(head)
+      for (const row of rows) table.row(row)
+      table.render()
+    }
     const path = this.app.makePath('bench', 'results.json')
     await writeFile(path, `${JSON.stringify(results, null, 2)}\n`)
     this.logger.success(`Written to ${path}`)
