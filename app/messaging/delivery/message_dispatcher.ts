@@ -120,7 +120,8 @@ export class MessageDispatcher {
     let attempted = false
     let gatewayThrottled: Throttled | null = null
 
-    for (const [index, candidate] of plan.candidates.entries()) {
+    // Over a copy: the router's admit() takes a refused candidate out of the plan
+    for (const candidate of [...plan.candidates]) {
       const gatewayBudget = this.limiter.gatewayBudget(candidate.key, candidate.tps)
       const decision = await this.limiter.take(
         message.id,
@@ -136,6 +137,8 @@ export class MessageDispatcher {
         continue
       }
 
+      // Asked only now, so a half-open probe slot goes to a send that uses the gateway
+      if (!(await this.router.admit(plan, candidate))) continue
       attempted = true
       const startedAt = performance.now()
       const result = await this.attempt(candidate, outbound)
@@ -150,7 +153,7 @@ export class MessageDispatcher {
       if (isAboutTheMessage(result)) {
         return this.fail(message, candidate, result)
       }
-      const next = plan.candidates[index + 1]?.key ?? null
+      const next = plan.candidates[plan.candidates.indexOf(candidate) + 1]?.key ?? null
       await this.store.note(message.id, {
         type: DeliveryEventType.Failover,
         gateway: candidate.key,
@@ -260,7 +263,7 @@ export class MessageDispatcher {
   /** Health is advisory: a Redis hiccup here must not fail a message already sent. */
   private async recordHealth(candidate: GatewayCandidate, ok: boolean, latencyMs: number) {
     try {
-      await this.router.recordOutcome(candidate.key, ok, latencyMs)
+      await this.router.recordOutcome(candidate, ok, latencyMs)
     } catch (error) {
       this.logger.warn({ gateway: candidate.key, err: error }, 'could not record gateway health')
     }

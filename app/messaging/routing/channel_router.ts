@@ -20,14 +20,19 @@ export interface GatewayCandidate {
   /** Sends per second the provider allows (its config's metadata.tps) */
   tps: number | null
   score: number
-  /** This send is the half-open probe of an open circuit */
-  probe: boolean
+  /**
+   * The circuit as route() saw it. Not closed: the dispatcher asks admit()
+   * right before sending through this gateway.
+   */
+  circuit: CircuitState
+  /** The half-open probe's token when admit() made this send the probe */
+  probe: string | null
 }
 
 /** The gateways to try, best first, and why: recorded on the message's events. */
 export interface RoutePlan {
   candidates: GatewayCandidate[]
-  /** Gateways left out, with the reason (open circuit) */
+  /** Gateways left out, with the reason (open circuit), by route() or admit() */
   skipped: Array<{ key: string; reason: string }>
 }
 
@@ -57,9 +62,10 @@ interface CachedAccounts {
  * Chooses the gateways for a message, best first: the tenant's own provider
  * configs for the channel by priority, then the system defaults, with
  * degraded gateways (health score under 0.5) moved behind the healthy ones
- * and open circuits left out (but for the one half-open probe after the
- * cool-down). With none configured, the default gateway (the log gateway)
- * carries the message.
+ * and open circuits left out while they cool down. A circuit due a probe
+ * keeps its place, and admit() gives the probe slot to the one send that
+ * actually reaches it. With none configured, the default gateway (the log
+ * gateway) carries the message.
  */
 export class ChannelRouter {
   /** In expiry order: every entry lives the same time and is re-inserted on refresh */
@@ -91,7 +97,8 @@ export class ChannelRouter {
             providerConfigId: null,
             tps: null,
             score: 1,
-            probe: false,
+            circuit: 'closed',
+            probe: null,
           },
         ],
         skipped: [],
@@ -105,20 +112,18 @@ export class ChannelRouter {
     for (const candidate of built) {
       const snapshot = await this.#healthOf(candidate.key)
       candidate.score = snapshot.score
-      if (snapshot.state !== 'closed') {
-        const admission = await this.health.admit(candidate.key)
-        if (admission === 'refused') {
-          plan.skipped.push({ key: candidate.key, reason: `circuit ${snapshot.state}` })
-          continue
-        }
-        candidate.probe = admission === 'probe'
+      candidate.circuit = snapshot.state
+      // Only a hint (the snapshot may be a second old): admit() decides
+      if (snapshot.probeDueAt && snapshot.probeDueAt.getTime() > Date.now()) {
+        plan.skipped.push({ key: candidate.key, reason: `circuit ${snapshot.state}` })
+        continue
       }
       plan.candidates.push(candidate)
     }
     // Stable: healthy ones keep their configured order, degraded ones follow by
-    // score. A probe keeps its place: it is the one send that tests a circuit.
+    // score. A would-be probe keeps its place: it is the one send that tests a circuit.
     const degraded = (candidate: GatewayCandidate) =>
-      !candidate.probe && candidate.score < DEGRADED_SCORE
+      candidate.circuit === 'closed' && candidate.score < DEGRADED_SCORE
     plan.candidates.sort((a, b) => {
       const aDegraded = degraded(a)
       const bDegraded = degraded(b)
@@ -129,19 +134,40 @@ export class ChannelRouter {
   }
 
   /**
+   * Called right before sending through a candidate: may it be tried now?
+   * A candidate whose circuit route() saw closed is; any other is asked of
+   * the circuit itself, and becomes the half-open probe or is refused. A
+   * refused one moves from the plan's candidates to its skipped list, so the
+   * message's events say why it was passed over.
+   */
+  async admit(plan: RoutePlan, candidate: GatewayCandidate): Promise<boolean> {
+    if (candidate.circuit === 'closed') return true
+    const admission = await this.health.admit(candidate.key)
+    if (admission.admitted) {
+      candidate.probe = admission.probe
+      return true
+    }
+    plan.candidates.splice(plan.candidates.indexOf(candidate), 1)
+    plan.skipped.push({ key: candidate.key, reason: `circuit ${admission.state}` })
+    return false
+  }
+
+  /**
    * Tell the router what a send did to a gateway's health. Successes through
    * a circuit this worker knows closed are the common case: those of one turn
-   * of the event loop are written together. Anything else is written at once,
-   * after this worker's pending successes so the order holds; when it changes
-   * the circuit (opened, or closed again with a fresh window), this worker
-   * reads the gateway's health anew for its next message.
+   * of the event loop are written together (never a probe's, which must carry
+   * its token). Anything else is written at once, after this worker's pending
+   * successes so the order holds; when it changes the circuit (opened, or
+   * closed by its probe with a fresh window), this worker reads the gateway's
+   * health anew for its next message.
    */
-  async recordOutcome(gatewayKey: string, ok: boolean, latencyMs: number) {
-    if (ok && this.#knownState.get(gatewayKey) === 'closed') {
+  async recordOutcome(candidate: GatewayCandidate, ok: boolean, latencyMs: number) {
+    const { key: gatewayKey, probe } = candidate
+    if (ok && !probe && this.#knownState.get(gatewayKey) === 'closed') {
       return this.#successes.add({ gatewayKey, latencyMs })
     }
     await this.#successes.flushNow()
-    const state = await this.health.record(gatewayKey, ok, latencyMs)
+    const state = await this.health.record(gatewayKey, ok, latencyMs, { probe })
     if (state !== this.#knownState.get(gatewayKey)) {
       this.#health.delete(gatewayKey)
       this.#knownState.set(gatewayKey, state)
@@ -158,7 +184,7 @@ export class ChannelRouter {
     }
     await Promise.all(
       [...byGateway].map(([gatewayKey, total]) =>
-        this.health.record(gatewayKey, true, total.latencyMs, total.count)
+        this.health.record(gatewayKey, true, total.latencyMs, { count: total.count })
       )
     )
     return sends.map(() => undefined)
@@ -187,7 +213,8 @@ export class ChannelRouter {
         providerConfigId: id,
         tps: typeof tps === 'number' ? tps : null,
         score: 1,
-        probe: false,
+        circuit: 'closed',
+        probe: null,
       }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)

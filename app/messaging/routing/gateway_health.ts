@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { RedisConnection } from '@adonisjs/redis'
 import { redisScript, type RedisScript } from '#messaging/routing/redis_script'
 
@@ -26,10 +27,29 @@ export interface GatewayHealthSnapshot {
   openedAt: Date | null
   lastSuccessAt: Date | null
   lastFailureAt: Date | null
+  /**
+   * When admit() may next let a probe through (Redis's clock): the end of the
+   * cool-down, or of the current probe's timeout. Null while closed.
+   */
+  probeDueAt: Date | null
 }
 
-/** Whether a gateway may be tried now, and whether that try is the half-open probe. */
-export type Admission = 'closed' | 'probe' | 'refused'
+/**
+ * Whether a gateway may be tried now. A send through a circuit that is not
+ * closed is admitted only as the half-open probe, named by a token that its
+ * outcome must carry back: no other send's outcome may close the circuit.
+ */
+export type Admission =
+  | { admitted: true; probe: string | null }
+  | { admitted: false; state: Exclude<CircuitState, 'closed'> }
+
+/** What a send did to a gateway: one outcome, or `count` successes at once. */
+export interface OutcomeOptions {
+  /** Successes written together (latencyMs is then their total) */
+  count?: number
+  /** The token admit() gave this send, if it was the half-open probe */
+  probe?: string | null
+}
 
 /** Keys of every gateway that reported an outcome, for comms:update-channel-health */
 const KNOWN_GATEWAYS = 'health:gateways'
@@ -58,68 +78,81 @@ end
 /**
  * ARGV: ok (1/0), latency ms (the sum, for several), bucket ms, window ms,
  * failure threshold, error rate, minimum volume, gateway key, how many sends
- * (successes may come several at once). Returns the circuit state after.
+ * (successes may come several at once), the probe token ('' for none).
+ * Returns the circuit state after.
+ *
+ * Every outcome counts in the window, but only the outcome of the probe
+ * admitted last moves an open or half-open circuit: a send that started
+ * before the circuit opened, or on a worker that had not seen it open yet,
+ * says nothing about the gateway now, and letting its success close the
+ * circuit made it flap.
  */
 const RECORD = `${PRELUDE}
 local ok, bucketMs, windowMs = ARGV[1] == '1', tonumber(ARGV[3]), tonumber(ARGV[4])
-local count = tonumber(ARGV[9])
-local bucket = KEYS[1] .. ':b:' .. (now - (now % bucketMs))
-redis.call('HINCRBY', bucket, ok and 'ok' or 'fail', count)
-redis.call('HINCRBY', bucket, 'latency', tonumber(ARGV[2]))
-redis.call('PEXPIRE', bucket, windowMs + bucketMs)
+local count, latency = tonumber(ARGV[9]), tonumber(ARGV[2])
+local values = redis.call('HMGET', KEYS[1], 'state', 'probe')
+local state = values[1] or 'closed'
+local isProbe = ARGV[10] ~= '' and ARGV[10] == values[2]
+local last = now - (now % bucketMs)
 redis.call('SADD', KEYS[2], ARGV[8])
-local state = redis.call('HGET', KEYS[1], 'state') or 'closed'
-if ok then
-  if state ~= 'closed' then
-    -- Recovered: judge it afresh, not by the failures that opened the circuit
-    local last = now - (now % bucketMs)
-    for start = last - windowMs + bucketMs, last, bucketMs do
-      redis.call('DEL', KEYS[1] .. ':b:' .. start)
-    end
-    redis.call('HINCRBY', bucket, 'ok', count)
-    redis.call('HINCRBY', bucket, 'latency', tonumber(ARGV[2]))
-    redis.call('PEXPIRE', bucket, windowMs + bucketMs)
+if ok and isProbe then
+  -- Recovered: judge it afresh, not by the failures that opened the circuit
+  for start = last - windowMs + bucketMs, last, bucketMs do
+    redis.call('DEL', KEYS[1] .. ':b:' .. start)
   end
-  redis.call('HSET', KEYS[1], 'state', 'closed', 'consecutive', 0, 'lastSuccessAt', now)
-  redis.call('HDEL', KEYS[1], 'openedAt', 'probeUntil')
+end
+local bucket = KEYS[1] .. ':b:' .. last
+redis.call('HINCRBY', bucket, ok and 'ok' or 'fail', count)
+redis.call('HINCRBY', bucket, 'latency', latency)
+redis.call('PEXPIRE', bucket, windowMs + bucketMs)
+if ok then
+  redis.call('HSET', KEYS[1], 'consecutive', 0, 'lastSuccessAt', now)
+  if not isProbe then return state end
+  redis.call('HSET', KEYS[1], 'state', 'closed')
+  redis.call('HDEL', KEYS[1], 'openedAt', 'probeAt', 'probe')
   return 'closed'
 end
 local consecutive = redis.call('HINCRBY', KEYS[1], 'consecutive', 1)
 redis.call('HSET', KEYS[1], 'lastFailureAt', now)
-local open = state == 'half_open' or consecutive >= tonumber(ARGV[5])
-if not open and state == 'closed' then
-  local successes, failures = window(bucketMs, windowMs)
-  local total = successes + failures
-  open = total >= tonumber(ARGV[7]) and failures / total >= tonumber(ARGV[6])
+local open = isProbe
+if state == 'closed' then
+  open = consecutive >= tonumber(ARGV[5])
+  if not open then
+    local successes, failures = window(bucketMs, windowMs)
+    local total = successes + failures
+    open = total >= tonumber(ARGV[7]) and failures / total >= tonumber(ARGV[6])
+  end
 end
-if open and state ~= 'open' then
-  redis.call('HSET', KEYS[1], 'state', 'open', 'openedAt', now)
-  redis.call('HDEL', KEYS[1], 'probeUntil')
-  return 'open'
-end
-return state
+if not open then return state end
+-- Opened, or a failed probe: a fresh cool-down before the next probe
+redis.call('HSET', KEYS[1], 'state', 'open', 'openedAt', now)
+redis.call('HDEL', KEYS[1], 'probeAt', 'probe')
+return 'open'
 `
 
 /**
- * ARGV: cool-down ms, probe timeout ms. An open circuit past its cool-down
- * lets exactly one caller through as the half-open probe; a probe that never
- * reports back (its worker died) is replaced after the timeout.
+ * ARGV: cool-down ms, probe timeout ms, the token for a new probe. An open
+ * circuit past its cool-down lets exactly one caller through as the
+ * half-open probe, under that token; a probe that never reports back (its
+ * worker died) is replaced after the timeout, and its late report no longer
+ * counts as the probe's. Returns 'closed', 'probe', or the state that
+ * refused ('open': cooling down, 'half_open': a probe is out).
  */
 const ADMIT = `${PRELUDE}
-local values = redis.call('HMGET', KEYS[1], 'state', 'openedAt', 'probeUntil')
+local values = redis.call('HMGET', KEYS[1], 'state', 'openedAt', 'probeAt')
 local state = values[1] or 'closed'
 if state == 'closed' then return 'closed' end
-if state == 'open' and now < (tonumber(values[2]) or 0) + tonumber(ARGV[1]) then return 'refused' end
-if state == 'half_open' and now < (tonumber(values[3]) or 0) then return 'refused' end
-redis.call('HSET', KEYS[1], 'state', 'half_open', 'probeUntil', now + tonumber(ARGV[2]))
+if state == 'open' and now < (tonumber(values[2]) or 0) + tonumber(ARGV[1]) then return 'open' end
+if state == 'half_open' and now < (tonumber(values[3]) or 0) + tonumber(ARGV[2]) then return 'half_open' end
+redis.call('HSET', KEYS[1], 'state', 'half_open', 'probeAt', now, 'probe', ARGV[3])
 return 'probe'
 `
 
 /** ARGV: bucket ms, window ms. Returns the state hash fields and the window sums. */
 const SNAPSHOT = `${PRELUDE}
-local values = redis.call('HMGET', KEYS[1], 'state', 'consecutive', 'openedAt', 'lastSuccessAt', 'lastFailureAt')
+local values = redis.call('HMGET', KEYS[1], 'state', 'consecutive', 'openedAt', 'lastSuccessAt', 'lastFailureAt', 'probeAt')
 local ok, fail, latency = window(tonumber(ARGV[1]), tonumber(ARGV[2]))
-return { values[1] or 'closed', values[2] or '0', values[3] or '', values[4] or '', values[5] or '', ok, fail, latency }
+return { values[1] or 'closed', values[2] or '0', values[3] or '', values[4] or '', values[5] or '', values[6] or '', ok, fail, latency }
 `
 
 /**
@@ -127,8 +160,9 @@ return { values[1] or 'closed', values[2] or '0', values[3] or '', values[4] or 
  * window of outcomes and latency (the score) and a circuit breaker. The
  * circuit opens after `failureThreshold` failures in a row or when the error
  * rate in the window reaches `errorRate` over at least `minVolume` sends;
- * after the cool-down one probe goes through, and its success closes it and
- * starts the window afresh.
+ * after the cool-down one probe goes through, and only its success closes
+ * it (starting the window afresh); its failure opens it for another
+ * cool-down.
  */
 export class GatewayHealth {
   #record: RedisScript
@@ -148,7 +182,12 @@ export class GatewayHealth {
    * Record a send's outcome (or `count` successes at once, `latencyMs` their
    * total); returns the circuit state after it.
    */
-  async record(gatewayKey: string, ok: boolean, latencyMs: number, count = 1) {
+  async record(
+    gatewayKey: string,
+    ok: boolean,
+    latencyMs: number,
+    { count = 1, probe = null }: OutcomeOptions = {}
+  ) {
     const { bucketSeconds, windowSeconds, failureThreshold, errorRate, minVolume } = this.settings
     return (await this.#record(
       [this.#stateKey(gatewayKey), KNOWN_GATEWAYS],
@@ -162,14 +201,26 @@ export class GatewayHealth {
         minVolume,
         gatewayKey,
         ok ? count : 1,
+        probe ?? '',
       ]
     )) as CircuitState
   }
 
-  /** May this gateway be tried now? Only asked of circuits not known to be closed. */
+  /**
+   * May this gateway be tried now? Asked right before a send through a
+   * circuit not known to be closed, so the probe slot goes to a send that
+   * really uses the gateway.
+   */
   async admit(gatewayKey: string): Promise<Admission> {
     const cooldownMs = this.settings.cooldownSeconds * 1000
-    return (await this.#admit([this.#stateKey(gatewayKey)], [cooldownMs, cooldownMs])) as Admission
+    const token = randomUUID()
+    const answer = (await this.#admit(
+      [this.#stateKey(gatewayKey)],
+      [cooldownMs, cooldownMs, token]
+    )) as 'closed' | 'probe' | Exclude<CircuitState, 'closed'>
+    if (answer === 'closed') return { admitted: true, probe: null }
+    if (answer === 'probe') return { admitted: true, probe: token }
+    return { admitted: false, state: answer }
   }
 
   async snapshot(gatewayKey: string): Promise<GatewayHealthSnapshot> {
@@ -177,8 +228,9 @@ export class GatewayHealth {
     const values = (await this.#snapshot(
       [this.#stateKey(gatewayKey)],
       [bucketSeconds * 1000, windowSeconds * 1000]
-    )) as [CircuitState, string, string, string, string, number, number, number]
-    const [state, consecutive, openedAt, lastSuccessAt, lastFailureAt, ok, fail, latency] = values
+    )) as [CircuitState, string, string, string, string, string, number, number, number]
+    const [state, consecutive, openedAt, lastSuccessAt, lastFailureAt, probeAt, ok, fail, latency] =
+      values
     const total = ok + fail
     const avgLatencyMs = total > 0 ? Math.round(latency / total) : null
     return {
@@ -192,6 +244,7 @@ export class GatewayHealth {
       openedAt: toDate(openedAt),
       lastSuccessAt: toDate(lastSuccessAt),
       lastFailureAt: toDate(lastFailureAt),
+      probeDueAt: this.#probeDueAt(state, openedAt, probeAt),
     }
   }
 
@@ -211,6 +264,12 @@ export class GatewayHealth {
     const latencyFactor =
       avgLatencyMs === null || avgLatencyMs <= slow ? 1 : Math.max(0.5, slow / avgLatencyMs)
     return Math.round(successRate * latencyFactor * 10_000) / 10_000
+  }
+
+  /** The cool-down after opening, or the probe's timeout: both are the cool-down. */
+  #probeDueAt(state: CircuitState, openedAt: string, probeAt: string) {
+    const since = state === 'open' ? openedAt : state === 'half_open' ? probeAt : ''
+    return since ? new Date(Number(since) + this.settings.cooldownSeconds * 1000) : null
   }
 
   #stateKey(gatewayKey: string) {
