@@ -1,6 +1,7 @@
 import env from '#start/env'
 import { BULK_PRIORITIES, Priority } from '#enums/priority'
 import { parseDomainLimits, parseRateLimit } from '#messaging/routing/rate_limit_spec'
+import { parseEgressAllow } from '#messaging/egress/egress_allow'
 
 /**
  * How messages move: per-priority worker concurrency, the claim lease, retry
@@ -57,6 +58,14 @@ const messagingConfig = {
     cooldownSeconds: env.get('CIRCUIT_COOLDOWN_SECONDS', 30),
     /** Mean latency above this lowers the score */
     slowLatencyMs: 2_000,
+  },
+
+  /**
+   * Outbound calls a tenant can steer (provider base URLs, webhook recipients
+   * and endpoints) reach public addresses only, plus these CIDRs
+   */
+  egress: {
+    allow: parseEgressAllow(env.get('EGRESS_ALLOW', '')),
   },
 
   /** Events out to the tenants' own webhook endpoints (the tenant-webhooks queue) */

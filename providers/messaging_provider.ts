@@ -23,6 +23,7 @@ import TenantWebhookListener from '#messaging/tenant_webhooks/tenant_webhook_lis
 import { TenantWebhookQueue } from '#messaging/tenant_webhooks/tenant_webhook_queue'
 import { HttpsSnsFetcher, SnsFetcher } from '#messaging/tracking/sns_fetcher'
 import { GatewayFactory } from '#messaging/gateways/gateway_factory'
+import { EgressPolicy } from '#messaging/egress/egress_policy'
 import { assertCredentialsKeyOpensStoredConfigs } from '#messaging/providers/credentials_key_check'
 
 /** Commands that manage the schema or write code: they must run whatever CREDENTIALS_KEY is */
@@ -70,6 +71,9 @@ export default class MessagingProvider {
     this.app.container.singleton(ProviderAccounts, async (resolver) => {
       return new ProviderAccounts(await resolver.make(CredentialsCipher))
     })
+
+    // One per process: every tenant-steered call goes through it. Tests swap in one with their own resolver.
+    this.app.container.singleton(EgressPolicy, () => new EgressPolicy(config().egress.allow))
 
     // One instance: it caches SNS signing certificates. Tests swap in a fake SNS.
     this.app.container.singleton(SnsFetcher, () => new HttpsSnsFetcher())

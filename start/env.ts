@@ -9,7 +9,11 @@
 */
 import { Env } from '@adonisjs/core/env'
 
-export default await Env.create(new URL('../', import.meta.url), {
+// AdonisJS's loader lets a .env value replace a variable exported empty; an exported
+// `EGRESS_ALLOW=` must mean "no internal range" whatever .env or .env.test name
+const egressAllowExported = process.env.EGRESS_ALLOW
+
+const env = await Env.create(new URL('../', import.meta.url), {
   NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
   PORT: Env.schema.number(),
   HOST: Env.schema.string({ format: 'host' }),
@@ -54,6 +58,8 @@ export default await Env.create(new URL('../', import.meta.url), {
   CREDENTIALS_KEY: Env.schema.string(),
   DEFAULT_GATEWAY: Env.schema.enum(['log'] as const),
   LOG_GATEWAY_LATENCY_MS: Env.schema.number(),
+  /** The sandbox's accounts derive their keys from it (bin/setup generates it); unused in production */
+  SANDBOX_SECRET: Env.schema.string.optional(),
   WORKER_CONCURRENCY_P0: Env.schema.number(),
   WORKER_CONCURRENCY_P1: Env.schema.number(),
   WORKER_CONCURRENCY_P2: Env.schema.number(),
@@ -81,6 +87,11 @@ export default await Env.create(new URL('../', import.meta.url), {
   CIRCUIT_COOLDOWN_SECONDS: Env.schema.number.optional(),
 
   /*
+  | Egress: internal ranges (CIDRs, comma-separated) tenant-steered calls may reach
+  */
+  EGRESS_ALLOW: Env.schema.string.optional(),
+
+  /*
   | Tenant webhooks out
   */
   TENANT_WEBHOOK_MAX_ATTEMPTS: Env.schema.number.optional(),
@@ -100,3 +111,7 @@ export default await Env.create(new URL('../', import.meta.url), {
   API_BODY_LIMIT: Env.schema.string(),
   BULK_MAX_RECIPIENTS: Env.schema.number(),
 })
+
+if (egressAllowExported !== undefined) env.set('EGRESS_ALLOW', egressAllowExported)
+
+export default env
