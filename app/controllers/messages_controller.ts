@@ -1,8 +1,8 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { MessageService } from '#messaging/message_service'
-import { MessageQueues } from '#messaging/queueing/message_queues'
 import { ChannelStats } from '#messaging/stats/channel_stats'
+import { TenantQueueStats } from '#messaging/stats/tenant_queue_stats'
 import { sendMessageValidator, sendBulkValidator } from '#validators/message'
 
 @inject()
@@ -39,10 +39,10 @@ export default class MessagesController {
     return this.messages.cancel(auth.user!.id, params.id)
   }
 
-  /** GET /api/v1/messages/stats/queue */
+  /** GET /api/v1/messages/stats/queue: the tenant's own backlog, never the shared queues' */
   @inject()
-  async queueStats(_ctx: HttpContext, queues: MessageQueues) {
-    return { queues: await queues.counts() }
+  async queueStats({ auth }: HttpContext, stats: TenantQueueStats) {
+    return stats.forTenant(auth.user!.id)
   }
 
   /** GET /api/v1/messages/stats/channels */

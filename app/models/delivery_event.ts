@@ -23,6 +23,10 @@ export default class DeliveryEvent extends BaseModel {
   @column()
   declare gateway: string | null
 
+  /** The provider account whose callback brought it: its event ids are unique within it */
+  @column()
+  declare providerConfigId: string | null
+
   @column()
   declare providerEventId: string | null
 

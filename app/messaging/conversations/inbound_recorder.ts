@@ -16,7 +16,7 @@ export type InboundOutcome =
   | { recorded: true; messageId: string; conversationId: string }
   | { recorded: false; reason: 'duplicate' | 'no tenant' }
 
-type OwnedInbound = InboundMessage & { tenantId: string }
+type OwnedInbound = InboundMessage & { tenantId: string; providerConfigId: string }
 
 /**
  * Stores an inbound message in its conversation: the contact is found or
@@ -72,13 +72,13 @@ export class InboundRecorder {
     return contact.id as string
   }
 
+  /** A provider's message ids are unique within one account only, so that is the scope */
   private async alreadyRecorded(trx: TransactionClientContract, inbound: OwnedInbound) {
     const existing = await trx
       .from('messages')
       .select('id')
-      .where('tenant_id', inbound.tenantId)
       .where('direction', 'inbound')
-      .where('gateway', inbound.gateway)
+      .where('provider_config_id', inbound.providerConfigId)
       .where('provider_message_id', inbound.providerMessageId)
       .first()
     return Boolean(existing)
@@ -182,5 +182,5 @@ export class InboundRecorder {
 }
 
 function isOwned(inbound: InboundMessage): inbound is OwnedInbound {
-  return inbound.tenantId !== null
+  return inbound.tenantId !== null && inbound.providerConfigId !== null
 }

@@ -50,6 +50,7 @@ const EVENT_COLUMNS = [
   ['tenant_id', 'uuid'],
   ['type', 'text'],
   ['source', 'text'],
+  ['provider_config_id', 'uuid'],
   ['provider_event_id', 'text'],
   ['provider_message_id', 'text'],
   ['reason', 'text'],
@@ -58,14 +59,18 @@ const EVENT_COLUMNS = [
   ['occurred_at', 'timestamptz'],
 ] as const
 
-const eventKey = (source: string, providerEventId: string) => `${source}\u0000${providerEventId}`
+/** A provider's event ids are unique within its account: the de-duplication key is scoped to it */
+const eventKey = (providerConfigId: string | null, source: string, providerEventId: string) =>
+  `${providerConfigId ?? ''}\u0000${source}\u0000${providerEventId}`
+const keyOf = (event: ProviderEvent) =>
+  eventKey(event.providerConfigId, event.source, event.providerEventId)
 
 /**
  * Applies what providers report about messages: every event is appended to
- * delivery_events once (the unique (source, provider_event_id) index drops
- * retries), the message moves forward only (status_transition.ts), bounces
- * and complaints feed the suppression list, and the domain events go out
- * after the commit.
+ * delivery_events once (a unique index on the provider account, source and
+ * provider event id drops retries), the message moves forward only
+ * (status_transition.ts), bounces and complaints feed the suppression list,
+ * and the domain events go out after the commit.
  *
  * The callbacks that arrive together are applied together (TurnBatch): one
  * transaction locks their messages, appends their events and writes their
@@ -190,7 +195,7 @@ export class DeliveryTracker {
   ): Promise<Array<number | null>> {
     const firsts = new Map<string, number>()
     events.forEach((event, index) => {
-      const key = eventKey(event.source, event.providerEventId)
+      const key = keyOf(event)
       if (!firsts.has(key)) firsts.set(key, index)
     })
     const rows = [...firsts.values()].map((index) => {
@@ -201,6 +206,7 @@ export class DeliveryTracker {
         tenant_id: message?.tenant_id ?? event.tenantId,
         type: event.type,
         source: event.source,
+        provider_config_id: event.providerConfigId,
         provider_event_id: event.providerEventId,
         provider_message_id: event.providerMessageId,
         reason: event.reason,
@@ -219,17 +225,22 @@ export class DeliveryTracker {
       'delivery_events',
       EVENT_COLUMNS,
       rows,
-      `ON CONFLICT (source, provider_event_id) WHERE provider_event_id IS NOT NULL DO NOTHING
-       RETURNING id, source, provider_event_id`
+      `ON CONFLICT (provider_config_id, source, provider_event_id)
+         WHERE provider_event_id IS NOT NULL DO NOTHING
+       RETURNING id, provider_config_id, source, provider_event_id`
     )
     const ids = new Map(
       inserted.map((row) => [
-        eventKey(row.source as string, row.provider_event_id as string),
+        eventKey(
+          row.provider_config_id as string | null,
+          row.source as string,
+          row.provider_event_id as string
+        ),
         Number(row.id),
       ])
     )
     return events.map((event, index) => {
-      const key = eventKey(event.source, event.providerEventId)
+      const key = keyOf(event)
       return firsts.get(key) === index ? (ids.get(key) ?? null) : null
     })
   }
