@@ -7,6 +7,7 @@
 | each worker finishes its in-flight jobs, then all exit.
 |
 */
+import { existsSync, readFileSync } from 'node:fs'
 import concurrently from 'concurrently'
 
 const tsNode = 'node --import=ts-node-maintained/register/esm --enable-source-maps'
@@ -21,6 +22,19 @@ const priorities = ['P0', 'P1', 'P2', 'P3', 'P4']
 const API_HEAP = '--max-old-space-size=384'
 const WORKER_HEAP = '--max-old-space-size=256'
 
+/** NODE_ENV as the processes will see it: the environment's, else .env's */
+function nodeEnv() {
+  if (process.env.NODE_ENV) return process.env.NODE_ENV
+  const dotEnv = existsSync('.env') ? readFileSync('.env', 'utf8') : ''
+  return /^NODE_ENV=(.*)$/m.exec(dotEnv)?.[1].trim()
+}
+
+// The sandbox refuses to run in production (its fakes accept anything); the rest runs without it
+const production = nodeEnv() === 'production'
+if (production) {
+  console.log('NODE_ENV=production: the sandbox is not started')
+}
+
 const { result } = concurrently(
   [
     { name: 'api', command: `${tsNode} ${API_HEAP} bin/server.ts`, prefixColor: 'cyan' },
@@ -33,7 +47,9 @@ const { result } = concurrently(
     { name: 'webhooks', command: 'node ace webhooks:work', prefixColor: 'blue' },
     { name: 'scheduler', command: 'node ace scheduler:run', prefixColor: 'magenta' },
     // Fake providers, unless real ones are configured: the flow works with no account
-    { name: 'sandbox', command: 'node ace sandbox --if-unconfigured', prefixColor: 'green' },
+    ...(production
+      ? []
+      : [{ name: 'sandbox', command: 'node ace sandbox --if-unconfigured', prefixColor: 'green' }]),
   ],
   {
     // A crashed process is restarted a few times before the whole service stops

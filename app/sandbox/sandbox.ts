@@ -4,19 +4,14 @@ import { GatewayType } from '#enums/gateway_type'
 import ProviderConfig from '#models/provider_config'
 import type { ProviderAccounts } from '#messaging/providers/provider_accounts'
 import { maskSecret } from '#messaging/providers/credentials_cipher'
-import { FCM_SANDBOX_ACCESS_TOKEN } from '#messaging/gateways/fcm_gateway'
 import type { FakeProviderServer } from '#sandbox/fakes/fake_provider_server'
 import { PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
 import { SesFakeServer } from '#sandbox/fakes/ses_fake_server'
 import { TwilioFakeServer } from '#sandbox/fakes/twilio_fake_server'
 import { FcmFakeServer } from '#sandbox/fakes/fcm_fake_server'
+import { sandboxCredentials, type SandboxCredentials } from '#sandbox/sandbox_credentials'
 
-const POSTAL_KEY = 'sandbox-postal-api-key'
-const SES_KEY_ID = 'AKIASANDBOXSWITCHBOARD'
-const TWILIO_SID = `AC${'5a0d'.repeat(8)}`
-const TWILIO_TOKEN = 'sandbox-twilio-auth-token'
 const FCM_PROJECT = 'switchboard-sandbox'
-const FCM_REPORT_SECRET = 'sandbox-push-report-secret'
 const SANDBOX_FROM = 'Switchboard Sandbox <sandbox@switchboard.test>'
 
 interface SandboxAccount {
@@ -34,15 +29,22 @@ interface SandboxAccount {
  * provider account. Postal is the primary email gateway and SES its failover;
  * Postal and Twilio post signed delivery callbacks to our webhooks, and the
  * FCM fake plays the client app that reports a push delivered.
+ *
+ * Every key of these accounts comes from the install's own secret
+ * (`secret`, SANDBOX_SECRET in .env; see sandbox_credentials.ts) or is made
+ * at start (Postal's webhook key pair).
  */
 export class Sandbox {
   #servers: FakeProviderServer[] = []
+  #credentials: SandboxCredentials
 
   constructor(
     private accounts: ProviderAccounts,
     private logger: Logger,
-    private options: { appUrl: string; portBase: number }
-  ) {}
+    private options: { appUrl: string; portBase: number; secret: string | undefined }
+  ) {
+    this.#credentials = sandboxCredentials(options.secret)
+  }
 
   async start() {
     const postalConfig = await this.#configFor(GatewayType.Postal, Channel.Email)
@@ -50,19 +52,23 @@ export class Sandbox {
     const twilioConfig = await this.#configFor(GatewayType.Twilio, Channel.Sms)
     const fcmConfig = await this.#configFor(GatewayType.Fcm, Channel.Push)
 
+    const keys = this.#credentials
     const postal = new PostalFakeServer({
-      apiKey: POSTAL_KEY,
+      apiKey: keys.postalApiKey,
       callbacks: { url: this.#webhookUrl('postal', postalConfig.id) },
     })
-    const ses = new SesFakeServer({ accessKeyId: SES_KEY_ID })
+    const ses = new SesFakeServer({ accessKeyId: keys.sesAccessKeyId })
     const twilio = new TwilioFakeServer({
-      accountSid: TWILIO_SID,
-      authToken: TWILIO_TOKEN,
+      accountSid: keys.twilioAccountSid,
+      authToken: keys.twilioAuthToken,
       callbacks: true,
     })
     const fcm = new FcmFakeServer({
       projectId: FCM_PROJECT,
-      clientReports: { url: this.#webhookUrl('firebase', fcmConfig.id), secret: FCM_REPORT_SECRET },
+      clientReports: {
+        url: this.#webhookUrl('firebase', fcmConfig.id),
+        secret: keys.fcmReportSecret,
+      },
     })
     // Fixed ports for a person to find; 0 (any free port) for tests
     const port = (offset: number) =>
@@ -77,10 +83,10 @@ export class Sandbox {
       type: GatewayType.Postal,
       channel: Channel.Email,
       priority: 0,
-      secret: POSTAL_KEY,
+      secret: keys.postalApiKey,
       credentials: {
         baseUrl: postal.baseUrl,
-        apiKey: POSTAL_KEY,
+        apiKey: keys.postalApiKey,
         from: SANDBOX_FROM,
         webhookPublicKey: postal.webhookPublicKey,
       },
@@ -89,11 +95,11 @@ export class Sandbox {
       type: GatewayType.Ses,
       channel: Channel.Email,
       priority: 1,
-      secret: 'sandbox-ses-secret',
+      secret: keys.sesSecretAccessKey,
       credentials: {
         region: 'us-east-1',
-        accessKeyId: SES_KEY_ID,
-        secretAccessKey: 'sandbox-ses-secret',
+        accessKeyId: keys.sesAccessKeyId,
+        secretAccessKey: keys.sesSecretAccessKey,
         endpoint: ses.baseUrl,
         from: 'sandbox@switchboard.test',
       },
@@ -102,10 +108,10 @@ export class Sandbox {
       type: GatewayType.Twilio,
       channel: Channel.Sms,
       priority: 0,
-      secret: TWILIO_TOKEN,
+      secret: keys.twilioAuthToken,
       credentials: {
-        accountSid: TWILIO_SID,
-        authToken: TWILIO_TOKEN,
+        accountSid: keys.twilioAccountSid,
+        authToken: keys.twilioAuthToken,
         from: '+15005550006',
         baseUrl: twilio.baseUrl,
       },
@@ -114,7 +120,7 @@ export class Sandbox {
       type: GatewayType.Fcm,
       channel: Channel.Push,
       priority: 0,
-      secret: FCM_SANDBOX_ACCESS_TOKEN,
+      secret: keys.fcmReportSecret,
       credentials: {
         projectId: FCM_PROJECT,
         serviceAccount: {
@@ -122,7 +128,7 @@ export class Sandbox {
           private_key: 'sandbox',
         },
         baseUrl: fcm.baseUrl,
-        reportSecret: FCM_REPORT_SECRET,
+        reportSecret: keys.fcmReportSecret,
       },
     })
 
