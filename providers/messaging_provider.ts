@@ -84,10 +84,14 @@ export default class MessagingProvider {
     })
 
     this.app.container.singleton(GatewayFactory, async (resolver) => {
-      const factory = new GatewayFactory(await resolver.make('logger'), {
-        appUrl: this.app.config.get<string>('app.appUrl'),
-        logGatewayLatencyMs: config().logGatewayLatencyMs,
-      })
+      const factory = new GatewayFactory(
+        await resolver.make('logger'),
+        {
+          appUrl: this.app.config.get<string>('app.appUrl'),
+          logGatewayLatencyMs: config().logGatewayLatencyMs,
+        },
+        await resolver.make(EgressPolicy)
+      )
       this.app.terminating(() => factory.close())
       return factory
     })

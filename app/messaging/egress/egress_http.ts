@@ -4,6 +4,7 @@ import { EgressRefusedError, type EgressPolicy } from '#messaging/egress/egress_
 
 export interface EgressReply {
   status: number
+  headers: http.IncomingHttpHeaders
   /** The body as read: at most maxResponseBytes of it */
   body: string
   /** The body was longer than maxResponseBytes and was cut */
@@ -77,6 +78,7 @@ export class EgressHttp {
             clearTimeout(deadline)
             resolve({
               status: response.statusCode ?? 0,
+              headers: response.headers,
               body: Buffer.concat(chunks).toString('utf8'),
               truncated,
             })

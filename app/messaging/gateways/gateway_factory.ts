@@ -1,4 +1,5 @@
 import type { Logger } from '@adonisjs/core/logger'
+import { EgressPolicy } from '#messaging/egress/egress_policy'
 import { GatewayType } from '#enums/gateway_type'
 import type { Gateway } from '#messaging/gateways/gateway'
 import { FcmGateway, type FcmGatewayConfig } from '#messaging/gateways/fcm_gateway'
@@ -25,10 +26,13 @@ interface BuiltGateway {
  */
 export class GatewayFactory {
   #built = new Map<string, BuiltGateway>()
+  #unrestricted = EgressPolicy.unrestricted()
 
+  /** tenantPolicy: the egress policy of every address a tenant can steer */
   constructor(
     private logger: Logger,
-    private options: { appUrl: string; logGatewayLatencyMs: number }
+    private options: { appUrl: string; logGatewayLatencyMs: number },
+    private tenantPolicy: EgressPolicy
   ) {}
 
   /** Throws when the stored config cannot make a gateway (e.g. an unreadable private key). */
@@ -52,20 +56,27 @@ export class GatewayFactory {
   }
 
   #build({ config, credentials }: ProviderAccount): Gateway {
+    // A system provider's address was set by the operator; a tenant's own config is the tenant's say
+    const policy = config.tenantId === null ? this.#unrestricted : this.tenantPolicy
     switch (config.type) {
       case GatewayType.Postal:
-        return new PostalGateway(credentials as unknown as PostalGatewayConfig)
+        return new PostalGateway({ ...(credentials as unknown as PostalGatewayConfig), policy })
       case GatewayType.Ses:
-        return new SesGateway(credentials as unknown as SesGatewayConfig)
+        return new SesGateway({ ...(credentials as unknown as SesGatewayConfig), policy })
       case GatewayType.Twilio:
         return new TwilioGateway({
           ...(credentials as unknown as TwilioGatewayConfig),
           statusCallbackUrl: this.#callbackUrl(config.type, config.id),
+          policy,
         })
       case GatewayType.Fcm:
-        return new FcmGateway(credentials as unknown as FcmGatewayConfig)
+        return new FcmGateway({ ...(credentials as unknown as FcmGatewayConfig), policy })
       case GatewayType.Webhook:
-        return new WebhookGateway(credentials as unknown as WebhookGatewayConfig)
+        // Every message names its own receiver, so whoever owns the account, the tenant steers it
+        return new WebhookGateway({
+          ...(credentials as unknown as WebhookGatewayConfig),
+          policy: this.tenantPolicy,
+        })
       case GatewayType.Log:
         return new LogGateway(this.logger, this.options.logGatewayLatencyMs)
     }

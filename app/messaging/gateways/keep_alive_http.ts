@@ -1,86 +1,37 @@
-import http from 'node:http'
-import https from 'node:https'
+import type { EgressPolicy } from '#messaging/egress/egress_policy'
+import { EgressHttp, type EgressReply } from '#messaging/egress/egress_http'
 
-export interface HttpReply {
-  status: number
-  body: string
-}
-
-const IDLE_TIMEOUT_MS = 4_000
-
-/** The request took longer than the client's deadline (named like AbortSignal.timeout's error). */
-export class HttpTimeoutError extends Error {
-  name = 'TimeoutError'
-}
+export type HttpReply = EgressReply
 
 /**
- * POSTs to one base URL over a pool of keep-alive connections and reads the
- * whole reply, with a deadline for the whole exchange. Node's global fetch
- * (undici's WHATWG streams, an AbortSignal and a DOMException per call) took
- * a third of a busy worker's CPU per send; node:http does the same request
- * for a fraction of it.
+ * POSTs to paths under one base URL over a pool of keep-alive connections
+ * that the egress policy vets, with a deadline for the whole exchange and a
+ * capped read. Node's global fetch (undici's WHATWG streams, an AbortSignal
+ * and a DOMException per call) took a third of a busy worker's CPU per send;
+ * node:http does the same request for a fraction of it.
+ *
+ * A request is never sent twice, not even when a reused connection is reset:
+ * the server may have read it, and a send must not be repeated below the
+ * dispatcher (the 4 s idle timeout keeps that race rare).
  */
 export class KeepAliveHttpClient {
-  #base: URL
-  #agent: http.Agent
+  #base: string
+  #http: EgressHttp
 
   constructor(
     baseUrl: string,
-    private timeoutMs: number
+    private timeoutMs: number,
+    policy: EgressPolicy
   ) {
-    this.#base = new URL(baseUrl.replace(/\/+$/, ''))
-    const Agent = this.#base.protocol === 'https:' ? https.Agent : http.Agent
-    // An idle connection is closed after 4 s, before a server's usual 5 s keep-alive timeout, so a
-    // request never goes out on a connection the server is closing
-    this.#agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: IDLE_TIMEOUT_MS })
+    this.#base = baseUrl.replace(/\/+$/, '')
+    this.#http = new EgressHttp(policy, { agent: { maxSockets: 256 } })
   }
 
   post(path: string, headers: Record<string, string>, body: string): Promise<HttpReply> {
-    const transport = this.#base.protocol === 'https:' ? https : http
-    return new Promise((resolve, reject) => {
-      const request = transport.request(
-        {
-          protocol: this.#base.protocol,
-          hostname: this.#base.hostname,
-          port: this.#base.port,
-          path: `${this.#base.pathname.replace(/\/$/, '')}${path}`,
-          method: 'POST',
-          agent: this.#agent,
-          headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-        },
-        (response) => {
-          const chunks: Buffer[] = []
-          response.on('data', (chunk: Buffer) => chunks.push(chunk))
-          response.on('error', fail)
-          response.on('end', () => {
-            clearTimeout(deadline)
-            resolve({
-              status: response.statusCode ?? 0,
-              body: Buffer.concat(chunks).toString('utf8'),
-            })
-          })
-        }
-      )
-      const deadline = setTimeout(
-        () => request.destroy(new HttpTimeoutError(`no answer within ${this.timeoutMs} ms`)),
-        this.timeoutMs
-      )
-      const fail = (error: NodeJS.ErrnoException) => {
-        clearTimeout(deadline)
-        // A kept-alive connection the server closed just as it was reused: the request never
-        // reached the server, so it goes again on a fresh connection (Node's documented remedy)
-        if (request.reusedSocket && error.code === 'ECONNRESET') {
-          this.post(path, headers, body).then(resolve, reject)
-        } else {
-          reject(error)
-        }
-      }
-      request.on('error', fail)
-      request.end(body)
-    })
+    return this.#http.post(`${this.#base}${path}`, headers, body, this.timeoutMs)
   }
 
   close() {
-    this.#agent.destroy()
+    this.#http.close()
   }
 }

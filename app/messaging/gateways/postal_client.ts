@@ -3,6 +3,7 @@
  * Postal 3.x server speaks). The npm package @atech/postal is unmaintained,
  * HTTPS-only and has no timeout, hence this client over keep-alive node:http.
  */
+import { EgressRefusedError, type EgressPolicy } from '#messaging/egress/egress_policy'
 import { KeepAliveHttpClient, type HttpReply } from '#messaging/gateways/keep_alive_http'
 
 export interface PostalAttachment {
@@ -66,6 +67,8 @@ interface PostalClientOptions {
   baseUrl: string
   apiKey: string
   timeoutMs: number
+  /** Vets every connection to baseUrl */
+  policy: EgressPolicy
 }
 
 export class PostalClient {
@@ -73,8 +76,8 @@ export class PostalClient {
   #apiKey: string
   #timeoutMs: number
 
-  constructor({ baseUrl, apiKey, timeoutMs }: PostalClientOptions) {
-    this.#http = new KeepAliveHttpClient(baseUrl, timeoutMs)
+  constructor({ baseUrl, apiKey, timeoutMs, policy }: PostalClientOptions) {
+    this.#http = new KeepAliveHttpClient(baseUrl, timeoutMs, policy)
     this.#apiKey = apiKey
     this.#timeoutMs = timeoutMs
   }
@@ -86,8 +89,9 @@ export class PostalClient {
 
   /**
    * Sends one message. Resolves with Postal's data on success; rejects with a
-   * PostalApiError for Postal's error envelopes and a PostalTransportError
-   * for everything that is not an envelope.
+   * PostalApiError for Postal's error envelopes, the EgressRefusedError of a
+   * connection the policy refused, and a PostalTransportError for everything
+   * else that is not an envelope.
    */
   async sendMessage(body: PostalSendMessageBody): Promise<PostalSendMessageResult> {
     const data = await this.#post('/api/v1/send/message', body)
@@ -106,6 +110,7 @@ export class PostalClient {
         JSON.stringify(body)
       )
     } catch (error) {
+      if (error instanceof EgressRefusedError) throw error
       throw transportErrorFrom(error, this.#timeoutMs)
     }
     const text = response.body

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import { Channel } from '#enums/channel'
+import { EgressHttp, type EgressReply } from '#messaging/egress/egress_http'
 import {
+  type EgressOptions,
   Gateway,
   type GatewayCheck,
   type GatewayErrorClass,
   type GatewayResult,
   type OutboundMessage,
+  egressRefusalIn,
   unsupportedChannel,
 } from '#messaging/gateways/gateway'
 import {
@@ -21,22 +24,32 @@ export interface WebhookGatewayConfig {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000
+// Only the status matters: a receiver's body is not read beyond this
+const MAX_RESPONSE_BYTES = 1024
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
 /**
  * Delivers a webhook message: a signed JSON POST to the tenant's URL. The
  * receiver's status code decides the outcome, the way Stripe and GitHub
- * treat their webhook receivers.
+ * treat their webhook receivers. Each message names its receiver, so every
+ * POST goes through the egress policy, which a redirect could not escape:
+ * none is followed.
  */
 export class WebhookGateway extends Gateway {
   readonly type = 'webhook'
   readonly #secret: string
   readonly #timeoutMs: number
+  readonly #http: EgressHttp
 
-  constructor(config: WebhookGatewayConfig) {
+  constructor(config: WebhookGatewayConfig & EgressOptions) {
     super()
     this.#secret = config.secret
     this.#timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    this.#http = new EgressHttp(config.policy, { maxResponseBytes: MAX_RESPONSE_BYTES })
+  }
+
+  async close() {
+    this.#http.close()
   }
 
   async send(message: OutboundMessage): Promise<GatewayResult> {
@@ -50,11 +63,11 @@ export class WebhookGateway extends Gateway {
 
     const rawBody = JSON.stringify(message.payload)
     const timestamp = Math.floor(Date.now() / 1000)
-    let response: Response
+    let reply: EgressReply
     try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: {
+      reply = await this.#http.post(
+        url.href,
+        {
           'Content-Type': 'application/json',
           'User-Agent': 'Switchboard-Webhooks/1.0',
           [TIMESTAMP_HEADER]: String(timestamp),
@@ -62,19 +75,13 @@ export class WebhookGateway extends Gateway {
           'X-Switchboard-Message-Id': message.messageId,
           'Idempotency-Key': message.messageId,
         },
-        body: rawBody,
-        // A redirect could point a tenant's webhook anywhere, including inside our network
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      })
+        rawBody,
+        this.#timeoutMs
+      )
     } catch (error: unknown) {
       return networkFailure(error, this.#timeoutMs)
     }
-    const result = classify(response)
-    // Only the status matters: release the connection instead of reading the body,
-    // and a body that fails while being dropped changes nothing
-    await response.body?.cancel().catch(() => {})
-    return result
+    return classify(reply)
   }
 
   /**
@@ -100,14 +107,14 @@ export function recipientUrl(raw: string): URL | null {
   return null
 }
 
-function classify(response: Response): GatewayResult {
-  const { status } = response
+function classify(reply: EgressReply): GatewayResult {
+  const { status } = reply
   if (status >= 200 && status < 300) {
     return { ok: true, providerMessageId: `webhook-${randomUUID()}` }
   }
   const code = `HTTP_${status}`
   if (status === 408 || status === 429 || status >= 500) {
-    const retryAfterMs = retryAfter(response.headers.get('retry-after'))
+    const retryAfterMs = retryAfter(reply.headers['retry-after'])
     return { ...failure('retry', code, `receiver answered ${status}`), retryAfterMs }
   }
   if (status === 410) {
@@ -120,7 +127,7 @@ function classify(response: Response): GatewayResult {
 }
 
 /** Retry-After in seconds, or as an HTTP date */
-function retryAfter(header: string | null): number | undefined {
+function retryAfter(header: string | undefined): number | undefined {
   if (!header) return undefined
   if (/^\d+$/.test(header)) return Number(header) * 1000
   const at = Date.parse(header)
@@ -128,7 +135,12 @@ function retryAfter(header: string | null): number | undefined {
 }
 
 function networkFailure(error: unknown, timeoutMs: number): GatewayResult {
-  if (error instanceof DOMException && error.name === 'TimeoutError') {
+  // The recipient's address is refused, not the gateway: this message fails, the gateway stays healthy
+  const refusal = egressRefusalIn(error)
+  if (refusal) {
+    return failure('permanent', refusal.code, `refused by the egress policy: ${refusal.message}`)
+  }
+  if (error instanceof Error && error.name === 'TimeoutError') {
     return failure('retry', 'TIMEOUT', `receiver did not answer within ${timeoutMs} ms`)
   }
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error

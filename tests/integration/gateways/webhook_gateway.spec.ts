@@ -5,9 +5,12 @@ import { test } from '@japa/runner'
 import { Channel } from '#enums/channel'
 import type { GatewayErrorClass, SmsOutbound, WebhookOutbound } from '#messaging/gateways/gateway'
 import { WebhookGateway } from '#messaging/gateways/webhook_gateway'
+import { EgressPolicy } from '#messaging/egress/egress_policy'
 import { verifyWebhookSignature } from '#messaging/gateways/webhook_signature'
 
 const SECRET = 'whsec_test_secret'
+/** The receiver is on loopback, as EGRESS_ALLOW=127.0.0.0/8 lets the tests' receivers be */
+const LOOPBACK_ALLOWED = new EgressPolicy(['127.0.0.0/8'])
 
 /** What the tenant's receiver answers, by path; /slow never answers */
 const REPLIES: Record<string, { status: number; headers?: Record<string, string> }> = {
@@ -74,11 +77,14 @@ function webhook(url: string): WebhookOutbound {
 
 test.group('Webhook gateway against a local receiver', (group) => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>
-  const gateway = new WebhookGateway({ secret: SECRET, timeoutMs: 2_000 })
+  const gateway = new WebhookGateway({ secret: SECRET, timeoutMs: 2_000, policy: LOOPBACK_ALLOWED })
 
   group.setup(async () => {
     receiver = await startReceiver()
-    return () => receiver.stop()
+    return async () => {
+      await gateway.close()
+      await receiver.stop()
+    }
   })
 
   test('a 2xx delivers a signed JSON POST exactly once', async ({ assert }) => {
@@ -153,9 +159,11 @@ test.group('Webhook gateway against a local receiver', (group) => {
   test('a receiver slower than the timeout is retried', async ({ assert }) => {
     const startedAt = Date.now()
 
-    const result = await new WebhookGateway({ secret: SECRET, timeoutMs: 300 }).send(
-      webhook(receiver.url('/slow'))
-    )
+    const result = await new WebhookGateway({
+      secret: SECRET,
+      timeoutMs: 300,
+      policy: LOOPBACK_ALLOWED,
+    }).send(webhook(receiver.url('/slow')))
 
     assert.include(result, { ok: false, errorClass: 'retry', code: 'TIMEOUT' })
     assert.isBelow(Date.now() - startedAt, 2_000)
