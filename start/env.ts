@@ -60,8 +60,6 @@ const env = await Env.create(new URL('../', import.meta.url), {
   LOG_GATEWAY_LATENCY_MS: Env.schema.number(),
   /** The sandbox's accounts derive their keys from it (bin/setup generates it); unused in production */
   SANDBOX_SECRET: Env.schema.string.optional(),
-  /** The sandbox's accounts derive their keys from it (bin/setup generates it); unused in production */
-  SANDBOX_SECRET: Env.schema.string.optional(),
   WORKER_CONCURRENCY_P0: Env.schema.number(),
   WORKER_CONCURRENCY_P1: Env.schema.number(),
   WORKER_CONCURRENCY_P2: Env.schema.number(),
