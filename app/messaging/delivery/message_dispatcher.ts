@@ -5,7 +5,14 @@ import { MessageStatus } from '#enums/message_status'
 import { DeliveryEventType } from '#enums/delivery_event_type'
 import { SuppressionReason } from '#enums/suppression_reason'
 import type { SuppressionList } from '#messaging/suppression/suppression_list'
-import type { MessageStore, ClaimedMessage, EventNote } from '#messaging/outbox/message_store'
+import type {
+  MessageStore,
+  ClaimedMessage,
+  EventNote,
+  LeaseHolder,
+  WrittenMessage,
+} from '#messaging/outbox/message_store'
+import { LeaseKeeper, LeaseLostError, type Lease } from '#messaging/outbox/lease_keeper'
 import { announce } from '#messaging/message_announcer'
 import type { ChannelRouter, GatewayCandidate, RoutePlan } from '#messaging/routing/channel_router'
 import type { RateLimiter, RateLimitDecision } from '#messaging/routing/rate_limiter'
@@ -20,6 +27,8 @@ export type DispatchOutcome =
   | { kind: 'failed' }
   | { kind: 'suppressed' }
   | { kind: 'retry'; at: Date }
+  /** Another worker took the message over: this one reports nothing */
+  | { kind: 'lost' }
 
 type GatewayFailure = Extract<GatewayResult, { ok: false }>
 
@@ -33,8 +42,14 @@ type Throttled = Extract<RateLimitDecision, { allowed: false }>
  * over at once on retry- and config-class errors), and record the outcome
  * with its event. A final failure hands over to the message's fallback
  * channel, if it names one.
+ *
+ * The claim's lease is kept alive while the attempt runs, and every write of
+ * the attempt carries its token: a worker whose lease was taken over sends
+ * nothing more, and its outcome is neither recorded nor announced.
  */
 export class MessageDispatcher {
+  #leases: LeaseKeeper
+
   constructor(
     private store: MessageStore,
     private router: ChannelRouter,
@@ -44,68 +59,96 @@ export class MessageDispatcher {
     private fallback: ChannelFallback,
     private logger: Logger,
     private options: { leaseSeconds: number; maxAttempts: number }
-  ) {}
+  ) {
+    this.#leases = new LeaseKeeper(store, logger, options.leaseSeconds)
+  }
 
   async dispatch(messageId: string): Promise<DispatchOutcome> {
+    const claimedAt = Date.now()
     const message = await this.store.claim(messageId, this.options.leaseSeconds)
     if (!message) {
       return { kind: 'skipped' }
     }
 
     if (message.suppressed) {
-      await this.store.markFailed(
-        message.id,
+      const suppressed = await this.store.markFailed(
+        message,
         MessageStatus.Suppressed,
         { message: 'recipient is suppressed', code: 'SUPPRESSED' },
         { type: DeliveryEventType.Suppressed, reason: 'recipient suppressed before sending' }
       )
+      if (!suppressed) return this.leaseLost(message)
       await this.fallback.after(message)
       return { kind: 'suppressed' }
     }
 
+    const lease = this.#leases.keep(message, claimedAt)
     try {
-      return await this.deliver(message)
+      return await this.deliver(message, lease)
     } catch (error) {
+      if (error instanceof LeaseLostError) return this.leaseLost(message)
       await this.handBack(message, error)
       throw error
+    } finally {
+      this.#leases.release(lease)
     }
   }
 
   /**
    * Called when the queue gives up on a job (its retries for unexpected errors
-   * ran out): the message fails visibly instead of staying in flight.
+   * ran out): the message fails visibly instead of staying in flight, unless
+   * an attempt holds it right now.
    */
   async giveUp(messageId: string, error: Error) {
-    await this.failFinally(
-      messageId,
-      { message: error.message, code: 'WORKER_ERROR' },
-      { type: DeliveryEventType.Failed, reason: `worker gave up: ${error.message}` }
-    )
+    const failure = { message: error.message, code: 'WORKER_ERROR' }
+    const event = { type: DeliveryEventType.Failed, reason: `worker gave up: ${error.message}` }
+    const failed = await this.store.markAbandoned(messageId, failure, event)
+    if (failed) await this.announceFailed(messageId, failed, failure, event)
   }
 
-  /** The message fails for good: recorded, then announced to listeners. */
+  /**
+   * The message fails for good: recorded, then announced to listeners.
+   * False when the lease was lost, and nothing was.
+   */
   private async failFinally(
-    messageId: string,
+    message: LeaseHolder,
     error: { message: string; code: string | null },
     event: EventNote
   ) {
-    const failed = await this.store.markFailed(messageId, MessageStatus.Failed, error, event)
-    if (failed) {
-      await announce('message:failed', [
-        {
-          messageId,
-          tenantId: failed.tenantId,
-          channel: failed.channel,
-          gateway: event.gateway ?? null,
-          occurredAt: new Date(),
-          reason: error.message,
-          code: error.code,
-        },
-      ])
-    }
+    const failed = await this.store.markFailed(message, MessageStatus.Failed, error, event)
+    if (failed) await this.announceFailed(message.id, failed, error, event)
+    return failed !== null
   }
 
-  private async deliver(message: ClaimedMessage): Promise<DispatchOutcome> {
+  private async announceFailed(
+    messageId: string,
+    failed: WrittenMessage,
+    error: { message: string; code: string | null },
+    event: EventNote
+  ) {
+    await announce('message:failed', [
+      {
+        messageId,
+        tenantId: failed.tenantId,
+        channel: failed.channel,
+        gateway: event.gateway ?? null,
+        occurredAt: new Date(),
+        reason: error.message,
+        code: error.code,
+      },
+    ])
+  }
+
+  /** Another worker holds the message now (or the sweeper released it): nothing to report. */
+  private leaseLost(message: ClaimedMessage): DispatchOutcome {
+    this.logger.warn(
+      { messageId: message.id, attempt: message.attempts },
+      'lease lost: another attempt holds the message, this one reports nothing'
+    )
+    return { kind: 'lost' }
+  }
+
+  private async deliver(message: ClaimedMessage, lease: Lease): Promise<DispatchOutcome> {
     const plan = await this.router.route(message)
     const outbound = outboundMessageFrom(message)
     const budgets = this.limiter.messageBudgets(message)
@@ -141,7 +184,7 @@ export class MessageDispatcher {
       if (!(await this.router.admit(plan, candidate))) continue
       attempted = true
       const startedAt = performance.now()
-      const result = await this.attempt(candidate, outbound)
+      const result = await this.attempt(lease, candidate, outbound)
       const latencyMs = Math.round(performance.now() - startedAt)
       // A permanent or suppress-class answer is about the message: the gateway works
       await this.recordHealth(candidate, result.ok || isAboutTheMessage(result), latencyMs)
@@ -179,9 +222,9 @@ export class MessageDispatcher {
     providerMessageId: string,
     latencyMs: number
   ): Promise<DispatchOutcome> {
-    await this.whileLeased(() =>
+    const recorded = await this.whileLeased(() =>
       this.store.markSent(
-        message.id,
+        message,
         {
           gateway: candidate.key,
           providerConfigId: candidate.providerConfigId,
@@ -200,6 +243,7 @@ export class MessageDispatcher {
         }
       )
     )
+    if (!recorded) return this.leaseLost(message)
     this.logger.debug({ messageId: message.id, gateway: candidate.key }, 'message sent')
     await announce('message:sent', [
       {
@@ -220,7 +264,7 @@ export class MessageDispatcher {
    * not counted. The job waits in BullMQ's delayed set, holding no worker.
    */
   private async defer(message: ClaimedMessage, throttled: Throttled): Promise<DispatchOutcome> {
-    await this.store.defer(message.id, throttled.retryAt, {
+    const deferred = await this.store.defer(message, throttled.retryAt, {
       type: DeliveryEventType.Deferred,
       reason: `${throttled.scope} rate limit (${throttled.key})`,
       details: {
@@ -229,6 +273,7 @@ export class MessageDispatcher {
         nextAttemptAt: throttled.retryAt.toISOString(),
       },
     })
+    if (!deferred) return this.leaseLost(message)
     await announce('message:throttled', [
       {
         messageId: message.id,
@@ -269,10 +314,13 @@ export class MessageDispatcher {
     }
   }
 
+  /** One gateway call; never made once the lease is gone (another worker may be sending). */
   private async attempt(
+    lease: Lease,
     candidate: GatewayCandidate,
     outbound: ReturnType<typeof outboundMessageFrom>
   ) {
+    lease.assertHeld()
     try {
       return await candidate.gateway.send(outbound)
     } catch (error) {
@@ -300,8 +348,8 @@ export class MessageDispatcher {
         details: { code: failure.code, message: failure.message, messageId: message.id },
       })
     }
-    await this.failFinally(
-      message.id,
+    const failed = await this.failFinally(
+      message,
       { message: failure.message, code: failure.code },
       {
         type: DeliveryEventType.Failed,
@@ -310,6 +358,7 @@ export class MessageDispatcher {
         details: { code: failure.code, errorClass: failure.errorClass },
       }
     )
+    if (!failed) return this.leaseLost(message)
     this.logger.warn({ messageId: message.id, code: failure.code }, 'message failed')
     await this.fallback.after(message)
     return { kind: 'failed' as const }
@@ -320,8 +369,8 @@ export class MessageDispatcher {
     failure: GatewayFailure
   ): Promise<DispatchOutcome> {
     if (message.attempts >= this.options.maxAttempts) {
-      await this.failFinally(
-        message.id,
+      const failed = await this.failFinally(
+        message,
         { message: failure.message, code: failure.code },
         {
           type: DeliveryEventType.Failed,
@@ -329,14 +378,15 @@ export class MessageDispatcher {
           details: { code: failure.code },
         }
       )
+      if (!failed) return this.leaseLost(message)
       await this.fallback.after(message)
       return { kind: 'failed' }
     }
 
     const backoff = this.retryPolicy.nextAttemptAt(message.attempts)
     const at = new Date(Math.max(backoff.getTime(), Date.now() + (failure.retryAfterMs ?? 0)))
-    await this.store.requeue(
-      message.id,
+    const requeued = await this.store.requeue(
+      message,
       at,
       { message: failure.message, code: failure.code },
       {
@@ -345,20 +395,21 @@ export class MessageDispatcher {
         details: { code: failure.code, attempt: message.attempts, nextAttemptAt: at.toISOString() },
       }
     )
+    if (!requeued) return this.leaseLost(message)
     return { kind: 'retry', at }
   }
 
   /**
    * An unexpected error after the claim: give the message back to the queue
-   * at once so the job's own retry can take it again. If even that fails, the
-   * lease runs out and the sweeper releases it.
+   * at once so the job's own retry can take it again (if the lease is still
+   * ours). If even that fails, the lease runs out and the sweeper releases it.
    */
   private async handBack(message: ClaimedMessage, error: unknown) {
     const reason = error instanceof Error ? error.message : String(error)
     this.logger.error({ messageId: message.id, err: error }, 'dispatch failed unexpectedly')
     try {
       await this.store.requeue(
-        message.id,
+        message,
         new Date(),
         { message: reason, code: 'WORKER_ERROR' },
         { type: DeliveryEventType.Retrying, reason }

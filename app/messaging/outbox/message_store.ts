@@ -57,12 +57,23 @@ export interface ClaimedMessage {
   fallback: FallbackStep[] | null
   attempts: number
   suppressed: boolean
+  /** This claim's lease: every later write of the attempt must carry it */
+  lease_token: string
 }
+
+/** A claimed message as its attempt's writes name it: its id and its lease token. */
+export type LeaseHolder = Pick<ClaimedMessage, 'id' | 'lease_token'>
 
 export interface SentRecord {
   gateway: string
   providerConfigId: string | null
   providerMessageId: string
+}
+
+/** The message a write changed; a write that changed nothing answers null instead. */
+export interface WrittenMessage {
+  tenantId: string
+  channel: Channel
 }
 
 export interface EventNote {
@@ -84,6 +95,11 @@ export class MessageStore {
   // One claim statement at a time per worker: while it runs, the next gathers every job that starts
   #claims = new TurnBatch<{ id: string; leaseSeconds: number }, ClaimedMessage | null>(
     (requests) => this.#claimMany(requests),
+    { maxInFlight: 1 }
+  )
+  // The extensions of one tick of every running send share one statement too
+  #extensions = new TurnBatch<{ holder: LeaseHolder; leaseSeconds: number }, boolean>(
+    (requests) => this.#extendMany(requests),
     { maxInFlight: 1 }
   )
 
@@ -139,8 +155,10 @@ export class MessageStore {
   /**
    * Take a message for sending: it must be queued, due if scheduled, or a
    * `sending` whose lease ran out (its worker died). Null means someone else
-   * holds it or it was canceled. The suppression re-check rides along, and
-   * the claims of one turn of the event loop share one statement.
+   * holds it or it was canceled. Each claim gets a fresh lease token, which
+   * makes the writes of any earlier holder match nothing. The suppression
+   * re-check rides along, and the claims of one turn of the event loop share
+   * one statement.
    */
   async claim(id: string, leaseSeconds: number): Promise<ClaimedMessage | null> {
     return this.#claims.add({ id, leaseSeconds })
@@ -155,14 +173,16 @@ export class MessageStore {
        ), claimed AS (
          UPDATE messages m
             SET status = 'sending', attempts = m.attempts + 1, updated_at = now(),
-                locked_until = now() + make_interval(secs => i.lease_seconds)
+                locked_until = now() + make_interval(secs => i.lease_seconds),
+                lease_token = gen_random_uuid()
            FROM input i
           WHERE m.id = i.id
             AND (m.status = 'queued'
                  OR (m.status = 'scheduled' AND m.scheduled_at <= now())
                  OR (m.status = 'sending' AND m.locked_until < now()))
           RETURNING m.id, m.tenant_id, m.channel, m.priority, m.recipient, m.recipient_domain,
-                    m.subject, m.content, m.metadata, m.message_type, m.fallback, m.attempts
+                    m.subject, m.content, m.metadata, m.message_type, m.fallback, m.attempts,
+                    m.lease_token
        ), logged AS (
          INSERT INTO delivery_events (message_id, tenant_id, type, details)
          SELECT id, tenant_id, 'sending', jsonb_build_object('attempt', attempts) FROM claimed
@@ -187,43 +207,94 @@ export class MessageStore {
   }
 
   /**
-   * Record the gateway's acceptance (batched with the other sends of this
-   * turn of the event loop; see SentWriter).
+   * Push the lease of a send still running `leaseSeconds` further. False when
+   * it is no longer this holder's to extend: the message was taken over or
+   * released, or a callback already settled it, and the holder must not send
+   * it again. The extensions of one turn of the event loop share a statement.
    */
-  async markSent(id: string, sent: SentRecord, event: EventNote) {
-    return this.#sentWriter.write(id, sent, event)
+  async extendLease(holder: LeaseHolder, leaseSeconds: number): Promise<boolean> {
+    return this.#extensions.add({ holder, leaseSeconds })
   }
 
-  /** A final failure (or suppression at send time). */
+  async #extendMany(requests: Array<{ holder: LeaseHolder; leaseSeconds: number }>) {
+    const result = await retryOnDeadlock(() =>
+      db.rawQuery(
+        `UPDATE messages m
+            SET locked_until = now() + make_interval(secs => i.lease_seconds)
+           FROM unnest(?::uuid[], ?::uuid[], ?::int[]) AS i(id, lease_token, lease_seconds)
+          WHERE m.id = i.id AND m.lease_token = i.lease_token AND m.status = 'sending'
+          RETURNING m.id`,
+        [
+          requests.map((request) => request.holder.id),
+          requests.map((request) => request.holder.lease_token),
+          requests.map((request) => request.leaseSeconds),
+        ]
+      )
+    )
+    const held = new Set((result.rows as Array<{ id: string }>).map((row) => row.id))
+    return requests.map((request) => held.has(request.holder.id))
+  }
+
+  /**
+   * Record the gateway's acceptance (batched with the other sends of this
+   * turn of the event loop; see SentWriter). Null when the lease was lost.
+   */
+  async markSent(holder: LeaseHolder, sent: SentRecord, event: EventNote) {
+    return this.#sentWriter.write(holder, sent, event)
+  }
+
+  /** A final failure (or suppression at send time) of the attempt `holder` runs. */
   async markFailed(
-    id: string,
+    holder: LeaseHolder,
     status: MessageStatus.Failed | MessageStatus.Suppressed,
     error: { message: string; code: string | null },
     event: EventNote
   ) {
     return this.transition(
-      id,
-      `status = ?, failed_at = now(), locked_until = NULL, next_attempt_at = NULL,
-       last_error = ?, last_error_code = ?`,
+      holder.id,
+      FAILED,
       [status, error.message, error.code],
-      [MessageStatus.Sending, MessageStatus.Queued],
+      heldBy(holder),
+      event
+    )
+  }
+
+  /**
+   * A final failure after the queue gave up on the message's job. It is
+   * failed only if no attempt holds it: queued (handed back), or `sending`
+   * under a lease that ran out. A live lease belongs to a worker that will
+   * still record its outcome.
+   */
+  async markAbandoned(
+    id: string,
+    error: { message: string; code: string | null },
+    event: EventNote
+  ) {
+    return this.transition(
+      id,
+      FAILED,
+      [MessageStatus.Failed, error.message, error.code],
+      {
+        sql: `(status = 'queued' OR (status = 'sending' AND locked_until < now()))`,
+        bindings: [],
+      },
       event
     )
   }
 
   /** Hand a message back to its queue to be tried again at `at`. */
   async requeue(
-    id: string,
+    holder: LeaseHolder,
     at: Date,
     error: { message: string; code: string | null } | null,
     event: EventNote
   ) {
     return this.transition(
-      id,
-      `status = 'queued', locked_until = NULL, next_attempt_at = ?,
+      holder.id,
+      `status = 'queued', locked_until = NULL, lease_token = NULL, next_attempt_at = ?,
        last_error = COALESCE(?, last_error), last_error_code = COALESCE(?, last_error_code)`,
       [at, error?.message ?? null, error?.code ?? null],
-      [MessageStatus.Sending],
+      heldBy(holder),
       event
     )
   }
@@ -232,12 +303,13 @@ export class MessageStore {
    * A rate limit deferred the message: back to `queued` until `at`, and the
    * claim's attempt is given back (a throttled message has not been tried).
    */
-  async defer(id: string, at: Date, event: EventNote) {
+  async defer(holder: LeaseHolder, at: Date, event: EventNote) {
     return this.transition(
-      id,
-      `status = 'queued', locked_until = NULL, next_attempt_at = ?, attempts = attempts - 1`,
+      holder.id,
+      `status = 'queued', locked_until = NULL, lease_token = NULL, next_attempt_at = ?,
+       attempts = attempts - 1`,
       [at],
-      [MessageStatus.Sending],
+      heldBy(holder),
       event
     )
   }
@@ -256,9 +328,8 @@ export class MessageStore {
       id,
       `status = 'canceled', canceled_at = now(), next_attempt_at = NULL`,
       [],
-      CANCELABLE_STATUSES,
-      { type: DeliveryEventType.Canceled, reason: 'canceled by API request' },
-      tenantId
+      { sql: 'status = ANY(?) AND tenant_id = ?', bindings: [CANCELABLE_STATUSES, tenantId] },
+      { type: DeliveryEventType.Canceled, reason: 'canceled by API request' }
     )
     if (changed) {
       return { canceled: true }
@@ -308,29 +379,28 @@ export class MessageStore {
   }
 
   /**
-   * Move a message from one of `from` to a new state and log the event, in
+   * Move a message that meets `guard` to a new state and log the event, in
    * one statement. Returns the message's tenant and channel, or null when the
-   * message was not in one of `from`.
+   * message did not meet the guard (and nothing was written).
    */
   private async transition(
     id: string,
     assignments: string,
     bindings: unknown[],
-    from: MessageStatus[],
-    event: EventNote,
-    tenantId?: string
-  ) {
+    guard: Guard,
+    event: EventNote
+  ): Promise<WrittenMessage | null> {
     const result = await db.rawQuery(
       `WITH moved AS (
          UPDATE messages SET ${assignments}, updated_at = now()
-          WHERE id = ? AND status = ANY(?) ${tenantId ? 'AND tenant_id = ?' : ''}
+          WHERE id = ? AND ${guard.sql}
           RETURNING id, tenant_id, channel
        ), logged AS (
          INSERT INTO delivery_events (message_id, tenant_id, type, reason, gateway, details)
          SELECT id, tenant_id, ?, ?, ?, ? FROM moved
        )
        SELECT tenant_id, channel FROM moved`,
-      [...bindings, id, from, ...(tenantId ? [tenantId] : []), ...eventColumns(event)]
+      [...bindings, id, ...guard.bindings, ...eventColumns(event)]
     )
     const row = result.rows[0] as { tenant_id: string; channel: Channel } | undefined
     return row ? { tenantId: row.tenant_id, channel: row.channel } : null
@@ -437,6 +507,21 @@ const EVENT_COLUMNS = [
   ['occurred_at', 'timestamptz'],
   ['created_at', 'timestamptz'],
 ] as const
+
+/** The condition a message must meet for a transition to write it */
+interface Guard {
+  sql: string
+  bindings: unknown[]
+}
+
+/** Still in the attempt of the claim that handed out this lease token */
+function heldBy(holder: LeaseHolder): Guard {
+  return { sql: `status = 'sending' AND lease_token = ?`, bindings: [holder.lease_token] }
+}
+
+/** A final failure ends any attempt: no lease, nothing due */
+const FAILED = `status = ?, failed_at = now(), locked_until = NULL, lease_token = NULL,
+  next_attempt_at = NULL, last_error = ?, last_error_code = ?`
 
 /** An event's type, reason, gateway and details, as bound into an INSERT. */
 function eventColumns(event: EventNote) {

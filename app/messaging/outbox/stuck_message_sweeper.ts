@@ -52,12 +52,16 @@ export class StuckMessageSweeper {
     return { leasesReleased, requeued, stuckOverAlert }
   }
 
-  /** `sending` rows whose worker did not finish in time go back to `queued`. */
+  /**
+   * `sending` rows whose worker did not finish in time (nor extend its lease)
+   * go back to `queued`. Their lease token goes too: should that worker still
+   * be alive, none of its writes matches any more.
+   */
   private async releaseExpiredLeases() {
     const result = await db.rawQuery(
       `WITH released AS (
-         UPDATE messages SET status = 'queued', locked_until = NULL, next_attempt_at = now(),
-                updated_at = now()
+         UPDATE messages SET status = 'queued', locked_until = NULL, lease_token = NULL,
+                next_attempt_at = now(), updated_at = now()
           WHERE id IN (SELECT id FROM messages
                         WHERE status = 'sending' AND locked_until < now()
                         FOR UPDATE SKIP LOCKED)

@@ -91,6 +91,7 @@ function claimed(
     fallback: null,
     attempts: 1,
     suppressed: false,
+    lease_token: randomUUID(),
   }
 }
 
