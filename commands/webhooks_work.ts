@@ -6,8 +6,10 @@ export default class WebhooksWork extends BaseCommand {
   static commandName = 'webhooks:work'
   static description = 'Run the worker process of the tenant-webhooks queue (events out to tenants)'
   static help = [
-    'Delivers domain events to the endpoints tenants registered with POST /api/v1/webhooks:',
+    'Delivers message events to the endpoints tenants registered with POST /api/v1/webhooks:',
     '  node ace webhooks:work',
+    'It also hands the events recorded in webhook_outbox to the queue (any number of these',
+    'processes may run: each takes its own rows).',
     'SIGTERM or SIGINT stops taking jobs, lets the ones in flight finish and exits 0.',
   ]
 
@@ -21,17 +23,25 @@ export default class WebhooksWork extends BaseCommand {
 
   async run() {
     const { PriorityWorker } = await import('#messaging/queueing/priority_worker')
-    const { TENANT_WEBHOOKS_QUEUE } = await import(
+    const { TENANT_WEBHOOKS_QUEUE, TenantWebhookQueue } = await import(
       '#messaging/tenant_webhooks/tenant_webhook_queue'
     )
+    const { WebhookOutboxRelay } = await import('#messaging/tenant_webhooks/webhook_outbox_relay')
     const config = this.app.config.get<MessagingConfig>('messaging')
-    const logger = await this.app.container.make('logger')
-    const worker = new PriorityWorker(
-      this.app,
-      logger.child({ queue: TENANT_WEBHOOKS_QUEUE })
-    ).start(TENANT_WEBHOOKS_QUEUE, this.concurrency ?? config.tenantWebhooks.concurrency)
+    const root = await this.app.container.make('logger')
+    const logger = root.child({ queue: TENANT_WEBHOOKS_QUEUE })
+    const relay = new WebhookOutboxRelay(new TenantWebhookQueue(), logger, {
+      intervalMs: config.tenantWebhooks.relayIntervalMs,
+    }).start()
+    const worker = new PriorityWorker(this.app, logger).start(
+      TENANT_WEBHOOKS_QUEUE,
+      this.concurrency ?? config.tenantWebhooks.concurrency
+    )
 
-    this.app.terminating(() => worker.close())
+    this.app.terminating(async () => {
+      await relay.stop()
+      await worker.close()
+    })
     this.app.listen('SIGINT', () => this.app.terminate())
   }
 }

@@ -70,13 +70,21 @@ const messagingConfig = {
 
   /** Events out to the tenants' own webhook endpoints (the tenant-webhooks queue) */
   tenantWebhooks: {
-    /** Attempts per event and endpoint; the gaps double from the base delay, with jitter */
-    maxAttempts: env.get('TENANT_WEBHOOK_MAX_ATTEMPTS', 6),
+    /**
+     * Attempts per event and endpoint; the gaps double from the base delay,
+     * with jitter: 10 attempts at 30 s cover 2 to 4 hours of a receiver down
+     */
+    maxAttempts: env.get('TENANT_WEBHOOK_MAX_ATTEMPTS', 10),
     baseDelayMs: env.get('TENANT_WEBHOOK_BASE_DELAY_MS', 30_000),
     /** Up to half of each gap is random, so a recovering receiver is not hit all at once */
     jitter: 0.5,
-    /** This many failed attempts in a row, over any events, disable the endpoint */
-    disableAfter: env.get('TENANT_WEBHOOK_DISABLE_AFTER', 5),
+    /**
+     * An endpoint whose every attempt has failed for this long is disabled: a
+     * burst of failures is not an endpoint gone for good
+     */
+    disableAfterSeconds: env.get('TENANT_WEBHOOK_DISABLE_AFTER_SECONDS', 86_400),
+    /** How often the webhooks worker looks for new events in webhook_outbox */
+    relayIntervalMs: 200,
     timeoutMs: 10_000,
     concurrency: env.get('TENANT_WEBHOOK_CONCURRENCY', 10),
   },

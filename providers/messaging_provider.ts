@@ -19,8 +19,6 @@ import { ProviderAccounts } from '#messaging/providers/provider_accounts'
 import { DeliveryTracker } from '#messaging/tracking/delivery_tracker'
 import { SuppressionFeed } from '#messaging/tracking/suppression_feed'
 import { WebhookAccounts } from '#messaging/tracking/webhook_accounts'
-import TenantWebhookListener from '#messaging/tenant_webhooks/tenant_webhook_listener'
-import { TenantWebhookQueue } from '#messaging/tenant_webhooks/tenant_webhook_queue'
 import { HttpsSnsFetcher, SnsFetcher } from '#messaging/tracking/sns_fetcher'
 import { GatewayFactory } from '#messaging/gateways/gateway_factory'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
@@ -63,10 +61,6 @@ export default class MessagingProvider {
     this.app.container.singleton(WebhookAccounts, async (resolver) => {
       return new WebhookAccounts(await resolver.make(ProviderAccounts))
     })
-    this.app.container.singleton(
-      TenantWebhookListener,
-      () => new TenantWebhookListener(new TenantWebhookQueue())
-    )
 
     this.app.container.singleton(ProviderAccounts, async (resolver) => {
       return new ProviderAccounts(await resolver.make(CredentialsCipher))

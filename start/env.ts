@@ -96,7 +96,7 @@ const env = await Env.create(new URL('../', import.meta.url), {
   */
   TENANT_WEBHOOK_MAX_ATTEMPTS: Env.schema.number.optional(),
   TENANT_WEBHOOK_BASE_DELAY_MS: Env.schema.number.optional(),
-  TENANT_WEBHOOK_DISABLE_AFTER: Env.schema.number.optional(),
+  TENANT_WEBHOOK_DISABLE_AFTER_SECONDS: Env.schema.number.optional(),
   TENANT_WEBHOOK_CONCURRENCY: Env.schema.number.optional(),
 
   /*

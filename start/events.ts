@@ -5,9 +5,10 @@
 |
 | The typed events of a message's life on the AdonisJS emitter. The pipeline
 | emits message:queued and message:sent; the delivery tracker emits the rest
-| once their transaction has committed. Listeners (tenant webhooks out, …)
-| belong in this file too; it joins the preloads in adonisrc.ts with the
-| first of them.
+| once their transaction has committed. Listeners belong in this file too.
+| Tenant webhooks out are not a listener: they are derived from the
+| delivery_events rows in the same transaction (webhook_outbox), so none is
+| lost to a crash after the commit.
 |
 */
 import emitter from '@adonisjs/core/services/emitter'
@@ -36,15 +37,6 @@ declare module '@adonisjs/core/types' {
     'message:throttled': MessageThrottled
   }
 }
-
-/** Tenant webhooks out: the listener only enqueues, the webhooks worker POSTs */
-const TenantWebhookListener = () => import('#messaging/tenant_webhooks/tenant_webhook_listener')
-emitter.on('message:delivered', [TenantWebhookListener, 'delivered'])
-emitter.on('message:opened', [TenantWebhookListener, 'opened'])
-emitter.on('message:clicked', [TenantWebhookListener, 'clicked'])
-emitter.on('message:bounced', [TenantWebhookListener, 'bounced'])
-emitter.on('message:complained', [TenantWebhookListener, 'complained'])
-emitter.on('message:failed', [TenantWebhookListener, 'failed'])
 
 /** Counters for /metrics, written to Redis by whichever process emitted the event */
 const MetricsListener = () => import('#messaging/metrics/metrics_listener')

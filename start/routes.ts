@@ -56,6 +56,12 @@ router
       .post('/webhooks/:id/test', [WebhookEndpointsController, 'test'])
       .as('webhook_endpoints.test')
     router
+      .post('/webhooks/:id/enable', [WebhookEndpointsController, 'enable'])
+      .as('webhook_endpoints.enable')
+    router
+      .post('/webhooks/:id/replay', [WebhookEndpointsController, 'replay'])
+      .as('webhook_endpoints.replay')
+    router
       .delete('/webhooks/:id', [WebhookEndpointsController, 'destroy'])
       .as('webhook_endpoints.destroy')
     router.get('/conversations', [ConversationsController, 'index']).as('conversations.index')

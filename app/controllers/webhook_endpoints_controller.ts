@@ -1,7 +1,10 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { WebhookEndpointService } from '#messaging/tenant_webhooks/webhook_endpoint_service'
-import { createWebhookEndpointValidator } from '#validators/webhook_endpoint'
+import {
+  createWebhookEndpointValidator,
+  replayWebhookDeliveriesValidator,
+} from '#validators/webhook_endpoint'
 
 @inject()
 export default class WebhookEndpointsController {
@@ -22,6 +25,18 @@ export default class WebhookEndpointsController {
   async test({ params, response, auth }: HttpContext) {
     const event = await this.endpoints.test(auth.user!.id, params.id)
     return response.accepted({ queued: true, eventId: event.id })
+  }
+
+  /** POST /api/v1/webhooks/:id/enable: the endpoint, enabled, its run of failures forgotten */
+  async enable({ params, auth }: HttpContext) {
+    return this.endpoints.enable(auth.user!.id, params.id)
+  }
+
+  /** POST /api/v1/webhooks/:id/replay: 202 with how many missed events were queued again */
+  async replay({ params, request, response, auth }: HttpContext) {
+    const { since } = await request.validateUsing(replayWebhookDeliveriesValidator)
+    const replayed = await this.endpoints.replay(auth.user!.id, params.id, since ?? null)
+    return response.accepted({ replayed })
   }
 
   /** DELETE /api/v1/webhooks/:id: 204 */

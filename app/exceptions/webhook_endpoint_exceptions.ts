@@ -13,6 +13,8 @@ export class WebhookEndpointDisabledException extends DomainException {
   static status = 409
   static code = 'E_ENDPOINT_DISABLED'
   constructor() {
-    super('This webhook endpoint was disabled after repeated failures: register it again')
+    super(
+      'This webhook endpoint was disabled after failing for too long: enable it again with POST /api/v1/webhooks/:id/enable'
+    )
   }
 }

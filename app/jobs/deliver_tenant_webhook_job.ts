@@ -8,7 +8,7 @@ import type { TenantWebhookPayload } from '#messaging/tenant_webhooks/tenant_web
  * Delivers one event to one tenant endpoint. A failed attempt throws so
  * BullMQ retries it with backoff, unless that failure disabled the endpoint:
  * then the job stops at once, like every other job of that endpoint when it
- * next runs.
+ * next runs (each recorded as a failed delivery, for a replay).
  */
 @inject()
 export default class DeliverTenantWebhookJob extends Job {
@@ -36,7 +36,7 @@ export default class DeliverTenantWebhookJob extends Job {
         messageId: event.data.messageId,
         err: error,
       },
-      'tenant webhook event given up: every attempt is in webhook_deliveries'
+      'tenant webhook event given up: every attempt is in webhook_deliveries, replayable through POST /api/v1/webhooks/:id/replay'
     )
   }
 }

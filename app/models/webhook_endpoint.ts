@@ -32,6 +32,10 @@ export default class WebhookEndpoint extends BaseModel {
   @column()
   declare consecutiveFailures: number
 
+  /** When the current run of failed attempts began; null once an attempt succeeds */
+  @column.dateTime()
+  declare failingSince: DateTime | null
+
   @column.dateTime()
   declare disabledAt: DateTime | null
 

@@ -1,7 +1,9 @@
 import vine from '@vinejs/vine'
+import { DateTime } from 'luxon'
 import type { Infer } from '@vinejs/vine/types'
 import { TENANT_WEBHOOK_EVENT_TYPES } from '#enums/tenant_webhook_event_type'
 import { recipientUrl } from '#messaging/gateways/webhook_gateway'
+import { isoDateTime } from '#validators/message_rules'
 
 /** The same receivers the webhook gateway posts to: https, or http on loopback only. */
 const receiverUrl = vine.createRule((value, _options, field) => {
@@ -24,3 +26,14 @@ export const createWebhookEndpointValidator = vine.compile(
 )
 
 export type CreateWebhookEndpointRequest = Infer<typeof createWebhookEndpointValidator>
+
+/** POST /api/v1/webhooks/:id/replay: only the events whose last attempt failed at or after `since` */
+export const replayWebhookDeliveriesValidator = vine.compile(
+  vine.object({
+    since: vine
+      .string()
+      .use(isoDateTime())
+      .transform((value) => DateTime.fromISO(value, { setZone: true }).toJSDate())
+      .optional(),
+  })
+)

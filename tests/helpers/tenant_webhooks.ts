@@ -6,6 +6,7 @@ import { DeliveryEventType } from '#enums/delivery_event_type'
 import { DeliveryTracker } from '#messaging/tracking/delivery_tracker'
 import { TenantWebhookQueue } from '#messaging/tenant_webhooks/tenant_webhook_queue'
 import type { TenantWebhookPayload } from '#messaging/tenant_webhooks/tenant_webhook_queue'
+import { WebhookOutboxRelay } from '#messaging/tenant_webhooks/webhook_outbox_relay'
 
 /** Register a webhook endpoint through the API; resolves with the create reply. */
 export async function registerEndpoint(
@@ -32,6 +33,16 @@ export async function createSentSms(client: ApiClient, headers: Record<string, s
 
 /** A provider reports the message delivered, as a verified webhook would be applied. */
 export async function reportDelivered(messageId: string, tenantId: string) {
+  return reportEvent(messageId, tenantId, DeliveryEventType.Delivered)
+}
+
+/** A provider reports this about the message, as a verified webhook would be applied. */
+export async function reportEvent(
+  messageId: string,
+  tenantId: string,
+  type: DeliveryEventType,
+  details: Record<string, unknown> = {}
+) {
   const tracker = await app.container.make(DeliveryTracker)
   return tracker.apply({
     source: 'postal',
@@ -40,14 +51,25 @@ export async function reportDelivered(messageId: string, tenantId: string) {
     providerEventId: randomUUID(),
     providerMessageId: null,
     messageId,
-    type: DeliveryEventType.Delivered,
+    type,
     occurredAt: new Date(),
     reason: null,
     code: null,
     recipient: null,
-    details: {},
+    details,
     payload: {},
   })
+}
+
+/** The webhook_outbox rows waiting for these endpoints, oldest first. */
+export async function outboxRows(endpointIds: string[]) {
+  return db.from('webhook_outbox').whereIn('endpoint_id', endpointIds).orderBy('id')
+}
+
+/** One pass of the webhooks worker's outbox relay, in this process. */
+export async function relayOutbox() {
+  const logger = await app.container.make('logger')
+  return new WebhookOutboxRelay(new TenantWebhookQueue(), logger, { intervalMs: 0 }).relay()
 }
 
 export function tenantWebhookQueue() {

@@ -10,15 +10,22 @@ import {
   TIMESTAMP_HEADER,
   signWebhook,
 } from '#messaging/gateways/webhook_signature'
+import { EgressPolicy } from '#messaging/egress/egress_policy'
+import { EgressHttp } from '#messaging/egress/egress_http'
 import { WebhookSecrets } from '#messaging/tenant_webhooks/webhook_secrets'
+import { attemptError } from '#messaging/tenant_webhooks/webhook_attempt_error'
 import type { TenantWebhookPayload } from '#messaging/tenant_webhooks/tenant_webhook_queue'
 
 export const EVENT_HEADER = 'X-Switchboard-Event'
+export const EVENT_ID_HEADER = 'X-Switchboard-Event-Id'
+
+/** Only the status matters: a receiver's reply is read no further than this */
+const MAX_REPLY_BYTES = 1024
 
 export type DeliveryOutcome =
   /** The endpoint answered 2xx */
   | { kind: 'delivered' }
-  /** The endpoint was deleted or disabled meanwhile: nothing was sent */
+  /** The endpoint was deleted or is disabled: nothing was sent */
   | { kind: 'skipped' }
   /** Not delivered; `disabled` when this failure disabled the endpoint */
   | { kind: 'failed'; error: string; disabled: boolean }
@@ -29,33 +36,42 @@ interface Attempt {
   durationMs: number
 }
 
+/** One keep-alive pool per egress policy (a container singleton): shared by every delivery */
+const clients = new WeakMap<EgressPolicy, EgressHttp>()
+
 /**
- * One attempt to deliver one event to one endpoint: a signed POST, logged in
- * webhook_deliveries whatever its outcome. A 2xx resets the endpoint's run of
- * failures; each failure extends it, and the one reaching the configured
- * threshold disables the endpoint.
+ * One attempt to deliver one event to one endpoint: a signed POST through
+ * the egress policy, logged in webhook_deliveries whatever its outcome (the
+ * status and the class of error, never the receiver's body). A 2xx ends the
+ * endpoint's run of failures; a failure starts one or extends it, and the
+ * first failure after the run has lasted the configured time disables the
+ * endpoint. A burst of failures within that time disables nothing.
  */
 @inject()
 export class TenantWebhookDeliverer {
-  constructor(private secrets: WebhookSecrets) {}
+  constructor(
+    private secrets: WebhookSecrets,
+    private policy: EgressPolicy
+  ) {}
 
   async deliver(
     { endpointId, event }: TenantWebhookPayload,
     attempt: number
   ): Promise<DeliveryOutcome> {
     const endpoint = await WebhookEndpoint.find(endpointId)
-    if (!endpoint?.enabled) return { kind: 'skipped' }
+    if (!endpoint) return { kind: 'skipped' }
+    if (!endpoint.enabled) {
+      // Recorded as failed, so a replay after re-enabling finds it
+      await this.#record({ endpointId, event }, attempt, {
+        statusCode: null,
+        error: 'endpoint_disabled: not sent while the endpoint is disabled',
+        durationMs: 0,
+      })
+      return { kind: 'skipped' }
+    }
 
-    const rawBody = JSON.stringify(event)
-    const result = await this.#post(endpoint, event.type, event.id, rawBody)
-    await WebhookDelivery.create({
-      endpointId,
-      eventId: event.id,
-      eventType: event.type,
-      payload: event,
-      attempt,
-      ...result,
-    })
+    const result = await this.#post(endpoint, { endpointId, event })
+    await this.#record({ endpointId, event }, attempt, result)
     if (result.error === null) {
       await this.#succeeded(endpoint)
       return { kind: 'delivered' }
@@ -64,20 +80,27 @@ export class TenantWebhookDeliverer {
     return { kind: 'failed', error: result.error, disabled }
   }
 
-  async #post(
-    endpoint: WebhookEndpoint,
-    type: string,
-    eventId: string,
-    rawBody: string
-  ): Promise<Attempt> {
+  #record({ endpointId, event }: TenantWebhookPayload, attempt: number, result: Attempt) {
+    return WebhookDelivery.create({
+      endpointId,
+      eventId: event.id,
+      eventType: event.type,
+      payload: event,
+      attempt,
+      ...result,
+    })
+  }
+
+  async #post(endpoint: WebhookEndpoint, { event }: TenantWebhookPayload): Promise<Attempt> {
     const { timeoutMs } = settings()
+    const rawBody = JSON.stringify(event)
     const timestamp = Math.floor(Date.now() / 1000)
     const startedAt = performance.now()
     const elapsed = () => Math.round(performance.now() - startedAt)
     try {
-      const response = await fetch(endpoint.url, {
-        method: 'POST',
-        headers: {
+      const reply = await this.#client().post(
+        endpoint.url,
+        {
           'Content-Type': 'application/json',
           'User-Agent': 'Switchboard-Webhooks/1.0',
           [TIMESTAMP_HEADER]: String(timestamp),
@@ -86,56 +109,62 @@ export class TenantWebhookDeliverer {
             timestamp,
             rawBody
           ),
-          [EVENT_HEADER]: type,
-          'Idempotency-Key': eventId,
+          [EVENT_HEADER]: event.type,
+          [EVENT_ID_HEADER]: event.id,
+          'Idempotency-Key': event.id,
         },
-        body: rawBody,
-        // A redirect could point the POST anywhere, including inside our network
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      })
-      // Only the status matters: release the connection instead of reading the body
-      await response.body?.cancel().catch(() => {})
-      const ok = response.status >= 200 && response.status < 300
+        rawBody,
+        timeoutMs
+      )
+      const ok = reply.status >= 200 && reply.status < 300
       return {
-        statusCode: response.status,
-        error: ok ? null : `receiver answered ${response.status}`,
+        statusCode: reply.status,
+        error: ok ? null : `http_status: receiver answered ${reply.status}`,
         durationMs: elapsed(),
       }
     } catch (error) {
-      return { statusCode: null, error: networkError(error, timeoutMs), durationMs: elapsed() }
+      return { statusCode: null, error: attemptError(error), durationMs: elapsed() }
     }
   }
 
+  #client() {
+    let client = clients.get(this.policy)
+    if (!client) {
+      client = new EgressHttp(this.policy, { maxResponseBytes: MAX_REPLY_BYTES })
+      clients.set(this.policy, client)
+    }
+    return client
+  }
+
   async #succeeded(endpoint: WebhookEndpoint) {
-    if (endpoint.consecutiveFailures === 0) return
+    if (endpoint.consecutiveFailures === 0 && endpoint.failingSince === null) return
     await db
       .from('webhook_endpoints')
       .where('id', endpoint.id)
-      .update({ consecutive_failures: 0, updated_at: new Date() })
+      .update({ consecutive_failures: 0, failing_since: null, updated_at: new Date() })
   }
 
   /**
-   * Counts the failure in one UPDATE (attempts run concurrently); the attempt
-   * whose count reaches the threshold is the one that disables the endpoint.
+   * Counts the failure and starts the run's clock if none runs; then, in one
+   * conditional UPDATE (attempts run concurrently), disables the endpoint if
+   * the run has lasted long enough. The database's clock decides both.
    */
   async #failed(endpoint: WebhookEndpoint) {
-    const { disableAfter } = settings()
-    const [counted]: Array<{ consecutive_failures: number }> = await db
+    const { disableAfterSeconds } = settings()
+    await db
       .from('webhook_endpoints')
       .where('id', endpoint.id)
       .update({
         consecutive_failures: db.knexRawQuery('consecutive_failures + 1'),
+        failing_since: db.knexRawQuery('coalesce(failing_since, now())'),
         updated_at: new Date(),
       })
-      .returning('consecutive_failures')
-    if (!counted || counted.consecutive_failures < disableAfter) return false
-
-    const reason = `${counted.consecutive_failures} delivery attempts in a row failed`
+    const reason = `every delivery attempt failed for ${disableAfterSeconds} s or more`
     const disabled = await db
       .from('webhook_endpoints')
       .where('id', endpoint.id)
       .where('enabled', true)
+      .whereRaw('failing_since <= now() - make_interval(secs => ?)', [disableAfterSeconds])
       .update({ enabled: false, disabled_at: new Date(), disabled_reason: reason })
       .returning('id')
     if (disabled.length === 0) return false
@@ -149,12 +178,4 @@ export class TenantWebhookDeliverer {
 
 function settings() {
   return config.get<MessagingConfig>('messaging').tenantWebhooks
-}
-
-function networkError(error: unknown, timeoutMs: number) {
-  if (error instanceof DOMException && error.name === 'TimeoutError') {
-    return `receiver did not answer within ${timeoutMs} ms`
-  }
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error
-  return `could not reach the receiver: ${cause instanceof Error ? cause.message : String(cause)}`
 }

@@ -11,22 +11,27 @@ export interface TenantWebhookPayload {
   event: TenantWebhookEvent
 }
 
+export interface QueuedDelivery {
+  /** Enqueuing the same delivery again under the same key is a no-op while its job exists */
+  key: string
+  payload: TenantWebhookPayload
+}
+
 /**
  * The tenant-webhooks queue, worked by `node ace webhooks:work`. One job per
- * event and endpoint: BullMQ retries it with exponential backoff and jitter,
- * and its id makes a repeated enqueue of the same delivery a no-op.
+ * event and endpoint: BullMQ retries it with exponential backoff and jitter.
  */
 export class TenantWebhookQueue {
-  async enqueue(deliveries: TenantWebhookPayload[]) {
+  async enqueue(deliveries: QueuedDelivery[]) {
     if (deliveries.length === 0) return
     const { maxAttempts, baseDelayMs, jitter } =
       config.get<MessagingConfig>('messaging').tenantWebhooks
     await this.queue().addBulk(
-      deliveries.map((delivery) => ({
+      deliveries.map(({ key, payload }) => ({
         name: DeliverTenantWebhookJob.$$filepath,
-        data: delivery,
+        data: payload,
         opts: {
-          jobId: `${delivery.event.id}.${delivery.endpointId}`,
+          jobId: key,
           attempts: maxAttempts,
           backoff: { type: 'exponential', delay: baseDelayMs, jitter },
         },

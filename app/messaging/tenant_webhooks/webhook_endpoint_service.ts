@@ -6,10 +6,13 @@ import {
   WebhookEndpointDisabledException,
   WebhookEndpointNotFoundException,
 } from '#exceptions/webhook_endpoint_exceptions'
-import { tenantWebhookEvent } from '#messaging/tenant_webhooks/tenant_webhook_event'
+import { testWebhookEvent } from '#messaging/tenant_webhooks/tenant_webhook_event'
 import { TenantWebhookQueue } from '#messaging/tenant_webhooks/tenant_webhook_queue'
+import { FailedDeliveries } from '#messaging/tenant_webhooks/failed_deliveries'
 import { WebhookSecrets } from '#messaging/tenant_webhooks/webhook_secrets'
 import { webhookEndpointView } from '#messaging/tenant_webhooks/webhook_endpoint_view'
+import { EgressPolicy } from '#messaging/egress/egress_policy'
+import { assertUrlsAllowed } from '#messaging/egress/egress_url_check'
 import type { CreateWebhookEndpointRequest } from '#validators/webhook_endpoint'
 
 /**
@@ -21,7 +24,9 @@ import type { CreateWebhookEndpointRequest } from '#validators/webhook_endpoint'
 export class WebhookEndpointService {
   constructor(
     private secrets: WebhookSecrets,
-    private queue: TenantWebhookQueue
+    private queue: TenantWebhookQueue,
+    private failed: FailedDeliveries,
+    private egress: EgressPolicy
   ) {}
 
   async list(tenantId: string) {
@@ -33,6 +38,7 @@ export class WebhookEndpointService {
 
   /** The new endpoint, with its secret in full: the only reply that shows it */
   async create(tenantId: string, request: CreateWebhookEndpointRequest) {
+    await assertUrlsAllowed(this.egress, [{ field: 'url', url: request.url }])
     const secret = request.secret ?? this.secrets.generate()
     const endpoint = await WebhookEndpoint.create({
       tenantId,
@@ -50,16 +56,46 @@ export class WebhookEndpointService {
     await endpoint.delete()
   }
 
-  /** Queues a signed `test` event to the endpoint, whatever it subscribed to. */
+  /**
+   * Queues a signed `test` event to the endpoint, whatever it subscribed to.
+   * Not a delivery event, so it goes to the queue directly: nothing is lost
+   * if it is, the tenant can ask again.
+   */
   async test(tenantId: string, id: string) {
     const endpoint = await this.#find(tenantId, id)
     if (!endpoint.enabled) throw new WebhookEndpointDisabledException()
-    const event = tenantWebhookEvent(TEST_EVENT_TYPE, {
+    const event = testWebhookEvent(TEST_EVENT_TYPE, {
       endpointId: endpoint.id,
       message: 'A test event from Switchboard',
     })
-    await this.queue.enqueue([{ endpointId: endpoint.id, event }])
+    await this.queue.enqueue([
+      { key: `${endpoint.id}.${event.id}`, payload: { endpointId: endpoint.id, event } },
+    ])
     return event
+  }
+
+  /** Takes a disabled endpoint back into service, its run of failures forgotten. */
+  async enable(tenantId: string, id: string) {
+    const endpoint = await this.#find(tenantId, id)
+    endpoint.merge({
+      enabled: true,
+      disabledAt: null,
+      disabledReason: null,
+      failingSince: null,
+      consecutiveFailures: 0,
+    })
+    await endpoint.save()
+    return webhookEndpointView(endpoint)
+  }
+
+  /**
+   * Sends again, with their original ids, the events whose last attempt to
+   * this endpoint failed (since `since`, when given). How many were queued.
+   */
+  async replay(tenantId: string, id: string, since: Date | null) {
+    const endpoint = await this.#find(tenantId, id)
+    if (!endpoint.enabled) throw new WebhookEndpointDisabledException()
+    return this.failed.replay(endpoint.id, since)
   }
 
   async #find(tenantId: string, id: string) {

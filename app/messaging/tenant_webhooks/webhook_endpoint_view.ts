@@ -9,6 +9,7 @@ export function webhookEndpointView(endpoint: WebhookEndpoint) {
     secretMask: endpoint.secretMask,
     enabled: endpoint.enabled,
     consecutiveFailures: endpoint.consecutiveFailures,
+    failingSince: endpoint.failingSince ?? null,
     disabledAt: endpoint.disabledAt ?? null,
     disabledReason: endpoint.disabledReason ?? null,
     createdAt: endpoint.createdAt,

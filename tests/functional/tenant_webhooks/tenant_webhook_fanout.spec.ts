@@ -1,17 +1,40 @@
 import { test } from '@japa/runner'
+import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
+import { DeliveryEventType } from '#enums/delivery_event_type'
+import {
+  TenantWebhookQueue,
+  type QueuedDelivery,
+} from '#messaging/tenant_webhooks/tenant_webhook_queue'
+import { WebhookOutboxRelay } from '#messaging/tenant_webhooks/webhook_outbox_relay'
 import { createTenant } from '#tests/helpers/tenants'
 import {
   createSentSms,
+  outboxRows,
   queuedDeliveries,
   registerEndpoint,
+  relayOutbox,
   reportDelivered,
+  reportEvent,
+  tenantWebhookQueue,
 } from '#tests/helpers/tenant_webhooks'
 
 const receiver = 'https://hooks.example.com/switchboard'
 
-test.group('Tenant webhooks: domain events fan out to subscribed endpoints', () => {
-  test('a delivered message queues one job per enabled endpoint subscribed to it', async ({
+/** A relay that dies right after its jobs reached Redis, before it could record the hand-over */
+class CrashAfterEnqueue extends TenantWebhookQueue {
+  async enqueue(deliveries: QueuedDelivery[]) {
+    await super.enqueue(deliveries)
+    throw new Error('killed after the enqueue')
+  }
+}
+
+test.group('Tenant webhooks: delivery events fan out to subscribed endpoints', (group) => {
+  group.each.setup(async () => {
+    await tenantWebhookQueue().obliterate({ force: true })
+  })
+
+  test('a delivered message is recorded for each enabled endpoint subscribed to it, in its own transaction', async ({
     client,
     assert,
   }) => {
@@ -38,27 +61,133 @@ test.group('Tenant webhooks: domain events fan out to subscribed endpoints', () 
       url: receiver,
       eventTypes: ['message.delivered'],
     })
-    const messageId = await createSentSms(client, headers)
-
-    const applied = await reportDelivered(messageId, tenant.id)
-
-    assert.equal(applied.outcome, 'applied')
-    const queued = await queuedDeliveries([
+    const endpointIds = [
       subscribed.id,
       alsoSubscribed.id,
       notSubscribed.id,
       disabled.id,
       othersEndpoint.id,
-    ])
+    ]
+    const messageId = await createSentSms(client, headers)
+
+    const applied = await reportDelivered(messageId, tenant.id)
+    assert.equal(applied.outcome, 'applied')
+    const deliveryEventId = applied.outcome === 'applied' ? applied.deliveryEventId : 0
+
+    // Recorded with the event, before anything reached Redis
+    const recorded = await outboxRows(endpointIds)
+    assert.sameMembers(
+      recorded.map((row) => row.endpoint_id),
+      [subscribed.id, alsoSubscribed.id]
+    )
+    assert.isTrue(recorded.every((row) => Number(row.delivery_event_id) === deliveryEventId))
+    assert.lengthOf(await queuedDeliveries(endpointIds), 0)
+
+    assert.equal(await relayOutbox(), 2)
+
+    const queued = await queuedDeliveries(endpointIds)
     assert.sameMembers(
       queued.map((payload) => payload.endpointId),
       [subscribed.id, alsoSubscribed.id]
     )
-    // One event, one id: the same Idempotency-Key reaches both endpoints
-    assert.equal(queued[0].event.id, queued[1].event.id)
+    // The delivery event's id is the event's id, at both endpoints
+    assert.deepEqual(
+      queued.map((payload) => payload.event.id),
+      [String(deliveryEventId), String(deliveryEventId)]
+    )
     assert.containsSubset(queued[0].event, {
       type: 'message.delivered',
-      data: { messageId, tenantId: tenant.id, status: 'delivered', source: 'postal' },
+      data: {
+        messageId,
+        tenantId: tenant.id,
+        status: 'delivered',
+        source: 'postal',
+        deliveryEventId,
+      },
     })
+    assert.lengthOf(await outboxRows(endpointIds), 0)
+  })
+
+  test('each kind of delivery event becomes its own event type; others none', async ({
+    client,
+    assert,
+  }) => {
+    const { tenant, headers } = await createTenant()
+    const endpoint = await registerEndpoint(client, headers, {
+      url: receiver,
+      eventTypes: [
+        'message.delivered',
+        'message.opened',
+        'message.clicked',
+        'message.bounced',
+        'message.complained',
+        'message.failed',
+      ],
+    })
+    const messageId = await createSentSms(client, headers)
+
+    await reportEvent(messageId, tenant.id, DeliveryEventType.Opened)
+    await reportEvent(messageId, tenant.id, DeliveryEventType.Clicked, {
+      url: 'https://example.com/a',
+    })
+    await reportEvent(messageId, tenant.id, DeliveryEventType.Opened)
+    await reportEvent(messageId, tenant.id, DeliveryEventType.SoftBounced)
+    await reportEvent(messageId, tenant.id, DeliveryEventType.Complained)
+    await reportEvent(messageId, tenant.id, DeliveryEventType.Failed)
+    // Not an event a tenant can subscribe to
+    await reportEvent(messageId, tenant.id, DeliveryEventType.Deferred)
+
+    const recorded = await outboxRows([endpoint.id])
+    assert.deepEqual(
+      recorded.map((row) => row.event_type),
+      [
+        'message.opened',
+        'message.clicked',
+        'message.opened',
+        'message.bounced',
+        'message.complained',
+        'message.failed',
+      ]
+    )
+    await relayOutbox()
+    const queued = await queuedDeliveries([endpoint.id])
+    const events = queued
+      .map((payload) => payload.event)
+      .sort((one, other) => Number(one.id) - Number(other.id))
+    assert.containsSubset(events, [
+      { type: 'message.opened', data: { first: true } },
+      { type: 'message.clicked', data: { first: true, url: 'https://example.com/a' } },
+      { type: 'message.opened', data: { first: false } },
+      { type: 'message.bounced', data: { permanent: false, recipient: '+14155550100' } },
+      { type: 'message.complained', data: { recipient: '+14155550100' } },
+      { type: 'message.failed', data: { channel: 'sms', gateway: 'postal', status: 'failed' } },
+    ])
+    assert.equal(new Set(events.map((event) => event.id)).size, events.length)
+  })
+
+  test('a relay that dies between the enqueue and the hand-over leaves the rows; the next pass queues the same jobs again, not new ones', async ({
+    client,
+    assert,
+  }) => {
+    const { tenant, headers } = await createTenant()
+    const endpoint = await registerEndpoint(client, headers, {
+      url: receiver,
+      eventTypes: ['message.delivered'],
+    })
+    const messageId = await createSentSms(client, headers)
+    await reportDelivered(messageId, tenant.id)
+    const logger = await app.container.make('logger')
+
+    const crashing = new WebhookOutboxRelay(new CrashAfterEnqueue(), logger, { intervalMs: 0 })
+    await assert.rejects(() => crashing.relay(), 'killed after the enqueue')
+    assert.lengthOf(await outboxRows([endpoint.id]), 1)
+    const [first] = await queuedDeliveries([endpoint.id])
+
+    assert.equal(await relayOutbox(), 1)
+
+    const queued = await queuedDeliveries([endpoint.id])
+    assert.lengthOf(queued, 1)
+    assert.deepEqual(queued[0], first)
+    assert.lengthOf(await outboxRows([endpoint.id]), 0)
   })
 })

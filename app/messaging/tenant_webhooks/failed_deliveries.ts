@@ -1,0 +1,37 @@
+import db from '@adonisjs/lucid/services/db'
+import { TEST_EVENT_TYPE } from '#enums/tenant_webhook_event_type'
+
+/**
+ * The events an endpoint missed: those whose latest attempt to it failed
+ * (retries given up, or cut off while the endpoint was disabled), as
+ * webhook_deliveries records them.
+ */
+export class FailedDeliveries {
+  /**
+   * Puts them back in webhook_outbox, in one statement, for the webhooks
+   * worker to send again with their original ids; an event already waiting
+   * there is not added twice. Returns how many were put back.
+   */
+  async replay(endpointId: string, since: Date | null): Promise<number> {
+    const result = await db.rawQuery(
+      `INSERT INTO webhook_outbox (endpoint_id, delivery_event_id, event_type)
+       SELECT latest.endpoint_id, latest.event_id::bigint, latest.event_type
+         FROM (
+           SELECT DISTINCT ON (event_id) endpoint_id, event_id, event_type, error, created_at
+             FROM webhook_deliveries
+            WHERE endpoint_id = ? AND event_type <> ?
+            ORDER BY event_id, id DESC
+         ) latest
+        WHERE latest.error IS NOT NULL
+          AND (?::timestamptz IS NULL OR latest.created_at >= ?::timestamptz)
+          AND NOT EXISTS (
+            SELECT 1 FROM webhook_outbox waiting
+             WHERE waiting.endpoint_id = latest.endpoint_id
+               AND waiting.delivery_event_id = latest.event_id::bigint
+          )
+        ORDER BY latest.event_id::bigint`,
+      [endpointId, TEST_EVENT_TYPE, since, since]
+    )
+    return result.rowCount ?? 0
+  }
+}
