@@ -2,10 +2,13 @@ import { inject } from '@adonisjs/core'
 import vine from '@vinejs/vine'
 import ProviderConfig from '#models/provider_config'
 import { ProviderNotFoundException } from '#exceptions/provider_exceptions'
+import { EgressPolicy } from '#messaging/egress/egress_policy'
+import { assertUrlsAllowed } from '#messaging/egress/egress_url_check'
 import type { GatewayCheck } from '#messaging/gateways/gateway'
 import { GatewayFactory } from '#messaging/gateways/gateway_factory'
 import { ProviderAccounts } from '#messaging/providers/provider_accounts'
 import { maskFor } from '#messaging/providers/provider_types'
+import { providerUrls } from '#messaging/providers/provider_urls'
 import { providerView } from '#messaging/providers/provider_view'
 import {
   createProviderValidator,
@@ -17,12 +20,14 @@ import {
  * A tenant's own provider configs. Every read and write is scoped to the
  * tenant: another tenant's config and the system defaults (no tenant) answer
  * 404. Credentials are sealed before they are stored and leave only masked.
+ * The addresses a tenant's config names must pass the egress policy.
  */
 @inject()
 export class ProviderConfigService {
   constructor(
     private accounts: ProviderAccounts,
-    private gateways: GatewayFactory
+    private gateways: GatewayFactory,
+    private egress: EgressPolicy
   ) {}
 
   async list(tenantId: string) {
@@ -37,6 +42,7 @@ export class ProviderConfigService {
   }
 
   async create(tenantId: string, request: CreateProviderRequest) {
+    await assertUrlsAllowed(this.egress, providerUrls(request.type, request.config))
     const config = await ProviderConfig.create({ tenantId, ...this.#columns(request) })
     return providerView({ config, credentials: request.config })
   }
@@ -57,6 +63,7 @@ export class ProviderConfigService {
       config: mergeFields(credentials, changes.config),
       metadata: mergeFields(config.metadata, changes.metadata),
     })
+    await assertUrlsAllowed(this.egress, providerUrls(request.type, request.config))
     await config.merge(this.#columns(request)).save()
     return providerView({ config, credentials: request.config })
   }
