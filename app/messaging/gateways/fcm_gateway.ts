@@ -1,26 +1,26 @@
 import { randomUUID } from 'node:crypto'
-import { Agent, type RequestOptions } from 'node:https'
-import { connect } from 'node:net'
-import {
-  cert,
-  deleteApp,
-  initializeApp,
-  type App,
-  type Credential,
-  type ServiceAccount,
-} from 'firebase-admin/app'
+import type http from 'node:http'
+import https from 'node:https'
+import type { Duplex } from 'node:stream'
+import { deleteApp, initializeApp, type App, type Credential } from 'firebase-admin/app'
 import { getMessaging, type Messaging, type TokenMessage } from 'firebase-admin/messaging'
 import { Channel } from '#enums/channel'
+import { EgressRefusedError, type EgressPolicy } from '#messaging/egress/egress_policy'
+import { ServiceAccountCredential } from '#messaging/gateways/fcm_credential'
 import {
   Gateway,
+  type EgressOptions,
   type GatewayCheck,
   type GatewayErrorClass,
   type GatewayFailure,
   type GatewayResult,
   type OutboundMessage,
   type PushOutbound,
+  egressRefused,
   failedCheck,
+  unexpectedReply,
   unsupportedChannel,
+  vendorText,
 } from '#messaging/gateways/gateway'
 
 export interface FcmGatewayConfig {
@@ -87,27 +87,32 @@ export class FcmGateway extends Gateway {
   readonly type = 'fcm'
   readonly #app: App
   readonly #messaging: Messaging
-  readonly #agent: Agent | undefined
+  readonly #agent: http.Agent
+  readonly #credential: ServiceAccountCredential | null
   readonly #timeoutMs: number
 
-  constructor(config: FcmGatewayConfig) {
+  /** Throws when the service account has no client_email or an unreadable private_key. */
+  constructor(config: FcmGatewayConfig & EgressOptions) {
     super()
     this.#timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    this.#agent = config.baseUrl ? new RedirectingAgent(new URL(config.baseUrl)) : undefined
+    // Every connection goes through the policy, the SDK's retries and the token fetches too
+    this.#agent = config.baseUrl
+      ? new RedirectingAgent(new URL(config.baseUrl), config.policy)
+      : config.policy.agent('https:', { keepAlive: true })
+    this.#credential = config.baseUrl
+      ? null
+      : new ServiceAccountCredential(config.serviceAccount, config.policy, this.#timeoutMs)
     this.#app = initializeApp(
       {
         projectId: config.projectId,
-        // cert() reads the key file's snake_case fields too, which its type does not describe
-        credential: this.#agent ? sandboxCredential : cert(config.serviceAccount as ServiceAccount),
+        credential: this.#credential ?? sandboxCredential,
         httpAgent: this.#agent,
       },
       `switchboard-fcm-${randomUUID()}`
     )
     this.#messaging = getMessaging(this.#app)
-    if (this.#agent) {
-      // Batch sends default to HTTP/2, which bypasses httpAgent; HTTP/1.1 goes through it
-      this.#messaging.enableLegacyHttpTransport()
-    }
+    // Batch sends default to HTTP/2, which bypasses httpAgent; HTTP/1.1 goes through it
+    this.#messaging.enableLegacyHttpTransport()
   }
 
   async send(message: OutboundMessage): Promise<GatewayResult> {
@@ -115,7 +120,9 @@ export class FcmGateway extends Gateway {
       return unsupportedChannel(this.type, message.channel)
     }
     try {
-      const name = await this.#withTimeout(this.#messaging.send(tokenMessage(message)))
+      const name: unknown = await this.#withTimeout(this.#messaging.send(tokenMessage(message)))
+      // A 200 that is not FCM's JSON has no message name
+      if (typeof name !== 'string' || name === '') return unexpectedReply('retry', 200)
       return { ok: true, providerMessageId: name }
     } catch (error: unknown) {
       return classify(error)
@@ -140,7 +147,8 @@ export class FcmGateway extends Gateway {
 
   async close() {
     await deleteApp(this.#app)
-    this.#agent?.destroy()
+    this.#agent.destroy()
+    this.#credential?.close()
   }
 
   /**
@@ -177,20 +185,35 @@ const sandboxCredential: Credential = {
   getAccessToken: async () => ({ access_token: FCM_SANDBOX_ACCESS_TOKEN, expires_in: 3600 }),
 }
 
+type ConnectCallback = (error: Error | null, stream: Duplex) => void
+
 /**
  * Sends the SDK's https://fcm.googleapis.com requests as plain HTTP/1.1 to a
- * fake server: the SDK has no endpoint setting and no emulator for FCM.
+ * fake server: the SDK has no endpoint setting and no emulator for FCM. The
+ * connection to the fake is the policy's, vetted like any other.
  */
-class RedirectingAgent extends Agent {
+class RedirectingAgent extends https.Agent {
   readonly #target: URL
+  readonly #guarded: http.Agent
 
-  constructor(target: URL) {
+  constructor(target: URL, policy: EgressPolicy) {
     super({ keepAlive: true })
     this.#target = target
+    this.#guarded = policy.agent('http:')
   }
 
-  createConnection(_options: RequestOptions) {
-    return connect(Number(this.#target.port || 80), this.#target.hostname)
+  createConnection(_options: https.RequestOptions, callback?: ConnectCallback) {
+    const target = { host: this.#target.hostname, port: Number(this.#target.port || 80) }
+    // createConnection is public on http.Agent but missing from its type
+    const guarded = this.#guarded as http.Agent & {
+      createConnection(options: http.ClientRequestArgs, callback?: ConnectCallback): Duplex
+    }
+    return guarded.createConnection(target, callback)
+  }
+
+  destroy() {
+    super.destroy()
+    this.#guarded.destroy()
   }
 }
 
@@ -200,13 +223,48 @@ class SendTimeout extends Error {
   }
 }
 
+/**
+ * The SDK folds a network failure into its own error: `Error while making
+ * request: <the error's message>. Error code: <its code>`. This finds ours.
+ */
+const EGRESS_REFUSAL = /^Error while making request: (.*)\. Error code: EGRESS_REFUSED$/s
+
+/**
+ * The SDK quotes a reply it could not map (not JSON, or an unknown error
+ * code) after this marker, and ends a non-JSON one with its status.
+ */
+const RAW_REPLY_MARKER = ' Raw server response:'
+const RAW_REPLY_STATUS = /Status code: (\d{3})\.$/
+
+/** The SDK quotes the credential's error, which ServiceAccountCredential writes without a reply in it */
+const CREDENTIAL_FAILURE = /with the following error: "([^"]*)"/
+
+/**
+ * Only what the SDK parsed out of FCM's JSON error is shown: a reply it quotes
+ * raw is replaced by its status.
+ */
 function classify(error: unknown): GatewayFailure {
   if (error instanceof SendTimeout) {
     return failure('retry', 'TIMEOUT', error.message)
   }
-  const code = error instanceof Error && 'code' in error ? String(error.code) : 'UNKNOWN'
-  const message = error instanceof Error ? error.message : String(error)
-  return failure(ERROR_CLASSES[code] ?? 'retry', code, message)
+  if (error instanceof EgressRefusedError) return egressRefused(error)
+  if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string') {
+    return failure('retry', 'UNKNOWN', 'the FCM SDK failed without an error code')
+  }
+  const { code, message } = error
+  const refusal = EGRESS_REFUSAL.exec(message)
+  if (refusal) return egressRefused(new EgressRefusedError(refusal[1]))
+  const errorClass = ERROR_CLASSES[code] ?? 'retry'
+  if (message.includes(RAW_REPLY_MARKER)) {
+    const status = RAW_REPLY_STATUS.exec(message)?.[1]
+    return { ...unexpectedReply(errorClass, status ? Number(status) : undefined), code }
+  }
+  if (code === 'app/invalid-credential') {
+    const reason = CREDENTIAL_FAILURE.exec(message)?.[1]
+    const detail = reason ? `: ${reason}` : ''
+    return failure(errorClass, code, `the service account could not get an access token${detail}`)
+  }
+  return failure(errorClass, code, vendorText(message))
 }
 
 function failure(errorClass: GatewayErrorClass, code: string, message: string) {

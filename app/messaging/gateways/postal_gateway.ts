@@ -1,15 +1,20 @@
 import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
+import { EgressRefusedError } from '#messaging/egress/egress_policy'
 import {
   Gateway,
+  type EgressOptions,
   type EmailOutbound,
   type GatewayCheck,
   type GatewayErrorClass,
   type GatewayFailure,
   type GatewayResult,
   type OutboundMessage,
+  egressRefused,
   failedCheck,
+  unexpectedReply,
   unsupportedChannel,
+  vendorText,
 } from '#messaging/gateways/gateway'
 import {
   PostalApiError,
@@ -59,12 +64,13 @@ export class PostalGateway extends Gateway {
   readonly type = GatewayType.Postal
   #client: PostalClient
 
-  constructor(private config: PostalGatewayConfig) {
+  constructor(private config: PostalGatewayConfig & EgressOptions) {
     super()
     this.#client = new PostalClient({
       baseUrl: config.baseUrl,
       apiKey: config.apiKey,
       timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      policy: config.policy,
     })
   }
 
@@ -127,20 +133,29 @@ export class PostalGateway extends Gateway {
   }
 }
 
+/**
+ * Postal's envelope gives a code and message, shown bounded; a reply that is
+ * not an envelope is shown by its HTTP status, its body never.
+ */
 function failure(error: unknown): GatewayFailure {
+  if (error instanceof EgressRefusedError) return egressRefused(error)
   if (error instanceof PostalApiError) {
     return {
       ok: false,
-      errorClass: ERROR_CLASSES[error.code] ?? 'retry',
-      code: error.code,
-      message: error.message,
+      errorClass: Object.hasOwn(ERROR_CLASSES, error.code) ? ERROR_CLASSES[error.code] : 'retry',
+      code: vendorText(error.code),
+      message: vendorText(error.message),
     }
   }
   if (error instanceof PostalTransportError) {
-    const code =
-      error.failure === 'http-status' ? `HTTP_${error.httpStatus}` : TRANSPORT_CODES[error.failure]
-    return { ok: false, errorClass: 'retry', code, message: error.message }
+    if (error.failure === 'http-status') return unexpectedReply('retry', error.httpStatus)
+    return {
+      ok: false,
+      errorClass: 'retry',
+      code: TRANSPORT_CODES[error.failure],
+      message: error.message,
+    }
   }
-  // The client only throws the two errors above; this keeps the never-throw promise regardless.
-  return { ok: false, errorClass: 'retry', code: 'UNEXPECTED', message: String(error) }
+  // The client only throws the errors above; this keeps the never-throw promise regardless.
+  return { ok: false, errorClass: 'retry', code: 'UNEXPECTED', message: 'the Postal client failed' }
 }

@@ -10,14 +10,20 @@ import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import {
   Gateway,
+  type EgressOptions,
   type EmailOutbound,
   type GatewayCheck,
   type GatewayErrorClass,
   type GatewayFailure,
   type GatewayResult,
   type OutboundMessage,
+  egressRefused,
+  egressRefusalIn,
   failedCheck,
+  socketErrorText,
+  unexpectedReply,
   unsupportedChannel,
+  vendorText,
 } from '#messaging/gateways/gateway'
 
 export interface SesGatewayConfig {
@@ -34,12 +40,12 @@ export interface SesGatewayConfig {
   snsTopicArn?: string
   /** Per HTTP attempt */
   timeoutMs?: number
-  /** The SDK's own attempts (it retries throttling, 5xx and timeouts); SDK default when unset */
-  maxAttempts?: number
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000
 const CONNECTION_TIMEOUT_MS = 3_000
+/** The SDK's own default pool size */
+const MAX_SOCKETS = 50
 
 /** SES v2 error names (PROVIDERS.md); AWS authentication errors are ours. */
 const ERROR_CLASSES: Record<string, GatewayErrorClass> = {
@@ -74,22 +80,32 @@ export class SesGateway extends Gateway {
   readonly type = GatewayType.Ses
   #client: SESv2Client
 
-  constructor(private config: SesGatewayConfig) {
+  constructor(private config: SesGatewayConfig & EgressOptions) {
     super()
     const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS }
     this.#client = new SESv2Client({
       region: config.region,
       endpoint: config.endpoint,
       credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
-      maxAttempts: config.maxAttempts,
+      // One HTTP attempt per send: the SDK would repeat a send that may have
+      // reached SES (a timeout), and retrying is the dispatcher's decision
+      maxAttempts: 1,
       // Options for the SDK's NodeHttpHandler; without throwOnRequestTimeout a
-      // request timeout only logs a warning.
+      // request timeout only logs a warning. Every connection, the endpoint
+      // being tenant-set, goes through the egress policy.
       requestHandler: {
         requestTimeout: timeoutMs,
         throwOnRequestTimeout: true,
         connectionTimeout: Math.min(timeoutMs, CONNECTION_TIMEOUT_MS),
+        httpAgent: config.policy.agent('http:', agentOptions),
+        httpsAgent: config.policy.agent('https:', agentOptions),
       },
     })
+  }
+
+  async close() {
+    this.#client.destroy()
   }
 
   async send(message: OutboundMessage): Promise<GatewayResult> {
@@ -98,7 +114,7 @@ export class SesGateway extends Gateway {
     }
     try {
       const reply = await this.#client.send(new SendEmailCommand(this.#input(message)))
-      if (!reply.MessageId) {
+      if (typeof reply.MessageId !== 'string' || reply.MessageId === '') {
         return {
           ok: false,
           errorClass: 'retry',
@@ -128,8 +144,9 @@ export class SesGateway extends Gateway {
       return {
         ok: true,
         detail:
-          `sending enabled${sandbox}; ${quota?.SentLast24Hours ?? 0} of ` +
-          `${quota?.Max24HourSend ?? '?'} sent in the last 24 h, at most ${quota?.MaxSendRate ?? '?'}/s`,
+          `sending enabled${sandbox}; ${count(quota?.SentLast24Hours) ?? 0} of ` +
+          `${count(quota?.Max24HourSend) ?? '?'} sent in the last 24 h, ` +
+          `at most ${count(quota?.MaxSendRate) ?? '?'}/s`,
       }
     } catch (error) {
       return failedCheck(failure(error))
@@ -167,12 +184,27 @@ function emailTag(name: string, value: string): MessageTag {
   }
 }
 
+/** A number SES reported, or undefined: nothing else of the reply is shown. */
+function count(value: unknown) {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined
+}
+
+/**
+ * The SDK names an error by the reply's error type (header, __type or code):
+ * only the SES errors listed above are shown with their message. Any other
+ * reply (an unknown name, a body the SDK could not parse: its SyntaxError
+ * quotes the body) is shown by its HTTP status alone.
+ */
 function failure(error: unknown): GatewayFailure {
-  if (error instanceof SESv2ServiceException) {
-    // An error SES names but we do not know is not proof the message is bad; retries are bounded.
-    const errorClass = ERROR_CLASSES[error.name] ?? 'retry'
-    return { ok: false, errorClass, code: error.name, message: error.message }
+  const refusal = egressRefusalIn(error)
+  if (refusal) return egressRefused(refusal)
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
+  if (error instanceof SESv2ServiceException && Object.hasOwn(ERROR_CLASSES, error.name)) {
+    const errorClass = ERROR_CLASSES[error.name]
+    return { ok: false, errorClass, code: error.name, message: vendorText(error.message) }
   }
+  // An error SES names but we do not know is not proof the message is bad; retries are bounded.
+  if (status) return unexpectedReply('retry', status)
   const { name, message } = error instanceof Error ? error : new Error(String(error))
   if (name === 'TimeoutError') {
     return { ok: false, errorClass: 'retry', code: 'TIMEOUT', message }
@@ -180,8 +212,12 @@ function failure(error: unknown): GatewayFailure {
   if (name === 'CredentialsProviderError') {
     return { ok: false, errorClass: 'config', code: name, message }
   }
-  // A reply the SDK could not read (a load balancer's HTML 503) still carries its status.
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
-  const code = status ? `HTTP_${status}` : 'NETWORK_ERROR'
-  return { ok: false, errorClass: 'retry', code, message }
+  const detail = socketErrorText(error)
+  if (detail === null) return unexpectedReply('retry')
+  return {
+    ok: false,
+    errorClass: 'retry',
+    code: 'NETWORK_ERROR',
+    message: `could not reach SES: ${detail}`,
+  }
 }

@@ -1,15 +1,22 @@
+import type http from 'node:http'
 import twilio from 'twilio'
 import { Channel } from '#enums/channel'
 import {
   Gateway,
+  type EgressOptions,
   type GatewayCheck,
   type GatewayErrorClass,
   type GatewayFailure,
   type GatewayResult,
   type OutboundMessage,
   type SmsOutbound,
+  egressRefused,
+  egressRefusalIn,
   failedCheck,
+  socketErrorText,
+  unexpectedReply,
   unsupportedChannel,
+  vendorText,
 } from '#messaging/gateways/gateway'
 
 export interface TwilioGatewayConfig {
@@ -40,6 +47,9 @@ const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT'])
 const SUPPRESS_CODES = new Set([21211, 21614, 21610])
 const AUTHENTICATION_FAILED = 20003
 const TOO_MANY_REQUESTS = 20429
+/** Twilio's replies are a few KiB; a reply past this is not Twilio's */
+const MAX_REPLY_BYTES = 256 * 1024
+const ACCOUNT_STATUSES = new Set(['active', 'suspended', 'closed'])
 
 /** SMS through Twilio's Programmable Messaging API. */
 export class TwilioGateway extends Gateway {
@@ -47,18 +57,23 @@ export class TwilioGateway extends Gateway {
   readonly #client: twilio.Twilio
   readonly #sender: { from: string } | { messagingServiceSid: string }
   readonly #statusCallbackUrl: URL | undefined
+  readonly #agents: http.Agent[]
 
-  constructor(config: TwilioGatewayConfig) {
+  constructor(config: TwilioGatewayConfig & EgressOptions) {
     super()
     this.#sender = senderOf(config)
     // Parsed once, so a malformed URL fails here rather than in send()
     this.#statusCallbackUrl = config.statusCallbackUrl
       ? new URL(config.statusCallbackUrl)
       : undefined
-    // Twilio's own retry on 429 stays off: retrying is the dispatcher's decision
+    const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    const agentOptions = { keepAlive: true, timeout: timeoutMs }
+    this.#agents = [
+      config.policy.agent('http:', agentOptions),
+      config.policy.agent('https:', agentOptions),
+    ]
     this.#client = twilio(config.accountSid, config.authToken, {
-      timeout: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      autoRetry: false,
+      httpClient: guardedRequestClient(timeoutMs, this.#agents),
     })
     if (config.baseUrl) {
       // Domain.absoluteUrl reads baseUrl on every request (checked in twilio 6.2);
@@ -78,6 +93,8 @@ export class TwilioGateway extends Gateway {
         body: message.body,
         statusCallback: this.#statusCallbackFor(message),
       })
+      // A 2xx that is not a message resource (not Twilio's JSON) has no sid
+      if (typeof sent.sid !== 'string' || sent.sid === '') return unexpectedReply('retry')
       return { ok: true, providerMessageId: sent.sid }
     } catch (error: unknown) {
       return classify(error)
@@ -88,11 +105,16 @@ export class TwilioGateway extends Gateway {
   async check(): Promise<GatewayCheck> {
     try {
       const account = await this.#client.api.v2010.account.fetch()
-      const detail = `account "${account.friendlyName}" (${account.type}) is ${account.status}`
-      return { ok: account.status === 'active', detail }
+      if (!ACCOUNT_STATUSES.has(account.status)) return failedCheck(unexpectedReply('retry'))
+      const name = typeof account.friendlyName === 'string' ? vendorText(account.friendlyName) : ''
+      return { ok: account.status === 'active', detail: `account "${name}" is ${account.status}` }
     } catch (error: unknown) {
       return failedCheck(classify(error))
     }
+  }
+
+  async close() {
+    for (const agent of this.#agents) agent.destroy()
   }
 
   #statusCallbackFor(message: SmsOutbound) {
@@ -103,6 +125,22 @@ export class TwilioGateway extends Gateway {
   }
 }
 
+/**
+ * The SDK's RequestClient makes its own https.Agent, and a plain-HTTP baseUrl
+ * would go through Node's global agent: both are replaced by the policy's
+ * agents, so every connection the SDK opens is vetted. Its retry on 429 stays
+ * off (retrying is the dispatcher's decision), no redirect is followed and a
+ * reply is read up to a cap.
+ */
+function guardedRequestClient(timeoutMs: number, [httpAgent, httpsAgent]: http.Agent[]) {
+  const client = new twilio.RequestClient({ timeout: timeoutMs, autoRetry: false })
+  client.axios.defaults.httpAgent = httpAgent
+  client.axios.defaults.httpsAgent = httpsAgent
+  client.axios.defaults.maxRedirects = 0
+  client.axios.defaults.maxContentLength = MAX_REPLY_BYTES
+  return client
+}
+
 function senderOf(config: TwilioGatewayConfig) {
   if (config.messagingServiceSid) return { messagingServiceSid: config.messagingServiceSid }
   if (config.from) return { from: config.from }
@@ -111,38 +149,48 @@ function senderOf(config: TwilioGatewayConfig) {
 
 /**
  * A Twilio error reply (RestException, or TwilioServiceException for the
- * newer RFC 9457 bodies) carries the HTTP status and Twilio's error code;
- * anything else is the HTTP client failing to get a reply at all.
+ * newer RFC 9457 bodies) carries the HTTP status and Twilio's error code and
+ * message; a reply without them (an HTML page, another service's JSON) is
+ * shown by its status alone. Anything else is the HTTP client failing to get
+ * a reply at all.
  */
 function classify(error: unknown): GatewayFailure {
+  const refusal = egressRefusalIn(error)
+  if (refusal) return egressRefused(refusal)
   const reply = twilioReply(error)
   if (!reply) return networkFailure(error)
 
   const { status, code, message } = reply
-  const label = code ? `TWILIO_${code}` : `HTTP_${status}`
-  if (status === 429 || code === TOO_MANY_REQUESTS || status >= 500) {
-    return failure('retry', label, message)
-  }
-  if (code !== undefined && SUPPRESS_CODES.has(code)) {
-    return failure('suppress', label, message)
-  }
-  if (code === AUTHENTICATION_FAILED || status === 401) {
-    return failure('config', label, message)
-  }
-  return failure('permanent', label, message)
+  const errorClass = classOf(status, code)
+  if (code === undefined || message === undefined) return unexpectedReply(errorClass, status)
+  return failure(errorClass, `TWILIO_${code}`, vendorText(message))
 }
 
+function classOf(status: number, code: number | undefined): GatewayErrorClass {
+  if (status === 429 || code === TOO_MANY_REQUESTS || status >= 500) return 'retry'
+  if (code !== undefined && SUPPRESS_CODES.has(code)) return 'suppress'
+  if (code === AUTHENTICATION_FAILED || status === 401) return 'config'
+  return 'permanent'
+}
+
+/** The SDK sets code and message from the body only when it parsed as JSON carrying them. */
 function twilioReply(error: unknown) {
   if (!(error instanceof Error) || !('status' in error) || typeof error.status !== 'number') {
     return null
   }
-  const code = 'code' in error && typeof error.code === 'number' ? error.code : undefined
-  return { status: error.status, code, message: error.message }
+  const code = 'code' in error && typeof error.code === 'number' ? error.code : 0
+  return {
+    status: error.status,
+    code: code === 0 ? undefined : code,
+    message: typeof error.message === 'string' && error.message !== '' ? error.message : undefined,
+  }
 }
 
+/** No reply at all (a socket failure), or one the SDK could not read, which is not shown. */
 function networkFailure(error: unknown): GatewayFailure {
   const code = error instanceof Error && 'code' in error ? String(error.code) : ''
-  const detail = error instanceof Error ? error.message : String(error)
+  const detail = socketErrorText(error)
+  if (detail === null) return unexpectedReply('retry')
   if (TIMEOUT_CODES.has(code)) {
     // Twilio may have accepted the message anyway (the POST is not idempotent):
     // a retry risks a duplicate, which PROVIDERS.md accepts over losing it

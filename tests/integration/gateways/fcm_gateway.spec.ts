@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from '@japa/runner'
+import { EgressPolicy } from '#messaging/egress/egress_policy'
 import { getApps } from 'firebase-admin/app'
 import { Channel } from '#enums/channel'
 import type { GatewayErrorClass, PushOutbound, SmsOutbound } from '#messaging/gateways/gateway'
@@ -9,6 +10,9 @@ import { FcmGateway, type FcmGatewayConfig } from '#messaging/gateways/fcm_gatew
 import { FCM_MAGIC_TOKEN_PREFIXES, FcmFakeServer } from '#sandbox/fakes/fcm_fake_server'
 
 const PROJECT_ID = 'switchboard-test'
+
+/** The fakes listen on loopback, which the operator allows here as in the sandbox */
+const policy = new EgressPolicy(['127.0.0.0/8'])
 
 function push(token: string, content: { title: string | null; body: string | null }): PushOutbound {
   const messageId = randomUUID()
@@ -52,6 +56,7 @@ test.group('FCM gateway, through firebase-admin, against the fake FCM', (group) 
       serviceAccount: {},
       baseUrl: fake.baseUrl,
       timeoutMs: 2_000,
+      policy,
       ...overrides,
     })
     gateways.push(made)
@@ -232,11 +237,13 @@ test.group('FCM gateway, through firebase-admin, against the fake FCM', (group) 
       projectId: PROJECT_ID,
       serviceAccount: {},
       baseUrl: fake.baseUrl,
+      policy,
     })
     const second = new FcmGateway({
       projectId: PROJECT_ID,
       serviceAccount: {},
       baseUrl: fake.baseUrl,
+      policy,
     })
     assert.equal(getApps().length, appsBefore + 2)
 

@@ -1,5 +1,6 @@
 import { createPublicKey, randomUUID, verify } from 'node:crypto'
 import { test } from '@japa/runner'
+import { EgressPolicy } from '#messaging/egress/egress_policy'
 import { Channel } from '#enums/channel'
 import type { EmailOutbound, GatewayErrorClass, GatewayResult } from '#messaging/gateways/gateway'
 import { PostalGateway } from '#messaging/gateways/postal_gateway'
@@ -10,6 +11,9 @@ import { POSTAL_MAGIC_RECIPIENTS, PostalFakeServer } from '#sandbox/fakes/postal
 const API_KEY = 'postal-test-key'
 const FROM = 'noreply@mail.switchboard.test'
 const TIMEOUT_MS = 400
+
+/** The fakes listen on loopback, which the operator allows here as in the sandbox */
+const policy = new EgressPolicy(['127.0.0.0/8'])
 
 function email(to: string, overrides: Partial<EmailOutbound> = {}): EmailOutbound {
   const messageId = randomUUID()
@@ -61,6 +65,7 @@ test.group('PostalGateway against the fake Postal', (group) => {
       apiKey: API_KEY,
       from: FROM,
       timeoutMs: TIMEOUT_MS,
+      policy,
     })
     return async () => {
       await fake.stop()
@@ -136,6 +141,7 @@ test.group('PostalGateway against the fake Postal', (group) => {
       apiKey: 'revoked-key',
       from: FROM,
       timeoutMs: TIMEOUT_MS,
+      policy,
     })
 
     const result = await misconfigured.send(email(POSTAL_MAGIC_RECIPIENTS.delivered))
@@ -173,6 +179,7 @@ test.group('PostalGateway against the fake Postal', (group) => {
       apiKey: API_KEY,
       from: FROM,
       timeoutMs: TIMEOUT_MS,
+      policy,
     })
 
     const result = await unreachable.send(email(POSTAL_MAGIC_RECIPIENTS.delivered))

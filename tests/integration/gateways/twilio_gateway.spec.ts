@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from '@japa/runner'
+import { EgressPolicy } from '#messaging/egress/egress_policy'
 import twilio from 'twilio'
 import { Channel } from '#enums/channel'
 import type { GatewayErrorClass, PushOutbound, SmsOutbound } from '#messaging/gateways/gateway'
@@ -15,6 +16,9 @@ import { TWILIO_MAGIC_NUMBERS, TwilioFakeServer } from '#sandbox/fakes/twilio_fa
 const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`
 const AUTH_TOKEN = 'twilio-test-auth-token'
 const FROM = '+15005550006'
+
+/** The fakes listen on loopback, which the operator allows here as in the sandbox */
+const policy = new EgressPolicy(['127.0.0.0/8'])
 
 function sms(to: string): SmsOutbound {
   return {
@@ -82,6 +86,7 @@ test.group('Twilio gateway, through the twilio SDK, against the fake Twilio', (g
       baseUrl: fake.baseUrl,
       statusCallbackUrl: receiver.url,
       timeoutMs: 2_000,
+      policy,
       ...overrides,
     })
   }
