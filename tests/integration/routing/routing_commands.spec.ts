@@ -6,7 +6,7 @@ import { Priority } from '#enums/priority'
 import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import ProviderConfig from '#models/provider_config'
-import { GatewayHealth } from '#messaging/routing/gateway_health'
+import { GatewayHealth, type HealthSettings } from '#messaging/routing/gateway_health'
 import { RateLimiter } from '#messaging/routing/rate_limiter'
 import { ProviderAccounts } from '#messaging/providers/provider_accounts'
 import CommsUpdateChannelHealth from '#commands/comms_update_channel_health'
@@ -62,8 +62,13 @@ test.group('comms:update-channel-health', (group) => {
     assert.closeTo(Number(row.score), 3 / 8, 0.001)
     assert.isNotNull(row.circuit_opened_at)
 
-    // Run again after a recovery: the same row, now closed
-    await health.record(key, true, 50)
+    // Run again after a recovery (a probe past the cool-down succeeded): the same row, now closed
+    const probe = await new GatewayHealth(redis.connection(), {
+      ...app.config.get<HealthSettings>('messaging.health'),
+      cooldownSeconds: 0,
+    }).admit(key)
+    assert.isTrue(probe.admitted)
+    await health.record(key, true, 50, { probe: probe.admitted ? probe.probe : null })
     await runCommand(CommsUpdateChannelHealth)
     const rows = await db.from('channel_health').where('gateway_key', key)
     assert.lengthOf(rows, 1)
