@@ -113,7 +113,8 @@ export class ChannelRouter {
       const snapshot = await this.#healthOf(candidate.key)
       candidate.score = snapshot.score
       candidate.circuit = snapshot.state
-      // Only a hint (the snapshot may be a second old): admit() decides
+      // Cooling down, or its probe is out: not worth asking. The snapshot may be
+      // a second old, so past this point admit() decides, not the snapshot.
       if (snapshot.probeDueAt && snapshot.probeDueAt.getTime() > Date.now()) {
         plan.skipped.push({ key: candidate.key, reason: `circuit ${snapshot.state}` })
         continue
