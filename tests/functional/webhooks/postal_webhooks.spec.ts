@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto'
 import { test } from '@japa/runner'
+import { EgressPolicy } from '#messaging/egress/egress_policy'
 import db from '@adonisjs/lucid/services/db'
 import emitter from '@adonisjs/core/services/emitter'
 import type { ApiClient } from '@japa/api-client'
@@ -43,7 +44,13 @@ test.group('Postal webhooks', (group) => {
   group.setup(async () => {
     receiver = await new CallbackReceiver().start()
     fake = await new PostalFakeServer({ apiKey: API_KEY, callbacks: { url: receiver.url } }).start()
-    gateway = new PostalGateway({ baseUrl: fake.baseUrl, apiKey: API_KEY, from: FROM })
+    gateway = new PostalGateway({
+      baseUrl: fake.baseUrl,
+      apiKey: API_KEY,
+      from: FROM,
+      // The fake listens on loopback, which the operator allows here as in the sandbox
+      policy: new EgressPolicy(['127.0.0.0/8']),
+    })
     config = await createProviderConfig(GatewayType.Postal, Channel.Email, {
       baseUrl: fake.baseUrl,
       apiKey: API_KEY,

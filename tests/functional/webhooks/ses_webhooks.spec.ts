@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { test } from '@japa/runner'
+import { EgressPolicy } from '#messaging/egress/egress_policy'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import type { ApiClient } from '@japa/api-client'
@@ -72,7 +73,8 @@ test.group('SES webhooks (SNS)', (group) => {
       configurationSet: 'switchboard-events',
       snsTopicArn: TOPIC_ARN,
     }
-    gateway = new SesGateway(credentials)
+    // The fake listens on loopback, which the operator allows here as in the sandbox
+    gateway = new SesGateway({ ...credentials, policy: new EgressPolicy(['127.0.0.0/8']) })
     config = await createProviderConfig(GatewayType.Ses, Channel.Email, credentials)
     // A genuine SNS topic, signed by SNS, that this account does not subscribe to
     stranger = new SnsNotificationSigner('arn:aws:sns:us-east-1:999999999999:other', 'us-east-1')

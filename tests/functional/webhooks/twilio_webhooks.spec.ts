@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { EgressPolicy } from '#messaging/egress/egress_policy'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import type { ApiClient } from '@japa/api-client'
@@ -69,6 +70,8 @@ test.group('Twilio status callbacks', (group) => {
       from: FROM,
       baseUrl: fake.baseUrl,
       statusCallbackUrl: `${app.config.get<string>('app.appUrl')}${webhookPath('twilio', callbackConfig.id)}`,
+      // The fake listens on loopback, which the operator allows here as in the sandbox
+      policy: new EgressPolicy(['127.0.0.0/8']),
     })
     const result = await gateway.send({
       channel: Channel.Sms,
