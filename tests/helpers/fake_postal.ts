@@ -3,11 +3,16 @@ import { PostalFakeServer, type PostalFakeOptions } from '#sandbox/fakes/postal_
 import { createProvider } from '#tests/helpers/providers'
 import { createTenant } from '#tests/helpers/tenants'
 
-const API_KEY = 'fake-postal-api-key'
+/** The key createPostalTenant's account uses, for a fake of one's own */
+export const FAKE_POSTAL_API_KEY = 'fake-postal-api-key'
+const API_KEY = FAKE_POSTAL_API_KEY
 
-/** A fake Postal server on a free port; its webhooks go to `callbacks` if given. */
-export function startFakePostal(callbacks?: PostalFakeOptions['callbacks']) {
-  return new PostalFakeServer({ apiKey: API_KEY, callbacks }).start()
+/**
+ * A fake Postal server on a free port; its webhooks go to `callbacks` if
+ * given, and `timeout@` recipients get their reply after `hangMs`.
+ */
+export function startFakePostal(callbacks?: PostalFakeOptions['callbacks'], hangMs?: number) {
+  return new PostalFakeServer({ apiKey: API_KEY, callbacks, ...(hangMs ? { hangMs } : {}) }).start()
 }
 
 /** A new tenant whose email goes through its own Postal account: the fake `postal`. */
