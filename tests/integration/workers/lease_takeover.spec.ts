@@ -162,10 +162,10 @@ test.group('Workers: a provider id PostgreSQL refuses', (group) => {
         .json(bulkEmails(MESSAGES, 'poisoned'))
       accepted.assertStatus(201)
 
-      await sweepUntil(
-        'every message to be sent',
-        async () => (await statusCounts(tenant.id)).sent === MESSAGES
-      )
+      await sweepUntil('every message to be sent', async () => {
+        const counts = await statusCounts(tenant.id)
+        return counts.sent === MESSAGES
+      })
 
       const ids = await messageIdsOf(tenant.id)
       const tally = tallySends(postal, ids)
