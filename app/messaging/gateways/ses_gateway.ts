@@ -184,6 +184,12 @@ function emailTag(name: string, value: string): MessageTag {
   }
 }
 
+/** The HTTP status the SDK attaches to an error that came with a reply */
+function replyStatus(error: unknown) {
+  if (!(error instanceof Error) || !('$metadata' in error)) return undefined
+  return (error.$metadata as { httpStatusCode?: number } | undefined)?.httpStatusCode
+}
+
 /** A number SES reported, or undefined: nothing else of the reply is shown. */
 function count(value: unknown) {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined
@@ -198,7 +204,7 @@ function count(value: unknown) {
 function failure(error: unknown): GatewayFailure {
   const refusal = egressRefusalIn(error)
   if (refusal) return egressRefused(refusal)
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
+  const status = replyStatus(error)
   if (error instanceof SESv2ServiceException && Object.hasOwn(ERROR_CLASSES, error.name)) {
     const errorClass = ERROR_CLASSES[error.name]
     return { ok: false, errorClass, code: error.name, message: vendorText(error.message) }
