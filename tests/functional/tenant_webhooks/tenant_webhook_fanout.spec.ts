@@ -19,7 +19,8 @@ import {
   tenantWebhookQueue,
 } from '#tests/helpers/tenant_webhooks'
 
-const receiver = 'https://hooks.example.com/switchboard'
+// Loopback is allowed in tests (EGRESS_ALLOW in .env.test); nothing here is ever POSTed to
+const receiver = 'http://127.0.0.1:9/switchboard'
 
 /** A relay that dies right after its jobs reached Redis, before it could record the hand-over */
 class CrashAfterEnqueue extends TenantWebhookQueue {
