@@ -329,3 +329,40 @@ test.group(
     })
   }
 )
+
+test.group('Tenant webhooks: the POST goes through the egress policy', (group) => {
+  let worker: WorkerProcess
+  let internal: CallbackReceiver
+
+  group.setup(async () => {
+    await tenantWebhookQueue().obliterate({ force: true })
+    internal = await new CallbackReceiver().start()
+    // The API that registered the endpoint allowed loopback; this worker allows nothing internal
+    worker = await WorkerProcess.startTenantWebhooks({
+      EGRESS_ALLOW: '',
+      TENANT_WEBHOOK_MAX_ATTEMPTS: '1',
+    })
+    return async () => {
+      await worker.stop()
+      await internal.stop()
+    }
+  })
+
+  test('an endpoint that now points at an internal address is refused at connect time, and never called', async ({
+    client,
+    assert,
+  }) => {
+    const { endpoint, deliverMessages } = await tenantWithEndpoint(client, internal.url)
+
+    const [deliveryEventId] = await deliverMessages(1)
+
+    const [attempt] = await waitUntil('the attempt to be logged', async () => {
+      const rows = await attemptsOf(endpoint.id)
+      return rows.length > 0 && rows
+    })
+    assert.equal(attempt.event_id, String(deliveryEventId))
+    assert.isNull(attempt.status_code)
+    assert.match(attempt.error, /^egress_refused: .*127\.0\.0\.1.*loopback/)
+    assert.lengthOf(internal.received, 0)
+  })
+})
