@@ -136,11 +136,18 @@ export class TenantWebhookDeliverer {
     return client
   }
 
+  /**
+   * Ends the run of failures. Not skipped on the endpoint as this attempt read
+   * it: a concurrent attempt may have started a run since, and a success must
+   * end it, or the endpoint could be disabled for failures a success followed.
+   */
   async #succeeded(endpoint: WebhookEndpoint) {
-    if (endpoint.consecutiveFailures === 0 && endpoint.failingSince === null) return
     await db
       .from('webhook_endpoints')
       .where('id', endpoint.id)
+      .where((running) =>
+        running.whereNotNull('failing_since').orWhere('consecutive_failures', '>', 0)
+      )
       .update({ consecutive_failures: 0, failing_since: null, updated_at: new Date() })
   }
 

@@ -34,6 +34,9 @@ interface OutboxRow {
  */
 const BATCH_SIZE = 500
 
+/** After a failed pass: an outage is logged once a second, not at every poll */
+const RETRY_AFTER_ERROR_MS = 1_000
+
 /**
  * Hands webhook_outbox rows (written by the trigger on delivery_events, in
  * the transaction of the event itself) to the tenant-webhooks queue. A row is
@@ -99,16 +102,16 @@ export class WebhookOutboxRelay {
   async #loop() {
     const signal = this.#stopping.signal
     while (!signal.aborted) {
-      let handed = 0
+      let pause = this.options.intervalMs
       try {
-        handed = await this.relay()
+        // A full batch: more may be waiting, go on at once
+        if ((await this.relay()) === BATCH_SIZE) pause = 0
       } catch (error) {
         // PostgreSQL or Redis away: the rows wait in the outbox until they are back
         this.logger.warn({ err: error }, 'tenant webhook outbox: could not hand events over')
+        pause = Math.max(this.options.intervalMs, RETRY_AFTER_ERROR_MS)
       }
-      if (handed < BATCH_SIZE) {
-        await sleep(this.options.intervalMs, undefined, { signal }).catch(() => {})
-      }
+      if (pause > 0) await sleep(pause, undefined, { signal }).catch(() => {})
     }
   }
 }
