@@ -96,7 +96,7 @@ export class LeaseKeeper {
   #extendDue() {
     const now = Date.now()
     for (const lease of this.#leases) {
-      // A lease that ran out here may still be ours in the database: its token says
+      // Even one that ran out by this process's clock: while its token matches, nobody took it
       if (this.#extending.has(lease) || lease.lost) continue
       if (now - lease.confirmedAt < this.#tickMs / 2) continue
       void this.#extend(lease, now)
