@@ -4,6 +4,8 @@ import { createTenant } from '#tests/helpers/tenants'
 import { queuedDeliveries, registerEndpoint } from '#tests/helpers/tenant_webhooks'
 import { WebhookSecrets } from '#messaging/tenant_webhooks/webhook_secrets'
 import app from '@adonisjs/core/services/app'
+import type { Group } from '@japa/runner/core'
+import { EgressPolicy } from '#messaging/egress/egress_policy'
 
 const SECRET = 'tenant-chosen-secret-7c1d'
 const endpoint = {
@@ -11,7 +13,18 @@ const endpoint = {
   eventTypes: ['message.delivered', 'message.bounced'],
 }
 
-test.group('Tenant webhook endpoints: API', () => {
+/** hooks.example.com resolves to a public address, without the network; loopback stays allowed */
+function withPublicDns(group: Group) {
+  group.each.setup(() => {
+    const resolver = async () => [{ address: '93.184.215.14', family: 4 }]
+    app.container.swap(EgressPolicy, () => new EgressPolicy(['127.0.0.0/8'], resolver))
+    return () => app.container.restore(EgressPolicy)
+  })
+}
+
+test.group('Tenant webhook endpoints: API', (group) => {
+  withPublicDns(group)
+
   test('create seals the secret and shows it once; the list shows only its mask', async ({
     client,
     assert,
@@ -97,7 +110,9 @@ test.group('Tenant webhook endpoints: API', () => {
   })
 })
 
-test.group('Tenant webhook endpoints: validation', () => {
+test.group('Tenant webhook endpoints: validation', (group) => {
+  withPublicDns(group)
+
   const invalid: Array<[string, Record<string, unknown>, string]> = [
     ['plain http off loopback', { ...endpoint, url: 'http://hooks.example.com/in' }, 'url'],
     ['not a URL', { ...endpoint, url: 'hooks' }, 'url'],
@@ -138,7 +153,9 @@ test.group('Tenant webhook endpoints: validation', () => {
   })
 })
 
-test.group('Tenant webhook endpoints: tenant isolation', () => {
+test.group('Tenant webhook endpoints: tenant isolation', (group) => {
+  withPublicDns(group)
+
   test("another tenant's endpoint is neither listed, tested nor deleted", async ({
     client,
     assert,
