@@ -1,6 +1,6 @@
 /**
- * The events a tenant's webhook endpoint may subscribe to, one per domain
- * event of a message's life after it was sent (start/events.ts).
+ * The events a tenant's webhook endpoint may subscribe to: each is a kind of
+ * delivery_events row (the trigger of migration 0017 maps the row types).
  */
 export enum TenantWebhookEventType {
   Delivered = 'message.delivered',
