@@ -32,3 +32,16 @@ export class WebhookVerificationUnavailableException extends DomainException {
   static status = 503
   static code = 'E_SERVICE_UNAVAILABLE'
 }
+
+/**
+ * A callback about one of our messages whose send is not recorded yet, so it
+ * cannot be shown to come from the account that sent it: 503 so the provider
+ * delivers it again once the send is recorded (Postal and SNS retry a 5xx).
+ */
+export class SendNotYetRecordedException extends DomainException {
+  static status = 503
+  static code = 'E_SEND_NOT_YET_RECORDED'
+  constructor() {
+    super('The message this callback is about is still being sent: deliver it again later')
+  }
+}

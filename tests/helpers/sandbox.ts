@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { Sandbox } from '#sandbox/sandbox'
@@ -20,7 +21,8 @@ export interface SandboxFakes {
 /**
  * A clean slate with the sandbox as the only providers (system defaults on
  * free ports: Postal then SES for email, Twilio, FCM), as `node ace sandbox`
- * sets them up. Stop it with `sandbox.stop()`.
+ * sets them up, with a secret of this run's own (SANDBOX_SECRET in an
+ * install). Stop it with `sandbox.stop()`.
  */
 export async function startSandbox(): Promise<SandboxFakes> {
   await truncateMessages()
@@ -29,7 +31,11 @@ export async function startSandbox(): Promise<SandboxFakes> {
   const sandbox = await new Sandbox(
     await app.container.make(ProviderAccounts),
     await app.container.make('logger'),
-    { appUrl: app.config.get<string>('app.appUrl'), portBase: 0 }
+    {
+      appUrl: app.config.get<string>('app.appUrl'),
+      portBase: 0,
+      secret: randomBytes(32).toString('base64url'),
+    }
   ).start()
   const [postal, ses, twilio, fcm] = sandbox.servers
   return {

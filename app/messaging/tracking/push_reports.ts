@@ -1,11 +1,17 @@
 import { inject } from '@adonisjs/core'
 import type { Infer } from '@vinejs/vine/types'
+import db from '@adonisjs/lucid/services/db'
 import { DeliveryEventType } from '#enums/delivery_event_type'
-import Message from '#models/message'
 import { MessageNotFoundException } from '#exceptions/domain_exceptions'
+import { SendNotYetRecordedException } from '#exceptions/webhook_exceptions'
 import type { pushReportValidator } from '#validators/push_report'
 import { DeliveryTracker } from '#messaging/tracking/delivery_tracker'
 import type { ProviderEventContext } from '#messaging/tracking/provider_event'
+import {
+  isAwaitingSendRecord,
+  isReportedBy,
+  type TrackedMessage,
+} from '#messaging/tracking/tracked_messages'
 
 export type PushReport = Infer<typeof pushReportValidator>
 
@@ -17,28 +23,35 @@ const EVENT_TYPES: Record<PushReport['event'], DeliveryEventType> = {
 
 /**
  * Delivered/opened reports from the tenant's push client app: FCM itself has
- * no delivery callback. The tenant's API key, or the signature of a tenant's
- * FCM account, limits them to that tenant's messages; a system-default
- * account's signature covers any push message.
+ * no delivery callback. The tenant's API key limits them to that tenant's
+ * messages; an FCM account's signature to the messages sent through that
+ * account (isReportedBy).
  */
 @inject()
 export class PushReports {
   constructor(private tracker: DeliveryTracker) {}
 
   async record(context: ProviderEventContext, report: PushReport) {
-    const query = Message.query()
-      .select('id', 'tenant_id')
+    const message: Pick<
+      TrackedMessage,
+      'id' | 'tenant_id' | 'provider_config_id' | 'status'
+    > | null = await db
+      .from('messages')
+      .select('id', 'tenant_id', 'provider_config_id', 'status')
       .where('id', report.messageId)
       .where('channel', 'push')
-    if (context.tenantId) query.where('tenant_id', context.tenantId)
-    const message = await query.first()
-    if (!message) {
+      .first()
+    if (!message || !isReportedBy(context, message)) {
+      // Only an account's report can come before the send is recorded; a tenant's is just not found
+      if (context.providerConfigId && message && isAwaitingSendRecord(message)) {
+        throw new SendNotYetRecordedException()
+      }
       throw new MessageNotFoundException()
     }
     return this.tracker.apply({
       source: 'fcm',
       providerConfigId: context.providerConfigId,
-      tenantId: message.tenantId,
+      tenantId: message.tenant_id,
       // Report ids are the app's own: unique per message, not across tenants
       providerEventId: `${message.id}:${report.reportId}`,
       providerMessageId: null,

@@ -1,6 +1,7 @@
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { Channel } from '#enums/channel'
-import type { MessageStatus } from '#enums/message_status'
+import { MessageStatus } from '#enums/message_status'
+import { SendNotYetRecordedException } from '#exceptions/webhook_exceptions'
 import type { ProviderEvent } from '#messaging/tracking/provider_event'
 
 /** What the tracker reads of a message, under its row lock. */
@@ -13,25 +14,60 @@ export interface TrackedMessage {
   opened_at: Date | null
   clicked_at: Date | null
   provider_message_id: string | null
+  provider_config_id: string | null
 }
 
-type EventKeys = Pick<ProviderEvent, 'messageId' | 'providerMessageId' | 'tenantId'>
+type EventKeys = Pick<
+  ProviderEvent,
+  'messageId' | 'providerMessageId' | 'tenantId' | 'providerConfigId'
+>
 
-const COLUMNS = `id, tenant_id, channel, recipient, status, opened_at, clicked_at, provider_message_id`
+type Owner = Pick<TrackedMessage, 'tenant_id' | 'provider_config_id' | 'status'>
+
+const COLUMNS = `id, tenant_id, channel, recipient, status, opened_at, clicked_at, provider_message_id,
+  provider_config_id`
+
+/**
+ * Whether an event may touch a message. One that came in on a provider
+ * account (its signature checked with that account's key) only a message
+ * recorded as sent through that very account: a system-wide account serves
+ * every tenant, so its key alone says nothing about whose message it is. One
+ * a tenant reported itself (a push report with its API key) only its own.
+ */
+export function isReportedBy(event: Pick<EventKeys, 'tenantId' | 'providerConfigId'>, row: Owner) {
+  if (event.providerConfigId) {
+    return (
+      row.provider_config_id === event.providerConfigId &&
+      (!event.tenantId || row.tenant_id === event.tenantId)
+    )
+  }
+  return event.tenantId !== null && row.tenant_id === event.tenantId
+}
+
+/**
+ * A message whose send may be with a provider that has not been recorded yet
+ * (the worker writes it once the provider answered): a fast provider's
+ * callback can come first, and cannot show yet that the message is its own.
+ */
+export function isAwaitingSendRecord(row: Owner) {
+  return (
+    row.provider_config_id === null &&
+    (row.status === MessageStatus.Sending || row.status === MessageStatus.Queued)
+  )
+}
 
 /**
  * Locks, until the commit, the message each event is about (null when we have
- * none): our own id wins over the provider's when both are known, and an
- * event that came in on a tenant's account only matches that tenant's
- * messages. Two statements for a whole batch, each locking in id order.
+ * none it may touch, see isReportedBy): our own id wins over the provider's
+ * when both are known. Two statements for a whole batch, each locking in id
+ * order. An event about a message of ours whose send is not recorded yet
+ * throws SendNotYetRecordedException (503), so the provider delivers it again
+ * later instead of it being dropped.
  */
 export async function lockTrackedMessages(
   trx: TransactionClientContract,
   events: EventKeys[]
 ): Promise<Array<TrackedMessage | null>> {
-  const belongs = (event: EventKeys, row: TrackedMessage) =>
-    !event.tenantId || row.tenant_id === event.tenantId
-
   const byId = await lock(
     trx,
     'id',
@@ -40,7 +76,10 @@ export async function lockTrackedMessages(
   )
   const found = events.map((event) => {
     const row = event.messageId ? byId.get(event.messageId)?.[0] : undefined
-    return row && belongs(event, row) ? row : null
+    if (!row) return null
+    if (isReportedBy(event, row)) return row
+    if (isAwaitingSendRecord(row)) throw new SendNotYetRecordedException()
+    return null
   })
 
   const unmatched = events.filter((event, index) => !found[index] && event.providerMessageId)
@@ -54,7 +93,7 @@ export async function lockTrackedMessages(
   return events.map((event, index) => {
     if (found[index] || !event.providerMessageId) return found[index]
     const rows = byProviderId.get(event.providerMessageId) ?? []
-    return rows.find((row) => belongs(event, row)) ?? null
+    return rows.find((row) => isReportedBy(event, row)) ?? null
   })
 }
 
