@@ -4,12 +4,14 @@ import { findTenant } from './_input.js'
 
 export default class CommsProvidersTest extends BaseCommand {
   static commandName = 'comms:providers:test'
+  /** The name beside providers:add, providers:list and providers:remove */
+  static aliases = ['providers:test']
   static description =
     'Test the connection of provider configs (as POST /api/v1/providers/:id/test does); no message is sent'
   static help = [
     'node ace comms:providers:test                 every config, the system defaults first',
     'node ace comms:providers:test --tenant=<id>   one tenant’s own configs',
-    'node ace comms:providers:test <config id>     one config',
+    'node ace comms:providers:test <config id>     one config (also: node ace providers:test <id>)',
     'Exits 1 when a check fails. Credentials are never printed.',
   ]
   static options: CommandOptions = { startApp: true }

@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import vine from '@vinejs/vine'
+import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import ProviderConfig from '#models/provider_config'
 import { ProviderNotFoundException } from '#exceptions/provider_exceptions'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
@@ -17,10 +18,11 @@ import {
 } from '#validators/provider'
 
 /**
- * A tenant's own provider configs. Every read and write is scoped to the
- * tenant: another tenant's config and the system defaults (no tenant) answer
- * 404. Credentials are sealed before they are stored and leave only masked.
- * The addresses a tenant's config names must pass the egress policy.
+ * A tenant's own provider configs, and the system providers for operators.
+ * Every read and write of a tenant's is scoped to the tenant: another
+ * tenant's config and the system defaults (no tenant) answer 404.
+ * Credentials are sealed before they are stored and leave only masked. The
+ * addresses a tenant's config names must pass the egress policy.
  */
 @inject()
 export class ProviderConfigService {
@@ -31,9 +33,15 @@ export class ProviderConfigService {
   ) {}
 
   async list(tenantId: string) {
-    const configs = await ProviderConfig.query()
-      .where('tenant_id', tenantId)
-      .orderBy([{ column: 'channel' }, { column: 'priority' }, { column: 'created_at' }])
+    return this.#list(tenantId)
+  }
+
+  async #list(owner: Owner) {
+    const configs = await ownedBy(ProviderConfig.query(), owner).orderBy([
+      { column: 'channel' },
+      { column: 'priority' },
+      { column: 'created_at' },
+    ])
     return configs.map((config) => providerView(this.accounts.open(config)))
   }
 
@@ -76,6 +84,26 @@ export class ProviderConfigService {
   /** Tests the connection with the provider's own check; no message is sent. */
   async test(tenantId: string, id: string): Promise<GatewayCheck> {
     return this.#check(await this.#find(tenantId, id))
+  }
+
+  /**
+   * System providers, for operators (`node ace providers:*`): no tenant owns
+   * one, every tenant's messages may route through it after the tenant's own,
+   * and its addresses are the operator's say, so the egress policy does not
+   * vet them (an internal gateway a tenant may not name is set up this way).
+   */
+  async listSystem() {
+    return this.#list(null)
+  }
+
+  async createSystem(request: CreateProviderRequest) {
+    const config = await ProviderConfig.create({ tenantId: null, ...this.#columns(request) })
+    return providerView({ config, credentials: request.config })
+  }
+
+  async deleteSystem(id: string) {
+    const config = await this.#find(null, id)
+    await config.delete()
   }
 
   /**
@@ -131,12 +159,19 @@ export class ProviderConfigService {
     }
   }
 
-  async #find(tenantId: string, id: string) {
+  async #find(owner: Owner, id: string) {
     if (!vine.helpers.isUUID(id)) throw new ProviderNotFoundException()
-    const config = await ProviderConfig.query().where('tenant_id', tenantId).where('id', id).first()
+    const config = await ownedBy(ProviderConfig.query(), owner).where('id', id).first()
     if (!config) throw new ProviderNotFoundException()
     return config
   }
+}
+
+/** A tenant's id, or null for the system providers */
+type Owner = string | null
+
+function ownedBy(query: ModelQueryBuilderContract<typeof ProviderConfig>, owner: Owner) {
+  return owner === null ? query.whereNull('tenant_id') : query.where('tenant_id', owner)
 }
 
 function mergeFields(stored: Record<string, unknown>, changes: Record<string, unknown> = {}) {

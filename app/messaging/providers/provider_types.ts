@@ -32,11 +32,12 @@ export const PROVIDER_TYPES: Record<GatewayType, ProviderTypeRules> = {
 export function maskFor(type: GatewayType, config: Record<string, unknown>) {
   const field = PROVIDER_TYPES[type].secretField
   if (!field) return ''
+  // A config written by hand (SQL, a sandbox placeholder) may lack it: listing it must not fail
   const secret =
     type === GatewayType.Fcm
-      ? (config.serviceAccount as { private_key: string }).private_key
+      ? (config.serviceAccount as { private_key?: unknown } | undefined)?.private_key
       : config[field]
-  return maskSecret(String(secret).trim())
+  return typeof secret === 'string' ? maskSecret(secret.trim()) : ''
 }
 
 /** A config as it may be shown: the secret field replaced by its mask. */
