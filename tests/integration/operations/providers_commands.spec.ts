@@ -99,7 +99,8 @@ test.group('providers:add, list, test and remove (system providers)', (group) =>
     const removed = await runCommand(ProvidersRemove, [id])
     removed.command.assertSucceeded()
     assert.isNull(await ProviderConfig.find(id))
-    assert.isNull(rowOf((await runCommand(ProvidersList, ['--system'])).logs, id))
+    const { logs } = await runCommand(ProvidersList, ['--system'])
+    assert.isNull(rowOf(logs, id))
 
     const again = await runCommand(ProvidersRemove, [id])
     assert.equal(again.command.exitCode, 1)
@@ -120,7 +121,8 @@ test.group('providers:add, list, test and remove (system providers)', (group) =>
     const id = addedId(own.output)
     await ProviderConfig.query().where('id', id).update({ tenant_id: tenant.id })
 
-    assert.isNull(rowOf((await runCommand(ProvidersList, ['--system'])).logs, id))
+    const { logs } = await runCommand(ProvidersList, ['--system'])
+    assert.isNull(rowOf(logs, id))
     const removed = await runCommand(ProvidersRemove, [id])
     assert.equal(removed.command.exitCode, 1)
     assert.isNotNull(await ProviderConfig.find(id), 'the tenant’s provider is still there')
