@@ -43,7 +43,10 @@ export class WebhookAccounts {
   }
 }
 
-/** Events from a tenant's own account may only touch that tenant's messages. */
+/**
+ * What an account's events may touch: the messages sent through that account
+ * (and, for a tenant's account, of that tenant); see isReportedBy.
+ */
 export function eventContextOf(account: ProviderAccount<unknown>): ProviderEventContext {
   return { providerConfigId: account.config.id, tenantId: account.config.tenantId }
 }
