@@ -5,6 +5,7 @@ import { errors as authErrors } from '@adonisjs/auth'
 import type { ApiError } from '#exceptions/api_error'
 import { DomainException } from '#exceptions/api_error'
 import { isServiceUnavailable } from '#exceptions/service_availability'
+import { SendNotYetRecordedException } from '#exceptions/webhook_exceptions'
 
 interface ErrorReply {
   status: number
@@ -56,7 +57,10 @@ export default class HttpExceptionHandler extends ExceptionHandler {
 
   async report(error: unknown, ctx: HttpContext) {
     const status = this.toReply(error).status
-    if (status >= 500) {
+    // A callback that came before its send was recorded is expected and retried by the provider
+    if (error instanceof SendNotYetRecordedException) {
+      ctx.logger.info('callback about a send not yet recorded: asked the provider to retry')
+    } else if (status >= 500) {
       ctx.logger.error({ err: error }, 'request failed')
     }
   }

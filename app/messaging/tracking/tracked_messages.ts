@@ -31,17 +31,21 @@ const COLUMNS = `id, tenant_id, channel, recipient, status, opened_at, clicked_a
  * Whether an event may touch a message. One that came in on a provider
  * account (its signature checked with that account's key) only a message
  * recorded as sent through that very account: a system-wide account serves
- * every tenant, so its key alone says nothing about whose message it is. One
- * a tenant reported itself (a push report with its API key) only its own.
+ * every tenant, so its key alone says nothing about whose message it is. A
+ * tenant's own account may also report that tenant's message whose send is
+ * not recorded yet (a fast provider's callback), since it can reach no one
+ * else's. One a tenant reported itself (a push report with its API key) only
+ * its own.
  */
 export function isReportedBy(event: Pick<EventKeys, 'tenantId' | 'providerConfigId'>, row: Owner) {
+  const ownTenant = event.tenantId !== null && row.tenant_id === event.tenantId
   if (event.providerConfigId) {
-    return (
-      row.provider_config_id === event.providerConfigId &&
-      (!event.tenantId || row.tenant_id === event.tenantId)
-    )
+    if (row.provider_config_id === event.providerConfigId) {
+      return event.tenantId === null || ownTenant
+    }
+    return ownTenant && isAwaitingSendRecord(row)
   }
-  return event.tenantId !== null && row.tenant_id === event.tenantId
+  return ownTenant
 }
 
 /**
@@ -60,9 +64,9 @@ export function isAwaitingSendRecord(row: Owner) {
  * Locks, until the commit, the message each event is about (null when we have
  * none it may touch, see isReportedBy): our own id wins over the provider's
  * when both are known. Two statements for a whole batch, each locking in id
- * order. An event about a message of ours whose send is not recorded yet
- * throws SendNotYetRecordedException (503), so the provider delivers it again
- * later instead of it being dropped.
+ * order. A system account's event about a message whose send is not recorded
+ * yet throws SendNotYetRecordedException (503), so the provider delivers it
+ * again later instead of it being dropped.
  */
 export async function lockTrackedMessages(
   trx: TransactionClientContract,
@@ -78,7 +82,10 @@ export async function lockTrackedMessages(
     const row = event.messageId ? byId.get(event.messageId)?.[0] : undefined
     if (!row) return null
     if (isReportedBy(event, row)) return row
-    if (isAwaitingSendRecord(row)) throw new SendNotYetRecordedException()
+    // Only a system account may yet turn out to be the sender; a tenant's account never can
+    if (event.tenantId === null && isAwaitingSendRecord(row)) {
+      throw new SendNotYetRecordedException()
+    }
     return null
   })
 

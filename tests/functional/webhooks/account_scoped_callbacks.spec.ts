@@ -193,6 +193,31 @@ test.group('Callbacks only touch messages sent through their account', () => {
     assert.equal(await statusOf(id), 'delivered')
   })
 
+  test('a tenant account’s callback about its tenant’s send not yet recorded is applied at once', async ({
+    client,
+    assert,
+  }) => {
+    const owner = await createTenant('Fast own provider')
+    const own = await twilioAccount(owner.tenant.id)
+    const sid = `SM${randomBytes(16).toString('hex')}`
+    const id = await acceptedSms(client, owner)
+    await db.from('messages').where('id', id).update({ status: 'sending' })
+
+    const callback = twilioDelivered(own, id, sid)
+    const response = await replay(client, callback.path, callback)
+
+    response.assertStatus(200)
+    assert.equal(await statusOf(id), 'delivered')
+
+    const stranger = await createTenant('Not the sender')
+    const othersId = await acceptedSms(client, stranger)
+    await db.from('messages').where('id', othersId).update({ status: 'sending' })
+    const foreign = twilioDelivered(own, othersId, `SM${randomBytes(16).toString('hex')}`)
+    const refused = await replay(client, foreign.path, foreign)
+    refused.assertStatus(200)
+    assert.equal(await statusOf(othersId), 'sending', 'another tenant’s message is left alone')
+  })
+
   test('Postal: a system account’s callback naming another account’s provider id is not applied', async ({
     client,
     assert,
