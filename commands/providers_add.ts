@@ -52,8 +52,10 @@ export default class ProvidersAdd extends BaseCommand {
     if (!requireSystemFlag(this, this.system)) return
     const config = parsedJsonFlag(this, 'config', this.config ?? '{}')
     const metadata =
-      this.metadata === undefined ? null : parsedJsonFlag(this, 'metadata', this.metadata)
-    if (!config || (this.metadata !== undefined && !metadata)) return
+      this.metadata === undefined
+        ? { value: undefined }
+        : parsedJsonFlag(this, 'metadata', this.metadata)
+    if (!config || !metadata) return
 
     const { createProviderValidator } = await import('#validators/provider')
     const checked = {
@@ -65,7 +67,7 @@ export default class ProvidersAdd extends BaseCommand {
       name: this.name ?? `system ${this.type}`,
       priority: this.priority,
       config: config.value,
-      ...(metadata && { metadata: metadata.value }),
+      metadata: metadata.value,
     })
     if (!request) return
 
