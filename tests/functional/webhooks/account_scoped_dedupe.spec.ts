@@ -124,10 +124,10 @@ test.group('Webhook de-duplication is per provider account', () => {
     const providerMessageId = `<${randomUUID()}@postal.example>`
     const firstMessage = await sentEmail(client, first, providerMessageId)
     const secondMessage = await sentEmail(client, second, providerMessageId)
-    const callbackTo = (account: Account, key: (typeof keys)[number], messageId: string) =>
+    const callbackFor = (key: (typeof keys)[number], messageId: string) =>
       postalCallback(key.privateKey, { uuid, messageId, providerMessageId })
-    const firstCallback = callbackTo(first, keys[0], firstMessage)
-    const secondCallback = callbackTo(second, keys[1], secondMessage)
+    const firstCallback = callbackFor(keys[0], firstMessage)
+    const secondCallback = callbackFor(keys[1], secondMessage)
 
     const applied = await replay(client, webhookPath('postal', first.config.id), firstCallback)
     applied.assertStatus(200)
@@ -236,12 +236,14 @@ test.group('Webhook de-duplication is per provider account', () => {
       NumMedia: '0',
     }
 
-    for (const attempt of [0, 1]) {
+    const deliverToBoth = async () => {
       for (const [index, config] of configs.entries()) {
         const response = await postTwilioInbound(client, config.id, tokens[index], sms)
-        response.assertStatus(200, `attempt ${attempt} on account ${index}`)
+        response.assertStatus(200)
       }
     }
+    await deliverToBoth()
+    await deliverToBoth() // the providers' retries
 
     const stored = await inboundMessagesOf(owner.tenant.id)
     assert.sameMembers(
