@@ -14,7 +14,8 @@ test.group('The sandbox: API → worker → fake provider → signed callback', 
 
   group.setup(async () => {
     ;({ sandbox } = await startSandbox())
-    worker = await WorkerProcess.start('P4')
+    // Production's setting: the sandbox's fakes are system providers, outside the egress allow-list
+    worker = await WorkerProcess.start('P4', { EGRESS_ALLOW: '' })
     return async () => {
       await worker.stop()
       await sandbox.stop()
