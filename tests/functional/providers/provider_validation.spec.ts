@@ -3,6 +3,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { GatewayType } from '#enums/gateway_type'
 import { PROVIDER_TYPES } from '#messaging/providers/provider_types'
+import { withPublicDns } from '#tests/helpers/egress'
 import { createTenant, type TestTenant } from '#tests/helpers/tenants'
 
 const SECRET = 'validation-secret-never-echoed-0000'
@@ -73,7 +74,10 @@ async function providerCount(tenant: TestTenant) {
   return Number(row.count)
 }
 
-test.group('Provider configs: validation', () => {
+test.group('Provider configs: validation', (group) => {
+  // postal.example.com and its like resolve to a public address, without the network
+  withPublicDns(group)
+
   test('a valid {type} provider is accepted with its secret masked')
     .with(Object.entries(valid).map(([type, body]) => ({ type, body })))
     .run(async ({ client, assert }, { body }) => {

@@ -6,6 +6,7 @@ import { GatewayType } from '#enums/gateway_type'
 import ProviderConfig from '#models/provider_config'
 import { CredentialsCipher } from '#messaging/providers/credentials_cipher'
 import { createProvider } from '#tests/helpers/providers'
+import { withPublicDns } from '#tests/helpers/egress'
 import { createTenant } from '#tests/helpers/tenants'
 
 const API_KEY = 'postal-secret-api-key-9f3a'
@@ -33,7 +34,10 @@ async function storedCredentials(id: string) {
   return cipher.decrypt(row.encrypted_config)
 }
 
-test.group('Provider configs: API round trip', () => {
+test.group('Provider configs: API round trip', (group) => {
+  // postal.example.com and its like resolve to a public address, without the network
+  withPublicDns(group)
+
   test('create seals the credentials; the reply shows only the mask', async ({
     client,
     assert,
@@ -177,7 +181,10 @@ test.group('Provider configs: API round trip', () => {
   })
 })
 
-test.group('Provider configs: tenants are walled off', () => {
+test.group('Provider configs: tenants are walled off', (group) => {
+  // postal.example.com and its like resolve to a public address, without the network
+  withPublicDns(group)
+
   test("another tenant's provider answers 404 to every route and stays as it was", async ({
     client,
     assert,
