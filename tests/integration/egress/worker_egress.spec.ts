@@ -174,3 +174,12 @@ test.group('Egress in the workers: tenant providers and the webhook channel', (g
     assert.equal(counter.connections, 0)
   })
 })
+
+test.group('Egress: EGRESS_ALLOW at start-up', () => {
+  test('a malformed entry stops a worker at start, naming it', async ({ assert }) => {
+    await assert.rejects(
+      () => WorkerProcess.start('P3', { EGRESS_ALLOW: '127.0.0.0/8,10.0.0.0/33' }),
+      /EGRESS_ALLOW:\s+"10\.0\.0\.0\/33"\s+is\s+not\s+a\s+CIDR/
+    )
+  })
+})
