@@ -97,7 +97,8 @@ export class WebhookGateway extends Gateway {
  * The tenant's URL if we may POST to it: https only, since the payload and
  * signature must not cross a network in clear text. Plain http is allowed to
  * loopback alone, where traffic never leaves the machine: local development
- * receivers and the tests' receiver servers.
+ * receivers and the tests' receiver servers. A syntax check only: whether the
+ * address may be reached at all is the egress policy's call, at connection time.
  */
 export function recipientUrl(raw: string): URL | null {
   if (!URL.canParse(raw)) return null
