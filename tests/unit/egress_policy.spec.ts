@@ -129,14 +129,20 @@ test.group('Egress policy: a tenant-set URL at validation time', () => {
     )
   })
 
-  test('a name that does not resolve is refused', async ({ assert }) => {
+  test('a name that does not resolve yet is accepted: its connections are vetted when made', async ({
+    assert,
+  }) => {
+    let answer: string | null = null
     const policy = new EgressPolicy([], async () => {
+      if (answer) return [{ address: answer, family: 4 }]
       throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' })
     })
 
+    await assert.doesNotReject(() => policy.vetUrl('https://later.example.com/'))
+    answer = '127.0.0.1'
     await assert.rejects(
-      () => policy.vetUrl('https://nowhere.invalid/'),
-      /nowhere\.invalid could not be resolved/
+      () => policy.vetHost('later.example.com'),
+      /later\.example\.com resolves to 127\.0\.0\.1, a loopback address/
     )
   })
 

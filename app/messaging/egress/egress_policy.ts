@@ -58,7 +58,12 @@ export class EgressPolicy {
     return this.#refusal(address) === null
   }
 
-  /** Validation-time check of a tenant-set URL: resolves now, throws EgressRefusedError. */
+  /**
+   * Validation-time check of a tenant-set URL: resolves now, throws
+   * EgressRefusedError. A name that does not resolve yet (a gateway whose DNS
+   * is still being set up, a machine without DNS) is accepted: there is no
+   * address to refuse, and every connection is vetted again when it is made.
+   */
   async vetUrl(url: string): Promise<void> {
     if (!URL.canParse(url)) throw new EgressRefusedError('not a valid URL')
     const { protocol, hostname } = new URL(url)
@@ -69,7 +74,6 @@ export class EgressPolicy {
       await this.vetHost(hostname)
     } catch (error) {
       if (error instanceof EgressRefusedError) throw error
-      throw new EgressRefusedError(`${hostname} could not be resolved`)
     }
   }
 
