@@ -9,12 +9,18 @@ import type { ProviderEvent } from '#messaging/tracking/provider_event'
 import { changesFor, type MessageChanges } from '#messaging/tracking/status_transition'
 import type { SuppressionFeed } from '#messaging/tracking/suppression_feed'
 import type { MetricsRecorder } from '#messaging/metrics/metrics_recorder'
-import { lockTrackedMessages, type TrackedMessage } from '#messaging/tracking/tracked_messages'
+import {
+  lockTrackedMessages,
+  SEND_NOT_YET_RECORDED,
+  type LockedMessage,
+  type TrackedMessage,
+} from '#messaging/tracking/tracked_messages'
 import { writeTrackedChanges } from '#messaging/tracking/tracked_changes'
 import { unnestInsert } from '#messaging/outbox/unnest_insert'
 import { TurnBatch } from '#messaging/turn_batch'
 import { retryOnDeadlock } from '#messaging/deadlock_retry'
 import { isServiceUnavailable } from '#exceptions/service_availability'
+import { SendNotYetRecordedException } from '#exceptions/webhook_exceptions'
 
 export type TrackResult =
   /** The provider had already told us this (a retried webhook): nothing changed */
@@ -137,6 +143,9 @@ export class DeliveryTracker {
     const results: Tracked[] = batch.map((event, index) => {
       const deliveryEventId = eventIds[index]
       const locked = messages[index]
+      if (locked === SEND_NOT_YET_RECORDED) {
+        return { outcome: 'error', error: new SendNotYetRecordedException() }
+      }
       if (deliveryEventId === null) return { outcome: 'duplicate' }
       if (!locked) return { outcome: 'orphan', deliveryEventId }
 
@@ -187,20 +196,22 @@ export class DeliveryTracker {
   /**
    * Appends the events in one statement; each one's row id, or null when
    * this provider event was already logged (before, or earlier in the batch).
+   * One whose send is not recorded yet is not logged: the provider delivers
+   * it again.
    */
   async #append(
     trx: TransactionClientContract,
     events: ProviderEvent[],
-    messages: Array<TrackedMessage | null>
+    messages: LockedMessage[]
   ): Promise<Array<number | null>> {
-    const firsts = new Map<string, number>()
+    const firsts = new Map<string, { index: number; message: TrackedMessage | null }>()
     events.forEach((event, index) => {
       const key = keyOf(event)
-      if (!firsts.has(key)) firsts.set(key, index)
-    })
-    const rows = [...firsts.values()].map((index) => {
-      const event = events[index]
       const message = messages[index]
+      if (message !== SEND_NOT_YET_RECORDED && !firsts.has(key)) firsts.set(key, { index, message })
+    })
+    const rows = [...firsts.values()].map(({ index, message }) => {
+      const event = events[index]
       return {
         message_id: message?.id ?? null,
         tenant_id: message?.tenant_id ?? event.tenantId,
@@ -241,7 +252,7 @@ export class DeliveryTracker {
     )
     return events.map((event, index) => {
       const key = keyOf(event)
-      return firsts.get(key) === index ? (ids.get(key) ?? null) : null
+      return firsts.get(key)?.index === index ? (ids.get(key) ?? null) : null
     })
   }
 

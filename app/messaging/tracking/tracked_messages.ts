@@ -1,7 +1,6 @@
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { Channel } from '#enums/channel'
 import { MessageStatus } from '#enums/message_status'
-import { SendNotYetRecordedException } from '#exceptions/webhook_exceptions'
 import type { ProviderEvent } from '#messaging/tracking/provider_event'
 
 /** What the tracker reads of a message, under its row lock. */
@@ -61,35 +60,44 @@ export function isAwaitingSendRecord(row: Owner) {
 }
 
 /**
+ * A system account's event about a message whose send is not recorded yet:
+ * that account may still turn out to be the sender, so the event is neither
+ * applied nor dropped but delivered again later (its caller answers 503).
+ */
+export const SEND_NOT_YET_RECORDED = 'send-not-yet-recorded'
+
+/** The message an event may touch, null when it may touch none, or SEND_NOT_YET_RECORDED */
+export type LockedMessage = TrackedMessage | null | typeof SEND_NOT_YET_RECORDED
+
+/**
  * Locks, until the commit, the message each event is about (null when we have
  * none it may touch, see isReportedBy): our own id wins over the provider's
  * when both are known. Two statements for a whole batch, each locking in id
- * order. A system account's event about a message whose send is not recorded
- * yet throws SendNotYetRecordedException (503), so the provider delivers it
- * again later instead of it being dropped.
+ * order. Each event's answer is its own, so one that must wait
+ * (SEND_NOT_YET_RECORDED) does not hold back the rest of its batch.
  */
 export async function lockTrackedMessages(
   trx: TransactionClientContract,
   events: EventKeys[]
-): Promise<Array<TrackedMessage | null>> {
+): Promise<LockedMessage[]> {
   const byId = await lock(
     trx,
     'id',
     'uuid',
     events.map((event) => event.messageId)
   )
-  const found = events.map((event) => {
+  const found = events.map((event): LockedMessage => {
     const row = event.messageId ? byId.get(event.messageId)?.[0] : undefined
     if (!row) return null
     if (isReportedBy(event, row)) return row
     // Only a system account may yet turn out to be the sender; a tenant's account never can
-    if (event.tenantId === null && isAwaitingSendRecord(row)) {
-      throw new SendNotYetRecordedException()
-    }
+    if (event.tenantId === null && isAwaitingSendRecord(row)) return SEND_NOT_YET_RECORDED
     return null
   })
 
-  const unmatched = events.filter((event, index) => !found[index] && event.providerMessageId)
+  const unmatched = events.filter(
+    (event, index) => found[index] === null && event.providerMessageId
+  )
   if (unmatched.length === 0) return found
   const byProviderId = await lock(
     trx,
@@ -98,7 +106,7 @@ export async function lockTrackedMessages(
     unmatched.map((event) => event.providerMessageId)
   )
   return events.map((event, index) => {
-    if (found[index] || !event.providerMessageId) return found[index]
+    if (found[index] !== null || !event.providerMessageId) return found[index]
     const rows = byProviderId.get(event.providerMessageId) ?? []
     return rows.find((row) => isReportedBy(event, row)) ?? null
   })

@@ -6,6 +6,7 @@ import type { ApiClient } from '@japa/api-client'
 import { Channel } from '#enums/channel'
 import { DeliveryEventType } from '#enums/delivery_event_type'
 import { GatewayType } from '#enums/gateway_type'
+import { SendNotYetRecordedException } from '#exceptions/webhook_exceptions'
 import { DeliveryTracker } from '#messaging/tracking/delivery_tracker'
 import type { ProviderEvent } from '#messaging/tracking/provider_event'
 import { createTenant, type TestTenant } from '#tests/helpers/tenants'
@@ -42,6 +43,35 @@ test.group('Delivery tracker: callbacks that arrive together', (group) => {
       { providerConfigId: configId, gateway: 'postal', providerMessageId }
     )
     return { id, providerMessageId }
+  }
+
+  /** An email a worker holds while its provider answers: sending, no account recorded yet */
+  async function sendingEmail(client: ApiClient) {
+    const created = await client
+      .post('/api/v1/messages')
+      .headers(sender.headers)
+      .json({
+        channel: 'email',
+        recipient: `sending-${randomUUID()}@example.com`,
+        subject: 'Hi',
+        content: { text: 'Hi' },
+      })
+    created.assertStatus(201)
+    const id: string = created.body().id
+    await db.from('messages').where('id', id).update({ status: 'sending' })
+    return id
+  }
+
+  /** The transaction that wrote each of these provider events (PostgreSQL's xmin of its row) */
+  async function writersOf(events: ProviderEvent[]) {
+    const rows = await db
+      .from('delivery_events')
+      .whereIn(
+        'provider_event_id',
+        events.map((logged) => logged.providerEventId)
+      )
+      .select(db.raw('xmin::text as writer'))
+    return rows.map((row) => row.writer as string)
   }
 
   function event(type: DeliveryEventType, fields: Partial<ProviderEvent>): ProviderEvent {
@@ -145,6 +175,42 @@ test.group('Delivery tracker: callbacks that arrive together', (group) => {
 
     assert.equal(result.outcome, 'orphan')
     assert.equal(await statusOf(id), 'sent')
+  })
+
+  test('a system account’s event about a send not yet recorded waits alone; the rest of its batch commits together', async ({
+    client,
+    assert,
+  }) => {
+    const first = await sentEmail(client, `together-${randomUUID()}@example.com`)
+    const second = await sentEmail(client, `together-${randomUUID()}@example.com`)
+    const sending = await sendingEmail(client)
+    const others = [
+      event(DeliveryEventType.Delivered, { messageId: first.id }),
+      event(DeliveryEventType.Delivered, { messageId: second.id }),
+    ]
+    const early = event(DeliveryEventType.Delivered, { messageId: sending })
+
+    const outcomes = await Promise.allSettled([
+      tracker.apply(others[0]),
+      tracker.apply(early),
+      tracker.apply(others[1]),
+    ])
+
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.status),
+      ['fulfilled', 'rejected', 'fulfilled']
+    )
+    assert.instanceOf(
+      outcomes[1].status === 'rejected' && outcomes[1].reason,
+      SendNotYetRecordedException
+    )
+    assert.equal(await statusOf(first.id), 'delivered')
+    assert.equal(await statusOf(second.id), 'delivered')
+    const writers = await writersOf(others)
+    assert.lengthOf(writers, 2)
+    assert.equal(writers[0], writers[1], 'both written by the batch’s one transaction')
+    assert.equal(await statusOf(sending), 'sending')
+    assert.lengthOf(await writersOf([early]), 0, 'the early event is written nowhere')
   })
 
   test('an event PostgreSQL refuses fails alone; the rest of its batch is applied', async ({
