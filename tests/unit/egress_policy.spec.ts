@@ -43,7 +43,7 @@ test.group('Egress policy: which addresses a tenant may reach', () => {
       'not-an-ip',
     ])
     .run(({ assert }, address) => {
-      assert.isFalse(new EgressPolicy([]).isAllowed(address))
+      assert.throws(() => new EgressPolicy([]).assertAllowed(address), EgressRefusedError)
     })
 
   test('{$self} is allowed: a public unicast address')
@@ -56,28 +56,28 @@ test.group('Egress policy: which addresses a tenant may reach', () => {
       '::ffff:8.8.8.8',
     ])
     .run(({ assert }, address) => {
-      assert.isTrue(new EgressPolicy([]).isAllowed(address))
+      assert.doesNotThrow(() => new EgressPolicy([]).assertAllowed(address))
     })
 
   test('EGRESS_ALLOW ranges are allowed, and nothing beyond them', ({ assert }) => {
     const policy = new EgressPolicy(['127.0.0.0/8', '10.20.0.0/16', 'fd00:1::/64'])
 
-    assert.isTrue(policy.isAllowed('127.0.0.1'))
-    assert.isTrue(policy.isAllowed('10.20.3.4'))
-    assert.isTrue(policy.isAllowed('fd00:1::7'))
+    assert.doesNotThrow(() => policy.assertAllowed('127.0.0.1'))
+    assert.doesNotThrow(() => policy.assertAllowed('10.20.3.4'))
+    assert.doesNotThrow(() => policy.assertAllowed('fd00:1::7'))
     // An IPv4-mapped address is judged as its IPv4 address, by the allow list too
-    assert.isTrue(policy.isAllowed('::ffff:127.0.0.1'))
-    assert.isFalse(policy.isAllowed('10.21.0.1'))
-    assert.isFalse(policy.isAllowed('::1'))
-    assert.isFalse(policy.isAllowed('169.254.169.254'))
-    assert.isFalse(policy.isAllowed('fd00:2::1'))
+    assert.doesNotThrow(() => policy.assertAllowed('::ffff:127.0.0.1'))
+    assert.throws(() => policy.assertAllowed('10.21.0.1'), /10\.21\.0\.1 is a private address/)
+    assert.throws(() => policy.assertAllowed('::1'), /::1 is a loopback address/)
+    assert.throws(() => policy.assertAllowed('169.254.169.254'), /is a link-local address/)
+    assert.throws(() => policy.assertAllowed('fd00:2::1'), /is a unique-local address/)
   })
 
   test('unrestricted() allows every address', ({ assert }) => {
     const policy = EgressPolicy.unrestricted()
 
     for (const address of ['127.0.0.1', '::1', '10.0.0.1', '169.254.169.254', 'fc00::1', PUBLIC]) {
-      assert.isTrue(policy.isAllowed(address), address)
+      assert.doesNotThrow(() => policy.assertAllowed(address), address)
     }
   })
 
@@ -145,6 +145,35 @@ test.group('Egress policy: a tenant-set URL at validation time', () => {
       /later\.example\.com resolves to 127\.0\.0\.1, a loopback address/
     )
   })
+
+  test('a lookup that does not answer within the deadline is accepted like a name that does not resolve yet', async ({
+    assert,
+  }) => {
+    const asked: string[] = []
+    const policy = new EgressPolicy([], (hostname) => {
+      asked.push(hostname)
+      return new Promise(() => {})
+    })
+
+    await assert.doesNotReject(() =>
+      policy.vetUrl('https://slow.example.com/', { lookupDeadlineMs: 50 })
+    )
+    assert.deepEqual(asked, ['slow.example.com'])
+    // An IP literal needs no lookup: its refusal is not raced away
+    await assert.rejects(
+      () => policy.vetUrl('http://127.0.0.1/', { lookupDeadlineMs: 0 }),
+      /127\.0\.0\.1 is a loopback address/
+    )
+  })
+
+  test('the lookup deadline is 2 s unless given', async ({ assert }) => {
+    const policy = new EgressPolicy([], () => new Promise(() => {}))
+    const started = performance.now()
+
+    await policy.vetUrl('https://slow.example.com/')
+
+    assert.isAtLeast(performance.now() - started, 1_900)
+  }).timeout(5_000)
 
   test('a name resolving to public addresses is accepted', async ({ assert }) => {
     const policy = new EgressPolicy([], resolvingTo(PUBLIC, '2606:4700:4700::1111'))

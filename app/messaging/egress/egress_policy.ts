@@ -53,27 +53,31 @@ export class EgressPolicy {
     this.#allow = allow.map(parseCidr)
   }
 
-  /** Is this IP (v4, v6, v4-mapped v6) allowed? */
-  isAllowed(address: string): boolean {
-    return this.#refusal(address) === null
-  }
-
   /**
    * Validation-time check of a tenant-set URL: resolves now, throws
    * EgressRefusedError. A name that does not resolve yet (a gateway whose DNS
    * is still being set up, a machine without DNS) is accepted: there is no
    * address to refuse, and every connection is vetted again when it is made.
+   * So is one whose lookup takes longer than lookupDeadlineMs: this runs
+   * inside an API request, which a tenant naming slow hosts must not tie up
+   * for the resolver's own timeouts.
    */
-  async vetUrl(url: string): Promise<void> {
+  async vetUrl(url: string, { lookupDeadlineMs = 2_000 } = {}): Promise<void> {
     if (!URL.canParse(url)) throw new EgressRefusedError('not a valid URL')
     const { protocol, hostname } = new URL(url)
     if (protocol !== 'http:' && protocol !== 'https:') {
       throw new EgressRefusedError(`${protocol} URLs are not allowed: http or https only`)
     }
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, lookupDeadlineMs)
+    })
     try {
-      await this.vetHost(hostname)
+      await Promise.race([this.vetHost(hostname), deadline])
     } catch (error) {
       if (error instanceof EgressRefusedError) throw error
+    } finally {
+      clearTimeout(timer)
     }
   }
 
