@@ -10,8 +10,10 @@ import type {
   ClaimedMessage,
   EventNote,
   LeaseHolder,
+  SentRecord,
   WrittenMessage,
 } from '#messaging/outbox/message_store'
+import { escapedExcerpt } from '#messaging/outbox/storable_text'
 import { LeaseKeeper, LeaseLostError, type Lease } from '#messaging/outbox/lease_keeper'
 import { announce } from '#messaging/message_announcer'
 import type { ChannelRouter, GatewayCandidate, RoutePlan } from '#messaging/routing/channel_router'
@@ -29,6 +31,8 @@ export type DispatchOutcome =
   | { kind: 'retry'; at: Date }
   /** Another worker took the message over: this one reports nothing */
   | { kind: 'lost' }
+  /** The gateway has it, but its send could not be recorded: left to its lease */
+  | { kind: 'unrecorded' }
 
 type GatewayFailure = Extract<GatewayResult, { ok: false }>
 
@@ -222,15 +226,15 @@ export class MessageDispatcher {
     providerMessageId: string,
     latencyMs: number
   ): Promise<DispatchOutcome> {
-    const recorded = await this.whileLeased(() =>
-      this.store.markSent(
-        message,
-        {
-          gateway: candidate.key,
-          providerConfigId: candidate.providerConfigId,
-          providerMessageId,
-        },
-        {
+    const sent: SentRecord = {
+      gateway: candidate.key,
+      providerConfigId: candidate.providerConfigId,
+      providerMessageId,
+    }
+    let recorded: WrittenMessage | null
+    try {
+      recorded = await this.whileLeased(() =>
+        this.store.markSent(message, sent, {
           type: DeliveryEventType.Sent,
           gateway: candidate.key,
           reason: routeReason(candidate, plan),
@@ -240,9 +244,11 @@ export class MessageDispatcher {
             route: plan.candidates.map((option) => ({ gateway: option.key, score: option.score })),
             ...(plan.skipped.length ? { skipped: plan.skipped } : {}),
           },
-        }
+        })
       )
-    )
+    } catch (error) {
+      return this.unrecorded(message, sent, error)
+    }
     if (!recorded) return this.leaseLost(message)
     this.logger.debug({ messageId: message.id, gateway: candidate.key }, 'message sent')
     await announce('message:sent', [
@@ -257,6 +263,27 @@ export class MessageDispatcher {
       },
     ])
     return { kind: 'sent' }
+  }
+
+  /**
+   * The gateway accepted the message, but recording it failed for good (a
+   * refused write was already retried as a bare `sent`, without the provider
+   * id, and failed too; an outage outlasted most of the lease). It is
+   * never handed back, nor the error thrown for the job to retry: either
+   * would send it again. The row stays `sending` under this attempt's lease,
+   * so only the lease running out can release it.
+   */
+  private unrecorded(message: ClaimedMessage, sent: SentRecord, error: unknown): DispatchOutcome {
+    this.logger.error(
+      {
+        messageId: message.id,
+        gateway: sent.gateway,
+        providerMessageId: escapedExcerpt(sent.providerMessageId),
+        err: error,
+      },
+      'the gateway accepted the message but its send could not be recorded: left sending until its lease runs out'
+    )
+    return { kind: 'unrecorded' }
   }
 
   /**
@@ -400,9 +427,10 @@ export class MessageDispatcher {
   }
 
   /**
-   * An unexpected error after the claim: give the message back to the queue
-   * at once so the job's own retry can take it again (if the lease is still
-   * ours). If even that fails, the lease runs out and the sweeper releases it.
+   * An unexpected error after the claim, before any gateway accepted the
+   * message (see unrecorded): give it back to the queue at once so the job's
+   * own retry can take it again (if the lease is still ours). If even that
+   * fails, the lease runs out and the sweeper releases it.
    */
   private async handBack(message: ClaimedMessage, error: unknown) {
     const reason = error instanceof Error ? error.message : String(error)

@@ -9,6 +9,7 @@ import { SentWriter } from '#messaging/outbox/sent_writer'
 import { TurnBatch } from '#messaging/turn_batch'
 import { retryOnDeadlock } from '#messaging/deadlock_retry'
 import { unnestInsert } from '#messaging/outbox/unnest_insert'
+import { storableDetails, storableText } from '#messaging/outbox/storable_text'
 
 /** A message as written at accept time. */
 export interface NewMessage {
@@ -523,12 +524,12 @@ function heldBy(holder: LeaseHolder): Guard {
 const FAILED = `status = ?, failed_at = now(), locked_until = NULL, lease_token = NULL,
   next_attempt_at = NULL, last_error = ?, last_error_code = ?`
 
-/** An event's type, reason, gateway and details, as bound into an INSERT. */
+/** An event's type, reason, gateway and details, as bound into an INSERT (never refused). */
 function eventColumns(event: EventNote) {
   return [
     event.type,
-    event.reason ?? null,
+    event.reason ? storableText(event.reason) : null,
     event.gateway ?? null,
-    event.details ? JSON.stringify(event.details) : null,
+    storableDetails(event.details),
   ]
 }

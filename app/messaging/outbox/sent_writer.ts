@@ -9,6 +9,7 @@ import type {
 import { TurnBatch } from '#messaging/turn_batch'
 import { retryOnDeadlock } from '#messaging/deadlock_retry'
 import { isServiceUnavailable } from '#exceptions/service_availability'
+import { escapedExcerpt, storableDetails, storableText } from '#messaging/outbox/storable_text'
 
 interface PendingSent {
   holder: LeaseHolder
@@ -18,9 +19,6 @@ interface PendingSent {
 
 /** One send's write: the message (null when its lease was lost), or the error it alone failed with */
 type Outcome = { written: WrittenMessage | null } | { error: unknown }
-
-/** How much of a refused provider id its event keeps, escaped */
-const REFUSED_ID_CHARS = 200
 
 /**
  * Writes `sent` outcomes in batches (TurnBatch): the ones a worker's
@@ -76,21 +74,19 @@ export class SentWriter {
   /**
    * A send PostgreSQL refused even alone. The gateway has the message, so it
    * must still be recorded `sent` (not written, it would be sent again once
-   * its lease ran out): without the provider id, which the event keeps escaped
-   * beside why it was refused.
+   * its lease ran out): without the provider id, and with no details but that
+   * id escaped and why it was refused, so nothing in them can be refused again.
    */
   async #writeRefused(pending: PendingSent, refusal: unknown): Promise<Outcome> {
-    const escapedId = JSON.stringify(pending.sent.providerMessageId).slice(0, REFUSED_ID_CHARS)
     const stripped: PendingSent = {
       ...pending,
       sent: { ...pending.sent, providerMessageId: null },
       event: {
         ...pending.event,
         details: {
-          ...pending.event.details,
           providerMessageId: null,
           providerMessageIdRefused: {
-            value: escapedId,
+            value: escapedExcerpt(pending.sent.providerMessageId),
             error: refusal instanceof Error ? refusal.message : String(refusal),
           },
         },
@@ -145,10 +141,10 @@ export class SentWriter {
           batch.map((pending) => pending.sent.providerConfigId),
           batch.map((pending) => pending.sent.providerMessageId),
           batch.map((pending) => pending.event.type),
-          batch.map((pending) => pending.event.reason ?? null),
           batch.map((pending) =>
-            pending.event.details ? JSON.stringify(pending.event.details) : null
+            pending.event.reason ? storableText(pending.event.reason) : null
           ),
+          batch.map((pending) => storableDetails(pending.event.details)),
         ]
       )
     )

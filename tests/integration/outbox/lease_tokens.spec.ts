@@ -4,16 +4,19 @@ import emitter from '@adonisjs/core/services/emitter'
 import db from '@adonisjs/lucid/services/db'
 import type { ApiClient } from '@japa/api-client'
 import { MessageStatus } from '#enums/message_status'
+import { Priority } from '#enums/priority'
 import { DeliveryEventType } from '#enums/delivery_event_type'
 import { MessageStore, type ClaimedMessage } from '#messaging/outbox/message_store'
 import { LeaseKeeper, LeaseLostError } from '#messaging/outbox/lease_keeper'
 import { MessageDispatcher } from '#messaging/delivery/message_dispatcher'
-import { POSTAL_MAGIC_RECIPIENTS } from '#sandbox/fakes/postal_fake_server'
+import { MessageQueues } from '#messaging/queueing/message_queues'
+import { POSTAL_MAGIC_RECIPIENTS, type PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
 import { createPostalTenant, startFakePostal } from '#tests/helpers/fake_postal'
 import { createTenant } from '#tests/helpers/tenants'
 import { emptyQueues } from '#tests/helpers/queues'
 import { sweep } from '#tests/helpers/sweeper'
 import { waitUntil } from '#tests/helpers/wait'
+import { WorkerProcess } from '#tests/helpers/worker_process'
 
 const sms = { channel: 'sms', priority: 'P2', recipient: '+14155550100', content: { text: 'x' } }
 const SENT = { gateway: 'log', providerConfigId: null, providerMessageId: 'provider-1' }
@@ -234,3 +237,122 @@ test.group('Dispatcher: a worker that lost its lease mid-send', (group) => {
     assert.notInclude(row.events, 'sent')
   }).timeout(20_000)
 })
+
+/** The recipient whose sends the database refuses to record, while refuseSentWrites is in place */
+const UNRECORDABLE = 'unrecordable@example.com'
+
+/**
+ * Until the returned function runs, PostgreSQL refuses every write that
+ * would record a send to UNRECORDABLE, in whatever form (with or without the
+ * provider id): a refusal that outlasts every fallback.
+ */
+async function refuseSentWrites() {
+  await db.rawQuery(
+    `CREATE FUNCTION test_refuse_sent() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       RAISE EXCEPTION 'the test refuses to record this send';
+     END $$`
+  )
+  await db.rawQuery(
+    `CREATE TRIGGER test_refuse_sent BEFORE UPDATE ON messages FOR EACH ROW
+       WHEN (OLD.sent_at IS NULL AND NEW.sent_at IS NOT NULL AND NEW.recipient = '${UNRECORDABLE}')
+       EXECUTE FUNCTION test_refuse_sent()`
+  )
+  return async () => {
+    await db.rawQuery('DROP TRIGGER test_refuse_sent ON messages')
+    await db.rawQuery('DROP FUNCTION test_refuse_sent()')
+  }
+}
+
+async function sendUnrecordable(client: ApiClient, postal: PostalFakeServer) {
+  const { headers } = await createPostalTenant(client, postal)
+  const created = await client
+    .post('/api/v1/messages')
+    .headers(headers)
+    .json({
+      channel: 'email',
+      priority: 'P2',
+      recipient: UNRECORDABLE,
+      subject: 'Unrecordable',
+      content: { text: 'Its send will not be recorded' },
+    })
+  created.assertStatus(201)
+  return created.body().id as string
+}
+
+test.group(
+  'Dispatcher: a send the gateway accepted but the database refuses to record',
+  (group) => {
+    let postal: PostalFakeServer
+
+    group.setup(async () => {
+      postal = await startFakePostal()
+      return () => postal.stop()
+    })
+    group.each.setup(async () => {
+      await emptyQueues()
+      return refuseSentWrites()
+    })
+
+    test('is neither handed back nor sent again: it stays sending under its lease', async ({
+      client,
+      assert,
+    }) => {
+      const id = await sendUnrecordable(client, postal)
+      const dispatcher = await app.container.make(MessageDispatcher)
+
+      assert.deepEqual(await dispatcher.dispatch(id), { kind: 'unrecorded' })
+
+      assert.equal(postal.sendsByMessageId.get(id), 1)
+      const row = await snapshot(id)
+      assert.equal(row.status, 'sending')
+      assert.isNotNull(row.lease_token, 'the lease stays for its expiry to decide')
+      assert.isAbove(new Date(row.locked_until).getTime(), Date.now())
+      assert.notInclude(row.events, 'retrying', 'not handed back')
+      assert.notInclude(row.events, 'sent')
+
+      // What the job's retry would do: the message is not the dispatcher's to take again
+      assert.deepEqual(await dispatcher.dispatch(id), { kind: 'skipped' })
+      assert.equal(postal.sendsByMessageId.get(id), 1)
+    }).timeout(20_000)
+
+    test('in a worker: its job completes, logged as an error, and the gateway gets it once', async ({
+      client,
+      assert,
+    }) => {
+      // Quick job retries: were the job retried, the message would be sent again within a second
+      const worker = await WorkerProcess.start('P2', { RETRY_BASE_DELAY_MS: '100' })
+      try {
+        const id = await sendUnrecordable(client, postal)
+        const queue = new MessageQueues().queue(Priority.P2)
+
+        // A completed job is removed at once (config/queue.ts); a retried one waits delayed
+        const outcome = await waitUntil(
+          'the job to finish, or the message to be sent again',
+          async () => {
+            const sends = postal.sendsByMessageId.get(id) ?? 0
+            if (sends > 1) return 'sent again'
+            const job = await queue.getJob(id)
+            if (!job) return sends === 1 && 'completed'
+            const state = await job.getState()
+            return (state === 'failed' || state === 'delayed') && state
+          },
+          { timeoutMs: 30_000 }
+        )
+
+        assert.equal(outcome, 'completed')
+        assert.equal(postal.sendsByMessageId.get(id), 1)
+        const row = await snapshot(id)
+        assert.equal(row.status, 'sending')
+        assert.notInclude(row.events, 'retrying')
+        const logged = worker.output
+          .split('\n')
+          .find((line) => line.includes(id) && line.includes('could not be recorded'))
+        assert.isDefined(logged, worker.output)
+        assert.equal(JSON.parse(logged!).level, 50, 'logged at error level')
+      } finally {
+        await worker.stop()
+      }
+    }).timeout(60_000)
+  }
+)

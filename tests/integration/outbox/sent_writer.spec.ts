@@ -10,6 +10,13 @@ import { emptyQueues } from '#tests/helpers/queues'
 /** A provider message id PostgreSQL text cannot hold */
 const POISONED_ID = 'poisoned\u0000id'
 
+/**
+ * Refused for its NUL, and long: its escaped form (a quote, then the id) has
+ * half of the emoji's surrogate pair as its 200th code unit, where a cut by
+ * code units leaves a lone surrogate that jsonb refuses as well.
+ */
+const POISONED_LONG_ID = `${'x'.repeat(198)}\u{1F600}\u0000${'y'.repeat(50)}`
+
 test.group('SentWriter: one refused value fails no other send', (group) => {
   group.each.setup(() => emptyQueues())
 
@@ -68,5 +75,40 @@ test.group('SentWriter: one refused value fails no other send', (group) => {
         assert.equal(sent[0].details.providerMessageId, providerIds[index])
       }
     }
+  })
+
+  test('a long poisoned provider id, its cut escaped excerpt splitting a surrogate pair: recorded sent once', async ({
+    client,
+    assert,
+  }) => {
+    const store = await app.container.make(MessageStore)
+    const { headers } = await createTenant()
+    const created = await client
+      .post('/api/v1/messages')
+      .headers(headers)
+      .json({ channel: 'sms', priority: 'P2', recipient: '+14155550104', content: { text: 'x' } })
+    created.assertStatus(201)
+    const id = created.body().id as string
+    const claimed = (await store.claim(id, 60))!
+
+    const written = await store.markSent(
+      claimed,
+      { gateway: 'log', providerConfigId: null, providerMessageId: POISONED_LONG_ID },
+      {
+        type: DeliveryEventType.Sent,
+        gateway: 'log',
+        details: { providerMessageId: POISONED_LONG_ID },
+      }
+    )
+
+    assert.isNotNull(written)
+    const row = await db.from('messages').where('id', id).firstOrFail()
+    const sent = await db.from('delivery_events').where('message_id', id).where('type', 'sent')
+    assert.equal(row.status, 'sent')
+    assert.isNull(row.provider_message_id)
+    assert.isNull(row.lease_token)
+    assert.lengthOf(sent, 1)
+    // The quote, the x's and the whole emoji: 200 code points, no half pair
+    assert.equal(sent[0].details.providerMessageIdRefused.value, `"${'x'.repeat(198)}\u{1F600}`)
   })
 })
