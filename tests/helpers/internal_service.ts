@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Group } from '@japa/runner/core'
 
 /** What the stand-in answers: anything a tenant must never get to read */
 export const INTERNAL_SECRET = 'INTERNAL-SECRET-7f3a'
@@ -68,4 +69,21 @@ export class InternalService {
     this.#server?.closeAllConnections()
     await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve())
   }
+}
+
+/**
+ * An internal service for a group: started before its first test, stopped
+ * after its last, its request count and reply reset before each test.
+ */
+export function withInternalService(group: Group, reply: InternalReply = INTERNAL_REPLIES.html502) {
+  const internal = new InternalService(reply)
+  group.setup(async () => {
+    await internal.start()
+    return () => internal.stop()
+  })
+  group.each.setup(() => {
+    internal.requests = 0
+    internal.reply = reply
+  })
+  return internal
 }

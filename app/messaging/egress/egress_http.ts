@@ -20,7 +20,7 @@ const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024
 
 // An idle connection is closed after 4 s, before a server's usual 5 s keep-alive timeout, so a
 // request never goes out on a connection the server is closing
-const IDLE_TIMEOUT_MS = 4_000
+export const IDLE_TIMEOUT_MS = 4_000
 
 interface EgressHttpOptions {
   maxResponseBytes?: number

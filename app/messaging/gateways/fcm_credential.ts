@@ -2,7 +2,7 @@ import { createPrivateKey, sign, type KeyObject } from 'node:crypto'
 import type { Credential, GoogleOAuthAccessToken } from 'firebase-admin/app'
 import { EgressHttp, HttpTimeoutError } from '#messaging/egress/egress_http'
 import { EgressRefusedError, type EgressPolicy } from '#messaging/egress/egress_policy'
-import { socketErrorText } from '#messaging/gateways/gateway'
+import { socketErrorText } from '#messaging/gateways/gateway_failures'
 
 /** Google's OAuth 2.0 token server: the only one a service account's token comes from */
 const TOKEN_URL = 'https://oauth2.googleapis.com/token'

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import type http from 'node:http'
-import https from 'node:https'
-import type { Duplex } from 'node:stream'
 import { deleteApp, initializeApp, type App, type Credential } from 'firebase-admin/app'
 import { getMessaging, type Messaging, type TokenMessage } from 'firebase-admin/messaging'
 import { Channel } from '#enums/channel'
-import { EgressRefusedError, type EgressPolicy } from '#messaging/egress/egress_policy'
+import { EgressRefusedError } from '#messaging/egress/egress_policy'
+import { FcmAgent, FcmCall } from '#messaging/gateways/fcm_agent'
 import { ServiceAccountCredential } from '#messaging/gateways/fcm_credential'
 import {
   Gateway,
@@ -16,12 +14,10 @@ import {
   type GatewayResult,
   type OutboundMessage,
   type PushOutbound,
-  egressRefused,
   failedCheck,
-  unexpectedReply,
   unsupportedChannel,
-  vendorText,
 } from '#messaging/gateways/gateway'
+import { egressRefused, unexpectedReply, vendorText } from '#messaging/gateways/gateway_failures'
 
 export interface FcmGatewayConfig {
   projectId: string
@@ -34,8 +30,8 @@ export interface FcmGatewayConfig {
   timeoutMs?: number
 }
 
-/** The bearer token sent to a fake FCM: with a baseUrl there is no Google OAuth to ask */
-export const FCM_SANDBOX_ACCESS_TOKEN = 'switchboard-sandbox-fcm-token'
+/** The bearer token sent to a fake FCM (any config with a baseUrl): it has no Google OAuth to ask */
+export const FAKE_FCM_ACCESS_TOKEN = 'switchboard-sandbox-fcm-token'
 
 const DEFAULT_TIMEOUT_MS = 10_000
 
@@ -82,12 +78,14 @@ const ERROR_CLASSES: Record<string, GatewayErrorClass> = {
  * Push through Firebase Cloud Messaging's HTTP v1 API with the Admin SDK.
  * Each gateway owns a uniquely named Firebase app, so gateways with
  * different projects or credentials live side by side; close() deletes it.
+ * One send() is at most one request to FCM: the SDK's own retries are off,
+ * and a request still running at the deadline is destroyed.
  */
 export class FcmGateway extends Gateway {
   readonly type = 'fcm'
   readonly #app: App
   readonly #messaging: Messaging
-  readonly #agent: http.Agent
+  readonly #agent: FcmAgent
   readonly #credential: ServiceAccountCredential | null
   readonly #timeoutMs: number
 
@@ -95,17 +93,15 @@ export class FcmGateway extends Gateway {
   constructor(config: FcmGatewayConfig & EgressOptions) {
     super()
     this.#timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    // Every connection goes through the policy, the SDK's retries and the token fetches too
-    this.#agent = config.baseUrl
-      ? new RedirectingAgent(new URL(config.baseUrl), config.policy)
-      : config.policy.agent('https:', { keepAlive: true })
+    // Every connection goes through the policy, the token fetches too
+    this.#agent = new FcmAgent(config.policy, config.baseUrl ? new URL(config.baseUrl) : undefined)
     this.#credential = config.baseUrl
       ? null
       : new ServiceAccountCredential(config.serviceAccount, config.policy, this.#timeoutMs)
     this.#app = initializeApp(
       {
         projectId: config.projectId,
-        credential: this.#credential ?? sandboxCredential,
+        credential: this.#credential ?? fakeFcmCredential,
         httpAgent: this.#agent,
       },
       `switchboard-fcm-${randomUUID()}`
@@ -113,6 +109,7 @@ export class FcmGateway extends Gateway {
     this.#messaging = getMessaging(this.#app)
     // Batch sends default to HTTP/2, which bypasses httpAgent; HTTP/1.1 goes through it
     this.#messaging.enableLegacyHttpTransport()
+    turnOffSdkRetries(this.#messaging)
   }
 
   async send(message: OutboundMessage): Promise<GatewayResult> {
@@ -120,7 +117,9 @@ export class FcmGateway extends Gateway {
       return unsupportedChannel(this.type, message.channel)
     }
     try {
-      const name: unknown = await this.#withTimeout(this.#messaging.send(tokenMessage(message)))
+      const name: unknown = await this.#withDeadline(() =>
+        this.#messaging.send(tokenMessage(message))
+      )
       // A 200 that is not FCM's JSON has no message name
       if (typeof name !== 'string' || name === '') return unexpectedReply('retry', 200)
       return { ok: true, providerMessageId: name }
@@ -136,7 +135,7 @@ export class FcmGateway extends Gateway {
   async check(): Promise<GatewayCheck> {
     try {
       const dryRun = true
-      await this.#withTimeout(
+      await this.#withDeadline(() =>
         this.#messaging.send({ topic: CHECK_TOPIC, data: { check: 'true' } }, dryRun)
       )
       return { ok: true, detail: 'credentials and project accepted (dry-run send to a topic)' }
@@ -152,18 +151,56 @@ export class FcmGateway extends Gateway {
   }
 
   /**
-   * The SDK's own timeout is a fixed 15 s per attempt, and it retries timeouts
-   * and 503s up to four times, so our deadline is applied around the call.
-   * The abandoned call finishes in the background; its outcome is ignored.
+   * The SDK's own timeout is 15 s of socket inactivity per request, so our
+   * deadline is applied around the call, and the call ends with it: its
+   * request is destroyed rather than left to reach FCM after the dispatcher
+   * has moved on.
    */
-  #withTimeout(sending: Promise<string>): Promise<string> {
+  #withDeadline(work: () => Promise<string>): Promise<string> {
+    const call = new FcmCall()
     let timer: NodeJS.Timeout | undefined
     const deadline = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new SendTimeout(this.#timeoutMs)), this.#timeoutMs)
+      timer = setTimeout(() => {
+        const timeout = new SendTimeout(this.#timeoutMs)
+        call.end(timeout)
+        reject(timeout)
+      }, this.#timeoutMs)
     })
-    // After the deadline wins, a late rejection must not surface as unhandled
+    const sending = call.run(work)
+    // After the deadline wins, the ended call's rejection must not surface as unhandled
     sending.catch(() => {})
     return Promise.race([sending, deadline]).finally(() => clearTimeout(timer))
+  }
+}
+
+/** A retry policy that never retries (firebase-admin's RetryConfig) */
+const NO_RETRIES = {
+  maxRetries: 0,
+  statusCodes: [],
+  ioErrorCodes: [],
+  backOffFactor: 0,
+  maxDelayInMillis: 0,
+}
+
+type SdkHttpClient = { retry?: unknown }
+
+/**
+ * firebase-admin repeats a request on its own (up to 4 times on ECONNRESET,
+ * ETIMEDOUT and 503), even one FCM may have accepted, and has no setting to
+ * stop it: a send is retried by the dispatcher only. The messaging service's
+ * HTTP clients are given a retry policy that never retries. firebase-admin
+ * is pinned; should a release move these clients, the gateway fails to build
+ * rather than send twice.
+ */
+function turnOffSdkRetries(messaging: Messaging) {
+  const handler = (messaging as unknown as { messagingRequestHandler?: Record<string, unknown> })
+    .messagingRequestHandler
+  for (const name of ['httpClient', 'http2Client']) {
+    const client = handler?.[name] as SdkHttpClient | undefined
+    if (typeof client?.retry !== 'object' || client.retry === null) {
+      throw new Error(`firebase-admin's messaging ${name} has no retry policy to turn off`)
+    }
+    client.retry = { ...NO_RETRIES }
   }
 }
 
@@ -180,41 +217,9 @@ function tokenMessage(message: PushOutbound): TokenMessage {
   }
 }
 
-/** A static token: a fake provider has no OAuth endpoint to call */
-const sandboxCredential: Credential = {
-  getAccessToken: async () => ({ access_token: FCM_SANDBOX_ACCESS_TOKEN, expires_in: 3600 }),
-}
-
-type ConnectCallback = (error: Error | null, stream: Duplex) => void
-
-/**
- * Sends the SDK's https://fcm.googleapis.com requests as plain HTTP/1.1 to a
- * fake server: the SDK has no endpoint setting and no emulator for FCM. The
- * connection to the fake is the policy's, vetted like any other.
- */
-class RedirectingAgent extends https.Agent {
-  readonly #target: URL
-  readonly #guarded: http.Agent
-
-  constructor(target: URL, policy: EgressPolicy) {
-    super({ keepAlive: true })
-    this.#target = target
-    this.#guarded = policy.agent('http:')
-  }
-
-  createConnection(_options: https.RequestOptions, callback?: ConnectCallback) {
-    const target = { host: this.#target.hostname, port: Number(this.#target.port || 80) }
-    // createConnection is public on http.Agent but missing from its type
-    const guarded = this.#guarded as http.Agent & {
-      createConnection(options: http.ClientRequestArgs, callback?: ConnectCallback): Duplex
-    }
-    return guarded.createConnection(target, callback)
-  }
-
-  destroy() {
-    super.destroy()
-    this.#guarded.destroy()
-  }
+/** A static token: a fake FCM has no OAuth endpoint to call */
+const fakeFcmCredential: Credential = {
+  getAccessToken: async () => ({ access_token: FAKE_FCM_ACCESS_TOKEN, expires_in: 3600 }),
 }
 
 class SendTimeout extends Error {

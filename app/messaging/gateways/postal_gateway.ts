@@ -10,12 +10,10 @@ import {
   type GatewayFailure,
   type GatewayResult,
   type OutboundMessage,
-  egressRefused,
   failedCheck,
-  unexpectedReply,
   unsupportedChannel,
-  vendorText,
 } from '#messaging/gateways/gateway'
+import { egressRefused, unexpectedReply, vendorText } from '#messaging/gateways/gateway_failures'
 import {
   PostalApiError,
   PostalClient,

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-sesv2'
 import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
+import { IDLE_TIMEOUT_MS } from '#messaging/egress/egress_http'
 import {
   Gateway,
   type EgressOptions,
@@ -17,14 +18,16 @@ import {
   type GatewayFailure,
   type GatewayResult,
   type OutboundMessage,
-  egressRefused,
-  egressRefusalIn,
   failedCheck,
+  unsupportedChannel,
+} from '#messaging/gateways/gateway'
+import {
+  egressRefusalIn,
+  egressRefused,
   socketErrorText,
   unexpectedReply,
-  unsupportedChannel,
   vendorText,
-} from '#messaging/gateways/gateway'
+} from '#messaging/gateways/gateway_failures'
 
 export interface SesGatewayConfig {
   region: string
@@ -83,7 +86,9 @@ export class SesGateway extends Gateway {
   constructor(private config: SesGatewayConfig & EgressOptions) {
     super()
     const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS }
+    // An idle connection is closed before the server closes it: a request sent on a
+    // connection the server is closing fails (the SDK never repeats it)
+    const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS, timeout: IDLE_TIMEOUT_MS }
     this.#client = new SESv2Client({
       region: config.region,
       endpoint: config.endpoint,

@@ -1,6 +1,7 @@
 import type http from 'node:http'
 import twilio from 'twilio'
 import { Channel } from '#enums/channel'
+import { IDLE_TIMEOUT_MS } from '#messaging/egress/egress_http'
 import {
   Gateway,
   type EgressOptions,
@@ -10,14 +11,16 @@ import {
   type GatewayResult,
   type OutboundMessage,
   type SmsOutbound,
-  egressRefused,
-  egressRefusalIn,
   failedCheck,
+  unsupportedChannel,
+} from '#messaging/gateways/gateway'
+import {
+  egressRefusalIn,
+  egressRefused,
   socketErrorText,
   unexpectedReply,
-  unsupportedChannel,
   vendorText,
-} from '#messaging/gateways/gateway'
+} from '#messaging/gateways/gateway_failures'
 
 export interface TwilioGatewayConfig {
   /** AC…; the SDK refuses anything else */
@@ -67,7 +70,9 @@ export class TwilioGateway extends Gateway {
       ? new URL(config.statusCallbackUrl)
       : undefined
     const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    const agentOptions = { keepAlive: true, timeout: timeoutMs }
+    // An idle connection is closed before the server closes it: a request sent on a
+    // connection the server is closing fails (the SDK never repeats it)
+    const agentOptions = { keepAlive: true, timeout: IDLE_TIMEOUT_MS }
     this.#agents = [
       config.policy.agent('http:', agentOptions),
       config.policy.agent('https:', agentOptions),

@@ -8,9 +8,9 @@ import {
   type GatewayErrorClass,
   type GatewayResult,
   type OutboundMessage,
-  egressRefusalIn,
   unsupportedChannel,
 } from '#messaging/gateways/gateway'
+import { egressRefusalIn } from '#messaging/gateways/gateway_failures'
 import {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,

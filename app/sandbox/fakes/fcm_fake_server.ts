@@ -7,8 +7,7 @@
  *   unregistered-…  404 NOT_FOUND, errorCode UNREGISTERED (the app was uninstalled)
  *   invalid-…       400 INVALID_ARGUMENT, errorCode INVALID_ARGUMENT
  *   quota-…         429 RESOURCE_EXHAUSTED, errorCode QUOTA_EXCEEDED, Retry-After: 60
- *   unavailable-…   503 UNAVAILABLE, errorCode UNAVAILABLE, Retry-After: 120; beyond the SDK's
- *                   60 s cap, so the SDK reports it at once instead of retrying for ~7 s
+ *   unavailable-…   503 UNAVAILABLE, errorCode UNAVAILABLE, Retry-After: 120
  *   internal-…      500 INTERNAL, errorCode INTERNAL
  *   mismatch-…      403 PERMISSION_DENIED, errorCode SENDER_ID_MISMATCH
  *   apns-auth-…     401 UNAUTHENTICATED, errorCode THIRD_PARTY_AUTH_ERROR
@@ -33,7 +32,7 @@ import {
   signWebhook,
 } from '#messaging/gateways/webhook_signature'
 import { CallbackPoster } from '#sandbox/fakes/callback_poster'
-import { FCM_SANDBOX_ACCESS_TOKEN } from '#messaging/gateways/fcm_gateway'
+import { FAKE_FCM_ACCESS_TOKEN } from '#messaging/gateways/fcm_gateway'
 import {
   FakeProviderServer,
   type FakeReply,
@@ -128,7 +127,7 @@ export class FcmFakeServer extends FakeProviderServer {
       // Google's front end answers an unknown path with an HTML page, not an FCM error
       return { status: 404, headers: { 'content-type': 'text/html' }, body: 'Not Found' }
     }
-    const accessToken = this.#options.accessToken ?? FCM_SANDBOX_ACCESS_TOKEN
+    const accessToken = this.#options.accessToken ?? FAKE_FCM_ACCESS_TOKEN
     if (request.headers.authorization !== `Bearer ${accessToken}`) {
       return fcmError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.')
     }

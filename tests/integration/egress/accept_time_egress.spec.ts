@@ -2,7 +2,8 @@ import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { EgressPolicy, type EgressResolver } from '#messaging/egress/egress_policy'
-import { InternalService } from '#tests/helpers/internal_service'
+import { ADDRESSED_PROVIDER_TYPES, ADDRESS_FIELDS, tenantProviderAt } from '#tests/helpers/egress'
+import { withInternalService } from '#tests/helpers/internal_service'
 import { createProvider } from '#tests/helpers/providers'
 import { createTenant } from '#tests/helpers/tenants'
 
@@ -11,74 +12,10 @@ const resolver: EgressResolver = async (hostname) => [
   { address: hostname === 'gateway.example.com' ? '93.184.216.34' : '127.0.0.1', family: 4 },
 ]
 
-/** Each provider type with its tenant-set address field set to `url` */
-const PROVIDERS = [
-  {
-    field: 'config.baseUrl',
-    body: (url: string) => ({
-      type: 'postal',
-      channel: 'email',
-      name: 'Postal',
-      config: { baseUrl: url, apiKey: 'postal-key', from: 'ada@example.com' },
-    }),
-  },
-  {
-    field: 'config.endpoint',
-    body: (url: string) => ({
-      type: 'ses',
-      channel: 'email',
-      name: 'SES',
-      config: {
-        region: 'eu-west-1',
-        accessKeyId: 'AKIAEGRESS',
-        secretAccessKey: 'ses-secret',
-        endpoint: url,
-        from: 'ada@example.com',
-      },
-    }),
-  },
-  {
-    field: 'config.baseUrl',
-    body: (url: string) => ({
-      type: 'twilio',
-      channel: 'sms',
-      name: 'Twilio',
-      config: {
-        accountSid: `AC${'1'.repeat(32)}`,
-        authToken: 'twilio-token',
-        from: '+15005550006',
-        baseUrl: url,
-      },
-    }),
-  },
-  {
-    field: 'config.baseUrl',
-    body: (url: string) => ({
-      type: 'fcm',
-      channel: 'push',
-      name: 'FCM',
-      config: {
-        projectId: 'egress',
-        serviceAccount: {
-          project_id: 'egress',
-          client_email: 'fcm@egress.iam.test',
-          private_key: 'unused',
-        },
-        baseUrl: url,
-      },
-    }),
-  },
-]
-
 test.group('Egress at accept time: tenant-set addresses', (group) => {
-  const internal = new InternalService()
+  const internal = withInternalService(group)
 
-  group.setup(async () => {
-    await internal.start()
-    return () => internal.stop()
-  })
   group.each.setup(() => {
-    internal.requests = 0
     // Production's setting: no internal range allowed
     app.container.swap(EgressPolicy, () => new EgressPolicy([], resolver))
     return () => app.container.restore(EgressPolicy)
@@ -86,23 +23,23 @@ test.group('Egress at accept time: tenant-set addresses', (group) => {
 
   test('a {type} provider whose address is {url} is refused with 422 on its field')
     .with(
-      PROVIDERS.flatMap(({ field, body }) =>
+      ADDRESSED_PROVIDER_TYPES.flatMap((type) =>
         [
           { url: 'http://127.0.0.1:{port}', reason: /127\.0\.0\.1 is a loopback address/ },
           { url: 'http://localhost:{port}', reason: /localhost resolves to 127\.0\.0\.1/ },
           { url: 'http://[::1]:{port}', reason: /::1 is a loopback address/ },
           { url: 'http://169.254.169.254/latest', reason: /a link-local address/ },
           { url: 'https://10.1.2.3', reason: /10\.1\.2\.3 is a private address/ },
-        ].map((row) => ({ ...row, field, body, type: body('').type }))
+        ].map((row) => ({ ...row, type, field: ADDRESS_FIELDS[type] }))
       )
     )
-    .run(async ({ client, assert }, { url, reason, field, body }) => {
+    .run(async ({ client, assert }, { url, reason, type, field }) => {
       const { tenant, headers } = await createTenant()
 
       const response = await client
         .post('/api/v1/providers')
         .headers(headers)
-        .json(body(url.replace('{port}', String(internal.port))))
+        .json(tenantProviderAt(type, url.replace('{port}', String(internal.port))))
 
       response.assertStatus(422)
       const [error] = response.body().errors
@@ -121,7 +58,7 @@ test.group('Egress at accept time: tenant-set addresses', (group) => {
     const id = await createProvider(
       client,
       headers,
-      PROVIDERS[0].body('https://gateway.example.com')
+      tenantProviderAt('postal', 'https://gateway.example.com')
     )
 
     const response = await client
@@ -169,7 +106,7 @@ test.group('Egress at accept time: tenant-set addresses', (group) => {
     const provider = await client
       .post('/api/v1/providers')
       .headers(headers)
-      .json(PROVIDERS[0].body('https://gateway.example.com'))
+      .json(tenantProviderAt('postal', 'https://gateway.example.com'))
     const endpoint = await client
       .post('/api/v1/webhooks')
       .headers(headers)

@@ -1,125 +1,31 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto'
+import { generateKeyPairSync } from 'node:crypto'
 import { test } from '@japa/runner'
-import { Channel } from '#enums/channel'
 import { EgressPolicy, type EgressResolver } from '#messaging/egress/egress_policy'
-import type { Gateway, GatewayCheck, OutboundMessage } from '#messaging/gateways/gateway'
 import { FcmGateway } from '#messaging/gateways/fcm_gateway'
-import { PostalGateway } from '#messaging/gateways/postal_gateway'
-import { SesGateway } from '#messaging/gateways/ses_gateway'
-import { TwilioGateway } from '#messaging/gateways/twilio_gateway'
+import type { GatewayCheck } from '#messaging/gateways/gateway'
+import {
+  ADDRESSED_PROVIDER_TYPES,
+  gatewayAt,
+  messageFor,
+  type AddressedProviderType,
+} from '#tests/helpers/egress'
 import {
   INTERNAL_REPLIES,
   INTERNAL_SECRET,
   InternalService,
+  withInternalService,
   type InternalReply,
 } from '#tests/helpers/internal_service'
 import { capturingOutput } from '#tests/helpers/output_capture'
 
 const TIMEOUT_MS = 2_000
 
-function email(): OutboundMessage {
-  const messageId = randomUUID()
-  return {
-    channel: Channel.Email,
-    messageId,
-    tenantId: randomUUID(),
-    to: 'someone@example.com',
-    subject: 'Hello',
-    html: null,
-    text: 'Hello',
-    replyTo: null,
-    headers: {},
-    tags: { switchboard_message_id: messageId },
-  }
-}
-
-function sms(): OutboundMessage {
-  return {
-    channel: Channel.Sms,
-    messageId: randomUUID(),
-    tenantId: randomUUID(),
-    to: '+15005550006',
-    body: 'Hello',
-    encoding: 'GSM-7',
-    segments: 1,
-  }
-}
-
-function push(): OutboundMessage {
-  const messageId = randomUUID()
-  return {
-    channel: Channel.Push,
-    messageId,
-    tenantId: randomUUID(),
-    token: 'device-token',
-    title: 'Hello',
-    body: null,
-    data: { switchboardMessageId: messageId },
-  }
-}
-
-/** Each SDK-backed gateway with its tenant-set address pointed at `url` */
-const GATEWAYS = {
-  postal: {
-    build: (url: string, policy: EgressPolicy) =>
-      new PostalGateway({
-        baseUrl: url,
-        apiKey: 'postal-key',
-        from: 'sender@example.com',
-        timeoutMs: TIMEOUT_MS,
-        policy,
-      }),
-    message: email,
-  },
-  ses: {
-    build: (url: string, policy: EgressPolicy) =>
-      new SesGateway({
-        region: 'us-east-1',
-        accessKeyId: 'AKIAEGRESSTEST',
-        secretAccessKey: 'ses-secret',
-        endpoint: url,
-        from: 'sender@example.com',
-        timeoutMs: TIMEOUT_MS,
-        policy,
-      }),
-    message: email,
-  },
-  twilio: {
-    build: (url: string, policy: EgressPolicy) =>
-      new TwilioGateway({
-        accountSid: `AC${'0'.repeat(32)}`,
-        authToken: 'twilio-token',
-        from: '+15005550006',
-        baseUrl: url,
-        timeoutMs: TIMEOUT_MS,
-        policy,
-      }),
-    message: sms,
-  },
-  fcm: {
-    build: (url: string, policy: EgressPolicy) =>
-      new FcmGateway({
-        projectId: 'egress-test',
-        serviceAccount: {},
-        baseUrl: url,
-        timeoutMs: TIMEOUT_MS,
-        policy,
-      }),
-    message: push,
-  },
-} satisfies Record<
-  string,
-  { build: (url: string, policy: EgressPolicy) => Gateway; message: () => OutboundMessage }
->
-
-type GatewayName = keyof typeof GATEWAYS
-
 /** A send and a connection test through one gateway, with what was written to the console meanwhile */
-async function sendAndCheck(name: GatewayName, url: string, policy: EgressPolicy) {
-  const gateway = GATEWAYS[name].build(url, policy)
+async function sendAndCheck(name: AddressedProviderType, url: string, policy: EgressPolicy) {
+  const gateway = gatewayAt(name, url, policy, TIMEOUT_MS)
   try {
     const { result, output } = await capturingOutput(async () => {
-      const sent = await gateway.send(GATEWAYS[name].message())
+      const sent = await gateway.send(messageFor(name))
       const checked: GatewayCheck = await gateway.check()
       return { sent, checked }
     })
@@ -129,22 +35,15 @@ async function sendAndCheck(name: GatewayName, url: string, policy: EgressPolicy
   }
 }
 
-const NAMES = Object.keys(GATEWAYS) as GatewayName[]
-
 test.group('Gateways and the egress policy: an internal service a tenant points at', (group) => {
-  const internal = new InternalService()
-
-  group.setup(async () => {
-    await internal.start()
-    return () => internal.stop()
-  })
-  group.each.setup(() => {
-    internal.requests = 0
-    internal.reply = INTERNAL_REPLIES.html502
-  })
+  const internal = withInternalService(group)
 
   test('{name} at {host}, no internal range allowed: refused before any request')
-    .with(NAMES.flatMap((name) => ['127.0.0.1', 'localhost'].map((host) => ({ name, host }))))
+    .with(
+      ADDRESSED_PROVIDER_TYPES.flatMap((name) =>
+        ['127.0.0.1', 'localhost'].map((host) => ({ name, host }))
+      )
+    )
     .run(async ({ assert }, { name, host }) => {
       const { sent, checked, output } = await sendAndCheck(
         name,
@@ -164,7 +63,7 @@ test.group('Gateways and the egress policy: an internal service a tenant points 
 
   test('{name}, the operator allows loopback, the service answers {reply}: status, never the body')
     .with(
-      NAMES.flatMap((name) =>
+      ADDRESSED_PROVIDER_TYPES.flatMap((name) =>
         (Object.keys(INTERNAL_REPLIES) as Array<keyof typeof INTERNAL_REPLIES>).map((reply) => ({
           name,
           reply,
@@ -195,11 +94,11 @@ test.group('Gateways and the egress policy: an internal service a tenant points 
 })
 
 test.group('Gateways and the egress policy: the SDKs own connections', () => {
-  test('an FCM retry on a rebound name is refused: the SDK reconnects through the policy', async ({
+  test('an FCM reconnect to a rebound name is refused: each new connection goes through the policy', async ({
     assert,
   }) => {
-    // The first answer is an allowed address that says 503 and closes; the SDK's
-    // retry opens a new connection, and the name now resolves to loopback
+    // The first answer is an allowed address that says 503 and closes; the next
+    // send opens a new connection, and the name now resolves to loopback
     const allowed = await new InternalService(
       { status: 503, contentType: 'text/plain', body: 'busy' },
       true
@@ -213,15 +112,22 @@ test.group('Gateways and the egress policy: the SDKs own connections', () => {
       return addresses.map((address) => ({ address, family: 4 }))
     }
     try {
-      const gateway = GATEWAYS.fcm.build(
+      const gateway = gatewayAt(
+        'fcm',
         `http://fcm.rebinding.test:${allowed.port}`,
         new EgressPolicy(['127.0.0.2/32'], resolver)
       )
 
-      const result = await gateway.send(push())
+      const first = await gateway.send(messageFor('fcm'))
+      const second = await gateway.send(messageFor('fcm'))
       await gateway.close()
 
-      assert.containSubset(result, { ok: false, errorClass: 'config', code: 'EGRESS_REFUSED' })
+      assert.containSubset(first, {
+        ok: false,
+        errorClass: 'retry',
+        message: 'HTTP 503 from the provider (unexpected response)',
+      })
+      assert.containSubset(second, { ok: false, errorClass: 'config', code: 'EGRESS_REFUSED' })
       assert.equal(allowed.requests, 1)
       assert.equal(internal.requests, 0)
       assert.deepEqual(asked, ['fcm.rebinding.test', 'fcm.rebinding.test'])
@@ -259,7 +165,7 @@ test.group('Gateways and the egress policy: the SDKs own connections', () => {
       policy: new EgressPolicy([], resolver),
     })
     try {
-      const { result, output } = await capturingOutput(() => gateway.send(push()))
+      const { result, output } = await capturingOutput(() => gateway.send(messageFor('fcm')))
 
       assert.containSubset(result, {
         ok: false,

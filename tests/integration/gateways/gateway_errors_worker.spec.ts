@@ -1,5 +1,10 @@
 import { test } from '@japa/runner'
-import { INTERNAL_REPLIES, INTERNAL_SECRET, InternalService } from '#tests/helpers/internal_service'
+import { tenantProviderAt } from '#tests/helpers/egress'
+import {
+  INTERNAL_REPLIES,
+  INTERNAL_SECRET,
+  withInternalService,
+} from '#tests/helpers/internal_service'
 import { createProvider } from '#tests/helpers/providers'
 import { messageWithEvents, startSandbox, type SandboxFakes } from '#tests/helpers/sandbox'
 import { createTenant } from '#tests/helpers/tenants'
@@ -15,52 +20,12 @@ const LANE = 'P1'
  */
 const CASES = [
   {
-    type: 'fcm',
-    provider: (url: string) => ({
-      type: 'fcm',
-      channel: 'push',
-      name: 'FCM',
-      config: {
-        projectId: 'egress-test',
-        serviceAccount: {
-          project_id: 'egress-test',
-          client_email: 'fcm@egress-test.iam.test',
-          private_key: 'unused with a baseUrl',
-        },
-        baseUrl: url,
-      },
-    }),
+    type: 'fcm' as const,
     message: { channel: 'push', recipient: `device-${'x'.repeat(40)}`, subject: 'Hi' },
   },
+  { type: 'twilio' as const, message: { channel: 'sms', recipient: '+15005550010' } },
   {
-    type: 'twilio',
-    provider: (url: string) => ({
-      type: 'twilio',
-      channel: 'sms',
-      name: 'Twilio',
-      config: {
-        accountSid: `AC${'0'.repeat(32)}`,
-        authToken: 'twilio-token',
-        from: '+15005550006',
-        baseUrl: url,
-      },
-    }),
-    message: { channel: 'sms', recipient: '+15005550010' },
-  },
-  {
-    type: 'ses',
-    provider: (url: string) => ({
-      type: 'ses',
-      channel: 'email',
-      name: 'SES',
-      config: {
-        region: 'us-east-1',
-        accessKeyId: 'AKIAEGRESSTEST',
-        secretAccessKey: 'ses-secret',
-        endpoint: url,
-        from: 'sender@example.com',
-      },
-    }),
+    type: 'ses' as const,
     message: { channel: 'email', recipient: 'ada@example.com', subject: 'Hi' },
   },
 ]
@@ -68,23 +33,22 @@ const CASES = [
 test.group('A worker sending through a tenant provider that is an internal service', (group) => {
   let fakes: SandboxFakes
   let worker: WorkerProcess
-  const internal = new InternalService(INTERNAL_REPLIES.text200)
+  const internal = withInternalService(group, INTERNAL_REPLIES.text200)
 
   group.setup(async () => {
     fakes = await startSandbox()
-    await internal.start()
     worker = await WorkerProcess.start(LANE)
     return async () => {
       await worker.stop()
-      await Promise.all([internal.stop(), fakes.sandbox.stop()])
+      await fakes.sandbox.stop()
     }
   })
 
   test('{type}: the failure is recorded and logged without the reply, and the sandbox carries it')
     .with(CASES)
-    .run(async ({ client, assert }, { type, provider, message }) => {
+    .run(async ({ client, assert }, { type, message }) => {
       const { headers } = await createTenant()
-      const providerId = await createProvider(client, headers, provider(internal.url))
+      const providerId = await createProvider(client, headers, tenantProviderAt(type, internal.url))
       const requestsBefore = internal.requests
 
       const created = await client

@@ -10,7 +10,7 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import twilio from 'twilio'
 import env from '#start/env'
-import { FCM_SANDBOX_ACCESS_TOKEN } from '#messaging/gateways/fcm_gateway'
+import { FAKE_FCM_ACCESS_TOKEN } from '#messaging/gateways/fcm_gateway'
 import { TWILIO_CALLBACK_MESSAGE_ID_PARAM } from '#messaging/gateways/twilio_gateway'
 import {
   SIGNATURE_HEADER,
@@ -57,7 +57,7 @@ async function filesUnder(path: string): Promise<string[]> {
  * the bench, every value in the env files) and every PEM private key in them.
  */
 async function secretsInTheSource() {
-  const strings = new Set([...FORMERLY_SHIPPED, FCM_SANDBOX_ACCESS_TOKEN])
+  const strings = new Set([...FORMERLY_SHIPPED, FAKE_FCM_ACCESS_TOKEN])
   const privateKeys: string[] = []
   const listed = await Promise.all(SOURCES.map(filesUnder))
   const files = listed.flat()
