@@ -111,24 +111,15 @@ async function withFake(
 }
 
 test.group('Every SDK gateway: one send is at most one request to the vendor', () => {
-  test('{type}: a 503 is one request, handed back as a retry')
-    .with(ADDRESSED_PROVIDER_TYPES.map((type) => ({ type })))
-    .run(async ({ assert }, { type }) => {
-      await withFake('unavailable', type, 5_000, async (fake, gateway) => {
-        const result = await gateway.send(messageFor(type))
-
-        assert.containSubset(result, { ok: false, errorClass: 'retry' })
-        await sleep(PAST_THE_SDK_RETRY_DELAYS_MS)
-        assert.equal(fake.requests, 1)
-      })
-    })
-
-  test(
-    '{type}: a connection reset after the vendor read the request is one request, handed back as a retry'
-  )
-    .with(ADDRESSED_PROVIDER_TYPES.map((type) => ({ type })))
-    .run(async ({ assert }, { type }) => {
-      await withFake('reset', type, 5_000, async (fake, gateway) => {
+  test('{type}, the vendor {failure}: one request, handed back as a retry')
+    .with(
+      ADDRESSED_PROVIDER_TYPES.flatMap((type) => [
+        { type, behaviour: 'unavailable' as const, failure: 'answers 503' },
+        { type, behaviour: 'reset' as const, failure: 'resets the connection after the request' },
+      ])
+    )
+    .run(async ({ assert }, { type, behaviour }) => {
+      await withFake(behaviour, type, 5_000, async (fake, gateway) => {
         const result = await gateway.send(messageFor(type))
 
         assert.containSubset(result, { ok: false, errorClass: 'retry' })
