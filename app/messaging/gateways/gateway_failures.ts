@@ -13,10 +13,11 @@ const VENDOR_TEXT_MAX_LENGTH = 200
  * shape: one line, bounded, since it ends up in last_error, logs and replies.
  */
 export function vendorText(text: string): string {
-  const line = text.replace(/\p{Cc}+/gu, ' ').trim()
+  // By code points, so a cut never leaves half a surrogate pair
+  const line = Array.from(text.replace(/\p{Cc}+/gu, ' ').trim())
   return line.length > VENDOR_TEXT_MAX_LENGTH
-    ? `${line.slice(0, VENDOR_TEXT_MAX_LENGTH - 1)}…`
-    : line
+    ? `${line.slice(0, VENDOR_TEXT_MAX_LENGTH - 1).join('')}…`
+    : line.join('')
 }
 
 /**
