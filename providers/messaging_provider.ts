@@ -22,6 +22,7 @@ import { WebhookAccounts } from '#messaging/tracking/webhook_accounts'
 import { HttpsSnsFetcher, SnsFetcher } from '#messaging/tracking/sns_fetcher'
 import { GatewayFactory } from '#messaging/gateways/gateway_factory'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
+import { TenantWebhookHttp } from '#messaging/tenant_webhooks/tenant_webhook_http'
 import { assertCredentialsKeyOpensStoredConfigs } from '#messaging/providers/credentials_key_check'
 
 /** Commands that manage the schema or write code: they must run whatever CREDENTIALS_KEY is */
@@ -68,6 +69,13 @@ export default class MessagingProvider {
 
     // One per process: every tenant-steered call goes through it. Tests swap in one with their own resolver.
     this.app.container.singleton(EgressPolicy, () => new EgressPolicy(config().egress.allow))
+
+    // One keep-alive pool per process for tenant webhook POSTs, closed at shutdown
+    this.app.container.singleton(TenantWebhookHttp, async (resolver) => {
+      const http = new TenantWebhookHttp(await resolver.make(EgressPolicy))
+      this.app.terminating(() => http.close())
+      return http
+    })
 
     // One instance: it caches SNS signing certificates. Tests swap in a fake SNS.
     this.app.container.singleton(SnsFetcher, () => new HttpsSnsFetcher())

@@ -11,6 +11,11 @@ import { BaseSchema } from '@adonisjs/lucid/schema'
  * The event id tenants see becomes the delivery event's id (a number as
  * text), and an endpoint is disabled after failing for a sustained time,
  * counted from `failing_since` (reset by any success).
+ *
+ * A disabled endpoint still gets its rows: the worker records each event as
+ * a failed `endpoint_disabled` attempt instead of sending it, so a replay
+ * after re-enabling finds what it missed. An event waits at most once per
+ * endpoint (the unique index), so concurrent replays cannot queue it twice.
  */
 export default class extends BaseSchema {
   async up() {
@@ -26,6 +31,7 @@ export default class extends BaseSchema {
       table.bigInteger('delivery_event_id').notNullable()
       table.text('event_type').notNullable()
       table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(this.now())
+      table.unique(['endpoint_id', 'delivery_event_id'])
     })
 
     this.schema.alterTable('webhook_endpoints', (table) => {
@@ -51,7 +57,6 @@ export default class extends BaseSchema {
             ON kind.type = event.type
           JOIN webhook_endpoints endpoint
             ON endpoint.tenant_id = event.tenant_id
-           AND endpoint.enabled
            AND endpoint.event_types @> jsonb_build_array(kind.event_type)
          WHERE event.message_id IS NOT NULL
          ORDER BY event.id;

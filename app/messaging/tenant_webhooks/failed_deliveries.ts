@@ -3,14 +3,16 @@ import { TEST_EVENT_TYPE } from '#enums/tenant_webhook_event_type'
 
 /**
  * The events an endpoint missed: those whose latest attempt to it failed
- * (retries given up, or cut off while the endpoint was disabled), as
+ * (retries given up, or not sent while the endpoint was disabled), as
  * webhook_deliveries records them.
  */
 export class FailedDeliveries {
   /**
    * Puts them back in webhook_outbox, in one statement, for the webhooks
-   * worker to send again with their original ids; an event already waiting
-   * there is not added twice. Returns how many were put back.
+   * worker to send again with their original ids. An event already waiting
+   * there is not added twice: the unique index decides, so a concurrent
+   * replay waits for this one and then adds nothing. Returns how many were
+   * put back.
    */
   async replay(endpointId: string, since: Date | null): Promise<number> {
     const result = await db.rawQuery(
@@ -24,12 +26,8 @@ export class FailedDeliveries {
          ) latest
         WHERE latest.error IS NOT NULL
           AND (?::timestamptz IS NULL OR latest.created_at >= ?::timestamptz)
-          AND NOT EXISTS (
-            SELECT 1 FROM webhook_outbox waiting
-             WHERE waiting.endpoint_id = latest.endpoint_id
-               AND waiting.delivery_event_id = latest.event_id::bigint
-          )
-        ORDER BY latest.event_id::bigint`,
+        ORDER BY latest.event_id::bigint
+       ON CONFLICT (endpoint_id, delivery_event_id) DO NOTHING`,
       [endpointId, TEST_EVENT_TYPE, since, since]
     )
     return result.rowCount ?? 0

@@ -10,22 +10,18 @@ import {
   TIMESTAMP_HEADER,
   signWebhook,
 } from '#messaging/gateways/webhook_signature'
-import { EgressPolicy } from '#messaging/egress/egress_policy'
-import { EgressHttp } from '#messaging/egress/egress_http'
 import { WebhookSecrets } from '#messaging/tenant_webhooks/webhook_secrets'
+import { TenantWebhookHttp } from '#messaging/tenant_webhooks/tenant_webhook_http'
 import { attemptError } from '#messaging/tenant_webhooks/webhook_attempt_error'
 import type { TenantWebhookPayload } from '#messaging/tenant_webhooks/tenant_webhook_queue'
 
 export const EVENT_HEADER = 'X-Switchboard-Event'
 export const EVENT_ID_HEADER = 'X-Switchboard-Event-Id'
 
-/** Only the status matters: a receiver's reply is read no further than this */
-const MAX_REPLY_BYTES = 1024
-
 export type DeliveryOutcome =
   /** The endpoint answered 2xx */
   | { kind: 'delivered' }
-  /** The endpoint was deleted or is disabled: nothing was sent */
+  /** The endpoint was deleted or is disabled, or already has this event: nothing was sent */
   | { kind: 'skipped' }
   /** Not delivered; `disabled` when this failure disabled the endpoint */
   | { kind: 'failed'; error: string; disabled: boolean }
@@ -36,9 +32,6 @@ interface Attempt {
   durationMs: number
 }
 
-/** One keep-alive pool per egress policy (a container singleton): shared by every delivery */
-const clients = new WeakMap<EgressPolicy, EgressHttp>()
-
 /**
  * One attempt to deliver one event to one endpoint: a signed POST through
  * the egress policy, logged in webhook_deliveries whatever its outcome (the
@@ -46,20 +39,35 @@ const clients = new WeakMap<EgressPolicy, EgressHttp>()
  * endpoint's run of failures; a failure starts one or extends it, and the
  * first failure after the run has lasted the configured time disables the
  * endpoint. A burst of failures within that time disables nothing.
+ *
+ * An event the endpoint already accepted is not sent again: a replay can
+ * queue an event while an earlier job of it is still retrying, and whichever
+ * of the two runs second finds the other's success and stops.
  */
 @inject()
 export class TenantWebhookDeliverer {
   constructor(
     private secrets: WebhookSecrets,
-    private policy: EgressPolicy
+    private http: TenantWebhookHttp
   ) {}
 
   async deliver(
     { endpointId, event }: TenantWebhookPayload,
     attempt: number
   ): Promise<DeliveryOutcome> {
-    const endpoint = await WebhookEndpoint.find(endpointId)
-    if (!endpoint) return { kind: 'skipped' }
+    const endpoint = await WebhookEndpoint.query()
+      .where('id', endpointId)
+      .select(
+        '*',
+        db.raw(
+          `EXISTS (SELECT 1 FROM webhook_deliveries accepted
+                    WHERE accepted.endpoint_id = webhook_endpoints.id
+                      AND accepted.event_id = ? AND accepted.error IS NULL) AS accepted`,
+          [event.id]
+        )
+      )
+      .first()
+    if (!endpoint || endpoint.$extras.accepted) return { kind: 'skipped' }
     if (!endpoint.enabled) {
       // Recorded as failed, so a replay after re-enabling finds it
       await this.#record({ endpointId, event }, attempt, {
@@ -98,7 +106,7 @@ export class TenantWebhookDeliverer {
     const startedAt = performance.now()
     const elapsed = () => Math.round(performance.now() - startedAt)
     try {
-      const reply = await this.#client().post(
+      const reply = await this.http.post(
         endpoint.url,
         {
           'Content-Type': 'application/json',
@@ -125,15 +133,6 @@ export class TenantWebhookDeliverer {
     } catch (error) {
       return { statusCode: null, error: attemptError(error), durationMs: elapsed() }
     }
-  }
-
-  #client() {
-    let client = clients.get(this.policy)
-    if (!client) {
-      client = new EgressHttp(this.policy, { maxResponseBytes: MAX_REPLY_BYTES })
-      clients.set(this.policy, client)
-    }
-    return client
   }
 
   /**

@@ -38,12 +38,25 @@ const BATCH_SIZE = 500
 const RETRY_AFTER_ERROR_MS = 1_000
 
 /**
+ * How long a pass waits for Redis to take its jobs. The pass holds a pooled
+ * connection, a transaction and row locks meanwhile: a Redis that hangs must
+ * not pin them. Past it the pass rolls back and its rows wait for the next.
+ */
+const ENQUEUE_TIMEOUT_MS = 10_000
+
+export class EnqueueAbandonedError extends Error {}
+
+/**
  * Hands webhook_outbox rows (written by the trigger on delivery_events, in
  * the transaction of the event itself) to the tenant-webhooks queue. A row is
  * deleted in the transaction that locked it, after its job was added: a crash
  * in between leaves the row, and the next pass adds the same job id again,
  * which BullMQ ignores while that job exists. So an event is never lost, and
  * any repeat carries the same event id for the receiver to drop.
+ *
+ * Waiting on Redis is bounded (ENQUEUE_TIMEOUT_MS) and given up at once by
+ * stop(): a pass then rolls back, so neither a hung Redis nor a shutdown
+ * strands a transaction, and stop() waits for the rollback only.
  */
 export class WebhookOutboxRelay {
   #stopping = new AbortController()
@@ -52,7 +65,7 @@ export class WebhookOutboxRelay {
   constructor(
     private queue: TenantWebhookQueue,
     private logger: Logger,
-    private options: { intervalMs: number }
+    private options: { intervalMs: number; enqueueTimeoutMs?: number }
   ) {}
 
   start() {
@@ -91,11 +104,37 @@ export class WebhookOutboxRelay {
       )
       if (rows.length === 0) return 0
       // An event archived before it was handed over has nothing left to send
-      await this.queue.enqueue(rows.filter((row) => row.event_id && row.status).map(delivery))
+      await this.#enqueue(rows.filter((row) => row.event_id && row.status).map(delivery))
       await trx.rawQuery('DELETE FROM webhook_outbox WHERE id = ANY(?::bigint[])', [
         rows.map((row) => row.outbox_id),
       ])
       return rows.length
+    })
+  }
+
+  /**
+   * Rejects when the deadline passes or the relay stops, whatever Redis does.
+   * A late addBulk may still land its jobs: the next pass adds the same job
+   * ids, which BullMQ ignores while they exist.
+   */
+  #enqueue(deliveries: QueuedDelivery[]) {
+    const timeoutMs = this.options.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS
+    const signal = AbortSignal.any([this.#stopping.signal, AbortSignal.timeout(timeoutMs)])
+    return new Promise<void>((resolve, reject) => {
+      const abandon = () =>
+        reject(
+          new EnqueueAbandonedError(
+            this.#stopping.signal.aborted
+              ? 'stopping: the events stay in the outbox'
+              : `Redis did not take the jobs within ${timeoutMs} ms: the events stay in the outbox`
+          )
+        )
+      if (signal.aborted) return abandon()
+      signal.addEventListener('abort', abandon, { once: true })
+      this.queue
+        .enqueue(deliveries)
+        .then(resolve, reject)
+        .finally(() => signal.removeEventListener('abort', abandon))
     })
   }
 
@@ -107,6 +146,7 @@ export class WebhookOutboxRelay {
         // A full batch: more may be waiting, go on at once
         if ((await this.relay()) === BATCH_SIZE) pause = 0
       } catch (error) {
+        if (signal.aborted) return
         // PostgreSQL or Redis away: the rows wait in the outbox until they are back
         this.logger.warn({ err: error }, 'tenant webhook outbox: could not hand events over')
         pause = Math.max(this.options.intervalMs, RETRY_AFTER_ERROR_MS)

@@ -35,7 +35,7 @@ test.group('Tenant webhooks: delivery events fan out to subscribed endpoints', (
     await tenantWebhookQueue().obliterate({ force: true })
   })
 
-  test('a delivered message is recorded for each enabled endpoint subscribed to it, in its own transaction', async ({
+  test('a delivered message is recorded for each endpoint subscribed to it, disabled or not, in its own transaction', async ({
     client,
     assert,
   }) => {
@@ -75,26 +75,26 @@ test.group('Tenant webhooks: delivery events fan out to subscribed endpoints', (
     assert.equal(applied.outcome, 'applied')
     const deliveryEventId = applied.outcome === 'applied' ? applied.deliveryEventId : 0
 
-    // Recorded with the event, before anything reached Redis
+    // Recorded with the event, before anything reached Redis; the disabled endpoint's for a replay
     const recorded = await outboxRows(endpointIds)
     assert.sameMembers(
       recorded.map((row) => row.endpoint_id),
-      [subscribed.id, alsoSubscribed.id]
+      [subscribed.id, alsoSubscribed.id, disabled.id]
     )
     assert.isTrue(recorded.every((row) => Number(row.delivery_event_id) === deliveryEventId))
     assert.lengthOf(await queuedDeliveries(endpointIds), 0)
 
-    assert.equal(await relayOutbox(), 2)
+    assert.equal(await relayOutbox(), 3)
 
     const queued = await queuedDeliveries(endpointIds)
     assert.sameMembers(
       queued.map((payload) => payload.endpointId),
-      [subscribed.id, alsoSubscribed.id]
+      [subscribed.id, alsoSubscribed.id, disabled.id]
     )
-    // The delivery event's id is the event's id, at both endpoints
+    // The delivery event's id is the event's id, at every endpoint
     assert.deepEqual(
       queued.map((payload) => payload.event.id),
-      [String(deliveryEventId), String(deliveryEventId)]
+      [String(deliveryEventId), String(deliveryEventId), String(deliveryEventId)]
     )
     assert.containsSubset(queued[0].event, {
       type: 'message.delivered',

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
+import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
+import { TenantWebhookDeliverer } from '#messaging/tenant_webhooks/tenant_webhook_deliverer'
+import { FailedDeliveries } from '#messaging/tenant_webhooks/failed_deliveries'
+import { CallbackReceiver } from '#tests/helpers/callback_receiver'
 import { createTenant } from '#tests/helpers/tenants'
+import { waitUntil } from '#tests/helpers/wait'
 import {
   createSentSms,
   outboxRows,
@@ -17,10 +22,10 @@ import {
 const receiver = 'http://127.0.0.1:9/switchboard'
 
 /** An endpoint with `count` delivered events already handed to the queue once. */
-async function endpointWithEvents(client: ApiClient, count: number) {
+async function endpointWithEvents(client: ApiClient, count: number, url = receiver) {
   const { tenant, headers } = await createTenant()
   const endpoint = await registerEndpoint(client, headers, {
-    url: receiver,
+    url,
     eventTypes: ['message.delivered'],
   })
   const eventIds: string[] = []
@@ -167,5 +172,74 @@ test.group('Tenant webhook endpoints: enable and replay', (group) => {
       .json({ since: 'yesterday' })
     badSince.assertStatus(422)
     assert.containsSubset(badSince.body().errors, [{ field: 'since' }])
+  })
+
+  test('two replays at once queue each missed event once', async ({ client, assert }) => {
+    const { endpoint, eventIds } = await endpointWithEvents(client, 1)
+    const [missed] = eventIds
+    await logAttempt(endpoint.id, missed, { error: 'network: x', minutesAgo: 5 })
+
+    // The other replay has put the event back, not yet committed, when this one runs
+    const other = await db.transaction()
+    await other.table('webhook_outbox').insert({
+      endpoint_id: endpoint.id,
+      delivery_event_id: missed,
+      event_type: 'message.delivered',
+    })
+    let done = false
+    const replaying = new FailedDeliveries().replay(endpoint.id, null).finally(() => {
+      done = true
+    })
+    await waitUntil('this replay to finish or to wait for the other', async () => {
+      if (done) return true
+      const { rows } = await db.rawQuery(
+        `SELECT 1 FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'
+            AND query LIKE 'INSERT INTO webhook_outbox%'`
+      )
+      return rows.length > 0
+    })
+    await other.commit()
+
+    assert.equal(await replaying, 0)
+    const waiting = await outboxRows([endpoint.id])
+    assert.deepEqual(
+      waiting.map((row) => String(row.delivery_event_id)),
+      [missed]
+    )
+  })
+
+  test('a replay while the event is still being retried reaches the receiver once', async ({
+    client,
+    assert,
+  }) => {
+    const receiving = await new CallbackReceiver().start()
+    try {
+      const { headers, endpoint, eventIds } = await endpointWithEvents(client, 1, receiving.url)
+      const [eventId] = eventIds
+      // Its first attempt failed; the job waits for its retry when the tenant replays
+      await logAttempt(endpoint.id, eventId, { error: 'timeout: no answer', minutesAgo: 1 })
+      const replayed = await client.post(`/api/v1/webhooks/${endpoint.id}/replay`).headers(headers)
+      assert.deepEqual(replayed.body(), { replayed: 1 })
+      await relayOutbox()
+      const jobs = await queuedDeliveries([endpoint.id])
+      assert.deepEqual(
+        jobs.map((payload) => payload.event.id),
+        [eventId, eventId]
+      )
+
+      const deliverer = await app.container.make(TenantWebhookDeliverer)
+      const outcomes = []
+      for (const payload of jobs) {
+        const outcome = await deliverer.deliver(payload, 2)
+        outcomes.push(outcome.kind)
+      }
+
+      assert.deepEqual(outcomes, ['delivered', 'skipped'])
+      assert.lengthOf(receiving.received, 1)
+      assert.equal(receiving.received[0].headers['x-switchboard-event-id'], eventId)
+    } finally {
+      await receiving.stop()
+    }
   })
 })

@@ -240,6 +240,37 @@ test.group('Tenant webhooks out through a real webhooks worker', (group) => {
     const again = await client.post(`/api/v1/webhooks/${endpoint.id}/replay`).headers(headers)
     assert.deepEqual(again.body(), { replayed: 0 })
   })
+
+  test('events produced while the endpoint is disabled are delivered by enable + replay, each once', async ({
+    client,
+    assert,
+  }) => {
+    const receiving = await receiver()
+    const { endpoint, headers, deliverMessages } = await tenantWithEndpoint(client, receiving.url)
+    await db.from('webhook_endpoints').where('id', endpoint.id).update({ enabled: false })
+
+    const applied = await deliverMessages(3)
+    const deliveryEventIds = applied.map(String)
+
+    const notSent = await waitUntil('each event to be recorded as not sent', async () => {
+      const rows = await attemptsOf(endpoint.id)
+      return rows.length === 3 && rows
+    })
+    assert.isTrue(notSent.every((row) => row.error.startsWith('endpoint_disabled')))
+    assert.lengthOf(receiving.received, 0)
+
+    await client.post(`/api/v1/webhooks/${endpoint.id}/enable`).headers(headers)
+    const replayed = await client.post(`/api/v1/webhooks/${endpoint.id}/replay`).headers(headers)
+    assert.deepEqual(replayed.body(), { replayed: 3 })
+
+    await waitUntil('the replays to be logged', async () => {
+      const rows = await attemptsOf(endpoint.id)
+      return rows.filter((row) => row.status_code === 200).length === 3
+    })
+    assert.sameMembers(receiving.received.map(eventIdOf), deliveryEventIds)
+    const again = await client.post(`/api/v1/webhooks/${endpoint.id}/replay`).headers(headers)
+    assert.deepEqual(again.body(), { replayed: 0 })
+  })
 })
 
 test.group(
