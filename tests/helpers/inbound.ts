@@ -1,9 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto'
-import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import type { ApiClient } from '@japa/api-client'
-import twilio from 'twilio'
-import { replay } from '#tests/helpers/webhooks'
+import { replay, signedTwilioForm } from '#tests/helpers/webhooks'
 
 export function inboundPath(type: 'twilio' | 'postal', providerConfigId: string) {
   return `/api/webhooks/communication/${type}/${providerConfigId}/inbound`
@@ -17,14 +15,7 @@ export function postTwilioInbound(
   fields: Record<string, string>
 ) {
   const path = inboundPath('twilio', providerConfigId)
-  const url = `${app.config.get<string>('app.appUrl')}${path}`
-  return replay(client, path, {
-    body: new URLSearchParams(fields).toString(),
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-twilio-signature': twilio.getExpectedTwilioSignature(authToken, url, fields),
-    },
-  })
+  return replay(client, path, signedTwilioForm(path, authToken, fields))
 }
 
 /** A Postal server's signing key: the public half goes in the provider config. */

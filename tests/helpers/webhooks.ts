@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import type { ApiClient } from '@japa/api-client'
-import type { Channel } from '#enums/channel'
-import type { GatewayType } from '#enums/gateway_type'
+import twilio from 'twilio'
+import { Channel } from '#enums/channel'
+import { GatewayType } from '#enums/gateway_type'
 import ProviderConfig from '#models/provider_config'
 import { ProviderAccounts } from '#messaging/providers/provider_accounts'
 import { SnsFetcher } from '#messaging/tracking/sns_fetcher'
@@ -27,6 +29,37 @@ export async function createProviderConfig(
     mask: '…test',
     metadata: {},
   })
+}
+
+/** A Twilio account's config under a fresh account SID. */
+export function createTwilioConfig(
+  authToken: string,
+  from: string,
+  tenantId: string | null = null
+) {
+  return createProviderConfig(
+    GatewayType.Twilio,
+    Channel.Sms,
+    { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken, from },
+    tenantId
+  )
+}
+
+/** A fresh Twilio message SID. */
+export function twilioMessageSid() {
+  return `SM${randomBytes(16).toString('hex')}`
+}
+
+/** A form-encoded Twilio request to our path, signed over the public URL as Twilio signs it. */
+export function signedTwilioForm(path: string, authToken: string, fields: Record<string, string>) {
+  const url = `${app.config.get<string>('app.appUrl')}${path}`
+  return {
+    body: new URLSearchParams(fields).toString(),
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': twilio.getExpectedTwilioSignature(authToken, url, fields),
+    },
+  }
 }
 
 export function webhookPath(

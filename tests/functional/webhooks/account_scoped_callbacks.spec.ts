@@ -1,9 +1,7 @@
 import { randomBytes, randomUUID, sign } from 'node:crypto'
 import { test } from '@japa/runner'
-import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import type { ApiClient } from '@japa/api-client'
-import twilio from 'twilio'
 import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import type ProviderConfig from '#models/provider_config'
@@ -18,10 +16,13 @@ import { postalSigningKey } from '#tests/helpers/inbound'
 import {
   createProviderConfig,
   createSentMessage,
+  createTwilioConfig,
   markSent,
   providerEventsOf,
   replay,
+  signedTwilioForm,
   statusOf,
+  twilioMessageSid,
   webhookPath,
 } from '#tests/helpers/webhooks'
 
@@ -42,28 +43,26 @@ interface TwilioAccount {
 
 async function twilioAccount(tenantId: string | null): Promise<TwilioAccount> {
   const authToken = randomBytes(16).toString('hex')
-  const config = await createProviderConfig(
-    GatewayType.Twilio,
-    Channel.Sms,
-    { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken, from: TWILIO_NUMBER },
-    tenantId
-  )
+  const config = await createTwilioConfig(authToken, TWILIO_NUMBER, tenantId)
   return { config, authToken }
 }
 
 /** A Twilio status callback about our message, signed with the account's token over its URL. */
 function twilioDelivered(account: TwilioAccount, messageId: string, sid: string) {
   const path = `${webhookPath('twilio', account.config.id)}?${TWILIO_CALLBACK_MESSAGE_ID_PARAM}=${messageId}`
-  const url = `${app.config.get<string>('app.appUrl')}${path}`
   const fields = { MessageSid: sid, SmsSid: sid, MessageStatus: 'delivered', To: RECIPIENT }
-  return {
-    path,
-    body: new URLSearchParams(fields).toString(),
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-twilio-signature': twilio.getExpectedTwilioSignature(account.authToken, url, fields),
-    },
-  }
+  return { path, ...signedTwilioForm(path, account.authToken, fields) }
+}
+
+/** POST the account's signed delivery callback about our message. */
+function replayDelivered(
+  client: ApiClient,
+  account: TwilioAccount,
+  messageId: string,
+  sid: string
+) {
+  const callback = twilioDelivered(account, messageId, sid)
+  return replay(client, callback.path, callback)
 }
 
 async function acceptedSms(client: ApiClient, owner: TestTenant) {
@@ -73,6 +72,23 @@ async function acceptedSms(client: ApiClient, owner: TestTenant) {
     .json({ channel: 'sms', recipient: RECIPIENT, content: { text: 'Your code is 123456' } })
   created.assertStatus(201)
   return created.body().id as string
+}
+
+/** An SMS of the owner's, accepted and recorded sent through the account under a fresh SID. */
+async function smsSentThrough(client: ApiClient, owner: TestTenant, account: TwilioAccount) {
+  const sid = twilioMessageSid()
+  const id = await acceptedSms(client, owner)
+  await markSent(id, {
+    providerConfigId: account.config.id,
+    gateway: 'twilio',
+    providerMessageId: sid,
+  })
+  return { id, sid }
+}
+
+/** A message the worker holds while the provider answers: sending, no account recorded yet. */
+async function markSending(id: string) {
+  await db.from('messages').where('id', id).update({ status: 'sending' })
 }
 
 async function eventsNamingSid(sid: string) {
@@ -87,16 +103,9 @@ test.group('Callbacks only touch messages sent through their account', () => {
     const system = await twilioAccount(null)
     const victim = await createTenant('Sends through its own Twilio')
     const own = await twilioAccount(victim.tenant.id)
-    const sid = `SM${randomBytes(16).toString('hex')}`
-    const id = await acceptedSms(client, victim)
-    await markSent(id, {
-      providerConfigId: own.config.id,
-      gateway: 'twilio',
-      providerMessageId: sid,
-    })
+    const { id, sid } = await smsSentThrough(client, victim, own)
 
-    const callback = twilioDelivered(system, id, sid)
-    const response = await replay(client, callback.path, callback)
+    const response = await replayDelivered(client, system, id, sid)
 
     response.assertStatus(200)
     assert.equal(await statusOf(id), 'sent')
@@ -112,16 +121,9 @@ test.group('Callbacks only touch messages sent through their account', () => {
   }) => {
     const system = await twilioAccount(null)
     const owner = await createTenant('Sends through the system default')
-    const sid = `SM${randomBytes(16).toString('hex')}`
-    const id = await acceptedSms(client, owner)
-    await markSent(id, {
-      providerConfigId: system.config.id,
-      gateway: 'twilio',
-      providerMessageId: sid,
-    })
+    const { id, sid } = await smsSentThrough(client, owner, system)
 
-    const callback = twilioDelivered(system, id, sid)
-    const response = await replay(client, callback.path, callback)
+    const response = await replayDelivered(client, system, id, sid)
 
     response.assertStatus(200)
     assert.equal(await statusOf(id), 'delivered')
@@ -141,16 +143,9 @@ test.group('Callbacks only touch messages sent through their account', () => {
       await twilioAccount(owner.tenant.id),
       await twilioAccount(owner.tenant.id),
     ]
-    const sid = `SM${randomBytes(16).toString('hex')}`
-    const id = await acceptedSms(client, owner)
-    await markSent(id, {
-      providerConfigId: first.config.id,
-      gateway: 'twilio',
-      providerMessageId: sid,
-    })
+    const { id, sid } = await smsSentThrough(client, owner, first)
 
-    const callback = twilioDelivered(second, id, sid)
-    const response = await replay(client, callback.path, callback)
+    const response = await replayDelivered(client, second, id, sid)
 
     response.assertStatus(200)
     assert.equal(await statusOf(id), 'sent')
@@ -163,10 +158,9 @@ test.group('Callbacks only touch messages sent through their account', () => {
   }) => {
     const system = await twilioAccount(null)
     const owner = await createTenant('Fast callback')
-    const sid = `SM${randomBytes(16).toString('hex')}`
+    const sid = twilioMessageSid()
     const id = await acceptedSms(client, owner)
-    // As a worker holds it while the provider answers: sending, no account recorded yet
-    await db.from('messages').where('id', id).update({ status: 'sending' })
+    await markSending(id)
 
     const callback = twilioDelivered(system, id, sid)
     const early = await replay(client, callback.path, callback)
@@ -199,21 +193,18 @@ test.group('Callbacks only touch messages sent through their account', () => {
   }) => {
     const owner = await createTenant('Fast own provider')
     const own = await twilioAccount(owner.tenant.id)
-    const sid = `SM${randomBytes(16).toString('hex')}`
     const id = await acceptedSms(client, owner)
-    await db.from('messages').where('id', id).update({ status: 'sending' })
+    await markSending(id)
 
-    const callback = twilioDelivered(own, id, sid)
-    const response = await replay(client, callback.path, callback)
+    const response = await replayDelivered(client, own, id, twilioMessageSid())
 
     response.assertStatus(200)
     assert.equal(await statusOf(id), 'delivered')
 
     const stranger = await createTenant('Not the sender')
     const othersId = await acceptedSms(client, stranger)
-    await db.from('messages').where('id', othersId).update({ status: 'sending' })
-    const foreign = twilioDelivered(own, othersId, `SM${randomBytes(16).toString('hex')}`)
-    const refused = await replay(client, foreign.path, foreign)
+    await markSending(othersId)
+    const refused = await replayDelivered(client, own, othersId, twilioMessageSid())
     refused.assertStatus(200)
     assert.equal(await statusOf(othersId), 'sending', 'another tenant’s message is left alone')
   })

@@ -1,8 +1,6 @@
-import { randomBytes, randomUUID, sign } from 'node:crypto'
+import { randomUUID, sign } from 'node:crypto'
 import { test } from '@japa/runner'
-import app from '@adonisjs/core/services/app'
 import type { ApiClient } from '@japa/api-client'
-import twilio from 'twilio'
 import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import type ProviderConfig from '#models/provider_config'
@@ -11,9 +9,12 @@ import { inboundMessagesOf, postalSigningKey, postTwilioInbound } from '#tests/h
 import {
   createProviderConfig,
   createSentMessage,
+  createTwilioConfig,
   providerEventsOf,
   replay,
+  signedTwilioForm,
   statusOf,
+  twilioMessageSid,
   webhookPath,
 } from '#tests/helpers/webhooks'
 
@@ -69,14 +70,7 @@ function postalCallback(
 
 /** A Twilio status callback, signed over the public URL as Twilio signs it. */
 function twilioCallback(config: ProviderConfig, authToken: string, fields: Record<string, string>) {
-  const url = `${app.config.get<string>('app.appUrl')}${webhookPath('twilio', config.id)}`
-  return {
-    body: new URLSearchParams(fields).toString(),
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-twilio-signature': twilio.getExpectedTwilioSignature(authToken, url, fields),
-    },
-  }
+  return signedTwilioForm(webhookPath('twilio', config.id), authToken, fields)
 }
 
 async function sentEmail(client: ApiClient, account: Account, providerMessageId: string) {
@@ -164,16 +158,11 @@ test.group('Webhook de-duplication is per provider account', () => {
     const [first, second] = await Promise.all(
       tokens.map(async (authToken, index) => {
         const owner = await createTenant(`Twilio account ${index}`)
-        const config = await createProviderConfig(
-          GatewayType.Twilio,
-          Channel.Sms,
-          { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken, from: TWILIO_NUMBER },
-          owner.tenant.id
-        )
+        const config = await createTwilioConfig(authToken, TWILIO_NUMBER, owner.tenant.id)
         return { owner, config }
       })
     )
-    const sid = `SM${randomBytes(16).toString('hex')}`
+    const sid = twilioMessageSid()
     const firstMessage = await sentSms(client, first, sid)
     const secondMessage = await sentSms(client, second, sid)
     const fields = {
@@ -219,17 +208,10 @@ test.group('Webhook de-duplication is per provider account', () => {
     const owner = await createTenant('Two Twilio numbers')
     const tokens = ['twilio-inbound-token-one', 'twilio-inbound-token-two']
     const configs = await Promise.all(
-      tokens.map((authToken) =>
-        createProviderConfig(
-          GatewayType.Twilio,
-          Channel.Sms,
-          { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken, from: TWILIO_NUMBER },
-          owner.tenant.id
-        )
-      )
+      tokens.map((authToken) => createTwilioConfig(authToken, TWILIO_NUMBER, owner.tenant.id))
     )
     const sms = {
-      MessageSid: `SM${randomBytes(16).toString('hex')}`,
+      MessageSid: twilioMessageSid(),
       From: '+14155550142',
       To: TWILIO_NUMBER,
       Body: 'Is my order shipped?',
