@@ -90,6 +90,24 @@ async function postalAccount(tenantId: string, priority: number, baseUrl: string
   return `postal:${config.id}`
 }
 
+/** A fresh tenant with a Postal account at each URL, in priority order: their gateway keys. */
+async function tenantWithPostalAccounts(...baseUrls: string[]) {
+  const { tenant, headers } = await createTenant()
+  const keys: string[] = []
+  for (const [priority, baseUrl] of baseUrls.entries()) {
+    keys.push(await postalAccount(tenant.id, priority, baseUrl))
+  }
+  return { headers, keys }
+}
+
+/** A dispatcher whose health has `key`'s circuit open, with the cool-down given. */
+async function dispatcherWithOpenCircuit(cooldownSeconds: number, key: string) {
+  const health = healthWith(cooldownSeconds)
+  const opened = await openCircuit(health, key)
+  const dispatcher = await dispatcherWith(health)
+  return { health, opened, dispatcher }
+}
+
 /** Accepted through the API (its queue job is left for no worker): the message id */
 async function queueEmail(client: ApiClient, headers: Record<string, string>, label: string) {
   const response = await client
@@ -211,9 +229,10 @@ test.group('Circuit breaker: sends through a dispatcher and a fake Postal', (gro
     client,
     assert,
   }) => {
-    const { tenant, headers } = await createTenant()
-    const flakyKey = await postalAccount(tenant.id, 0, front.baseUrl)
-    const backupKey = await postalAccount(tenant.id, 1, backup.baseUrl)
+    const {
+      headers,
+      keys: [flakyKey, backupKey],
+    } = await tenantWithPostalAccounts(front.baseUrl, backup.baseUrl)
     const health = healthWith(600)
     const dispatcher = await dispatcherWith(health)
     front.failureRate = 0.6
@@ -262,12 +281,11 @@ test.group('Circuit breaker: sends through a dispatcher and a fake Postal', (gro
     client,
     assert,
   }) => {
-    const { tenant, headers } = await createTenant()
-    const backupKey = await postalAccount(tenant.id, 0, backup.baseUrl)
-    const recoveredKey = await postalAccount(tenant.id, 1, front.baseUrl)
-    const health = healthWith(0)
-    await openCircuit(health, recoveredKey)
-    const dispatcher = await dispatcherWith(health)
+    const {
+      headers,
+      keys: [backupKey, recoveredKey],
+    } = await tenantWithPostalAccounts(backup.baseUrl, front.baseUrl)
+    const { health, dispatcher } = await dispatcherWithOpenCircuit(0, recoveredKey)
 
     // The healthy first choice carries it: the recovered gateway's probe slot stays free
     const first = await queueEmail(client, headers, 'first')
@@ -291,13 +309,12 @@ test.group('Circuit breaker: sends through a dispatcher and a fake Postal', (gro
     client,
     assert,
   }) => {
-    const { tenant, headers } = await createTenant()
-    const recoveredKey = await postalAccount(tenant.id, 0, front.baseUrl)
-    const backupKey = await postalAccount(tenant.id, 1, backup.baseUrl)
+    const {
+      headers,
+      keys: [recoveredKey, backupKey],
+    } = await tenantWithPostalAccounts(front.baseUrl, backup.baseUrl)
     // Long enough that the first probe is still out when the second message asks
-    const health = healthWith(3)
-    const opened = await openCircuit(health, recoveredKey)
-    const dispatcher = await dispatcherWith(health)
+    const { health, opened, dispatcher } = await dispatcherWithOpenCircuit(3, recoveredKey)
     const ids = [await queueEmail(client, headers, 'one'), await queueEmail(client, headers, 'two')]
     await waitUntil(
       'the cool-down to pass',
