@@ -3,7 +3,7 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { DeliveryEventType } from '#enums/delivery_event_type'
 import { MessageStore } from '#messaging/outbox/message_store'
-import { createTenant } from '#tests/helpers/tenants'
+import { claimedSms } from '#tests/helpers/messages'
 import { emptyQueues } from '#tests/helpers/queues'
 
 /** What a vendor's reply may hold and PostgreSQL refuses: a NUL and a lone surrogate */
@@ -18,14 +18,7 @@ test.group('Event details: a value PostgreSQL refuses never fails the write', (g
     assert,
   }) => {
     const store = await app.container.make(MessageStore)
-    const { headers } = await createTenant()
-    const created = await client
-      .post('/api/v1/messages')
-      .headers(headers)
-      .json({ channel: 'sms', priority: 'P2', recipient: '+14155550105', content: { text: 'x' } })
-    created.assertStatus(201)
-    const id = created.body().id as string
-    const claimed = (await store.claim(id, 60))!
+    const { id, claimed } = await claimedSms(client, store, '+14155550105')
     const event = {
       gateway: 'log',
       reason: HOSTILE,

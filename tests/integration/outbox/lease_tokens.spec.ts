@@ -12,21 +12,14 @@ import { MessageDispatcher } from '#messaging/delivery/message_dispatcher'
 import { MessageQueues } from '#messaging/queueing/message_queues'
 import { POSTAL_MAGIC_RECIPIENTS, type PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
 import { createPostalTenant, startFakePostal } from '#tests/helpers/fake_postal'
-import { createTenant } from '#tests/helpers/tenants'
+import { acceptedSms, acceptMessage, claimedSms } from '#tests/helpers/messages'
 import { emptyQueues } from '#tests/helpers/queues'
 import { sweep } from '#tests/helpers/sweeper'
 import { waitUntil } from '#tests/helpers/wait'
 import { WorkerProcess } from '#tests/helpers/worker_process'
 
-const sms = { channel: 'sms', priority: 'P2', recipient: '+14155550100', content: { text: 'x' } }
+const RECIPIENT = '+14155550100'
 const SENT = { gateway: 'log', providerConfigId: null, providerMessageId: 'provider-1' }
-
-async function acceptedSms(client: ApiClient) {
-  const { headers } = await createTenant()
-  const created = await client.post('/api/v1/messages').headers(headers).json(sms)
-  created.assertStatus(201)
-  return created.body().id as string
-}
 
 /** The message as the attempt's writes would change it, and its event log */
 async function snapshot(id: string) {
@@ -59,8 +52,7 @@ test.group('Lease tokens: only the holder of the lease writes the attempt', (gro
     client,
     assert,
   }) => {
-    const id = await acceptedSms(client)
-    const first = (await store.claim(id, 60))!
+    const { id, claimed: first } = await claimedSms(client, store, RECIPIENT)
     await expireLease(id)
     const second = (await store.claim(id, 60))!
     assert.notEqual(first.lease_token, second.lease_token)
@@ -97,8 +89,7 @@ test.group('Lease tokens: only the holder of the lease writes the attempt', (gro
     client,
     assert,
   }) => {
-    const id = await acceptedSms(client)
-    const claimed = (await store.claim(id, 60))!
+    const { id, claimed } = await claimedSms(client, store, RECIPIENT)
     await expireLease(id)
 
     await sweep()
@@ -117,8 +108,7 @@ test.group('Lease tokens: only the holder of the lease writes the attempt', (gro
     client,
     assert,
   }) => {
-    const id = await acceptedSms(client)
-    const claimed = (await store.claim(id, 60))!
+    const { id, claimed } = await claimedSms(client, store, RECIPIENT)
     // What the delivery tracker writes for a fast "delivered" callback: the token stays
     await db.from('messages').where('id', id).update({ status: 'delivered' })
 
@@ -140,9 +130,9 @@ test.group('Lease tokens: only the holder of the lease writes the attempt', (gro
     client,
     assert,
   }) => {
-    const held = await acceptedSms(client)
+    const held = await acceptedSms(client, RECIPIENT)
     await store.claim(held, 60)
-    const queued = await acceptedSms(client)
+    const queued = await acceptedSms(client, RECIPIENT)
 
     const dispatcher = await app.container.make(MessageDispatcher)
     await dispatcher.giveUp(held, new Error('crashed'))
@@ -162,7 +152,7 @@ test.group('Lease keeper: a running send keeps its lease', () => {
     const store = await app.container.make(MessageStore)
     const logger = await app.container.make('logger')
     const keeper = new LeaseKeeper(store, logger, 1)
-    const id = await acceptedSms(client)
+    const id = await acceptedSms(client, RECIPIENT)
     const claimedAt = Date.now()
     const claimed = (await store.claim(id, 1)) as ClaimedMessage
     const { locked_until: granted } = await snapshot(id)
@@ -210,17 +200,12 @@ test.group('Dispatcher: a worker that lost its lease mid-send', (group) => {
     const events = emitter.fake(['message:sent', 'message:failed'])
     cleanup(() => emitter.restore())
     const { headers } = await createPostalTenant(client, postal)
-    const created = await client
-      .post('/api/v1/messages')
-      .headers(headers)
-      .json({
-        channel: 'email',
-        recipient: POSTAL_MAGIC_RECIPIENTS.timeout,
-        subject: 'Slow',
-        content: { text: 'Slow' },
-      })
-    created.assertStatus(201)
-    const id = created.body().id as string
+    const id = await acceptMessage(client, headers, {
+      channel: 'email',
+      recipient: POSTAL_MAGIC_RECIPIENTS.timeout,
+      subject: 'Slow',
+      content: { text: 'Slow' },
+    })
     const store = await app.container.make(MessageStore)
     const dispatcher = await app.container.make(MessageDispatcher)
 
@@ -266,18 +251,13 @@ async function refuseSentWrites() {
 
 async function sendUnrecordable(client: ApiClient, postal: PostalFakeServer) {
   const { headers } = await createPostalTenant(client, postal)
-  const created = await client
-    .post('/api/v1/messages')
-    .headers(headers)
-    .json({
-      channel: 'email',
-      priority: 'P2',
-      recipient: UNRECORDABLE,
-      subject: 'Unrecordable',
-      content: { text: 'Its send will not be recorded' },
-    })
-  created.assertStatus(201)
-  return created.body().id as string
+  return acceptMessage(client, headers, {
+    channel: 'email',
+    priority: 'P2',
+    recipient: UNRECORDABLE,
+    subject: 'Unrecordable',
+    content: { text: 'Its send will not be recorded' },
+  })
 }
 
 test.group(

@@ -5,6 +5,7 @@ import { DeliveryEventType } from '#enums/delivery_event_type'
 import { MessageStore } from '#messaging/outbox/message_store'
 import { createTenant } from '#tests/helpers/tenants'
 import { messageIdsOf } from '#tests/helpers/database'
+import { claimedSms } from '#tests/helpers/messages'
 import { emptyQueues } from '#tests/helpers/queues'
 
 /** A provider message id PostgreSQL text cannot hold */
@@ -82,14 +83,7 @@ test.group('SentWriter: one refused value fails no other send', (group) => {
     assert,
   }) => {
     const store = await app.container.make(MessageStore)
-    const { headers } = await createTenant()
-    const created = await client
-      .post('/api/v1/messages')
-      .headers(headers)
-      .json({ channel: 'sms', priority: 'P2', recipient: '+14155550104', content: { text: 'x' } })
-    created.assertStatus(201)
-    const id = created.body().id as string
-    const claimed = (await store.claim(id, 60))!
+    const { id, claimed } = await claimedSms(client, store, '+14155550104')
 
     const written = await store.markSent(
       claimed,

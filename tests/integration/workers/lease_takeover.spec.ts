@@ -10,6 +10,7 @@ import {
   startFakePostal,
 } from '#tests/helpers/fake_postal'
 import { messageIdsOf, statusCounts, truncateMessages } from '#tests/helpers/database'
+import { acceptMessage } from '#tests/helpers/messages'
 import { tallySends } from '#tests/helpers/gateway_tally'
 import { emptyQueues } from '#tests/helpers/queues'
 import { sweep, sweepUntil } from '#tests/helpers/sweeper'
@@ -20,19 +21,14 @@ import { WorkerProcess } from '#tests/helpers/worker_process'
 const LEASE_ENV = { MESSAGE_LEASE_SECONDS: '2' }
 const POSTAL_HANG_MS = 5_000
 
-async function sendSlowEmail(client: ApiClient, headers: Record<string, string>) {
-  const created = await client
-    .post('/api/v1/messages')
-    .headers(headers)
-    .json({
-      channel: 'email',
-      priority: 'P2',
-      recipient: POSTAL_MAGIC_RECIPIENTS.timeout,
-      subject: 'Slow gateway',
-      content: { text: 'Postal takes its time' },
-    })
-  created.assertStatus(201)
-  return created.body().id as string
+function sendSlowEmail(client: ApiClient, headers: Record<string, string>) {
+  return acceptMessage(client, headers, {
+    channel: 'email',
+    priority: 'P2',
+    recipient: POSTAL_MAGIC_RECIPIENTS.timeout,
+    subject: 'Slow gateway',
+    content: { text: 'Postal takes its time' },
+  })
 }
 
 async function statusOf(id: string) {
