@@ -22,6 +22,27 @@ const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024
 // request never goes out on a connection the server is closing
 export const IDLE_TIMEOUT_MS = 4_000
 
+export interface KeepAliveAgents {
+  httpAgent: http.Agent
+  httpsAgent: http.Agent
+}
+
+/**
+ * The policy's keep-alive agent for each protocol, for a vendor SDK to send through: an idle
+ * connection is closed before the server closes it, since a request sent on a connection the
+ * server is closing fails and the SDK never repeats it.
+ */
+export function keepAliveAgents(
+  policy: EgressPolicy,
+  options: http.AgentOptions = {}
+): KeepAliveAgents {
+  const agentOptions = { keepAlive: true, timeout: IDLE_TIMEOUT_MS, ...options }
+  return {
+    httpAgent: policy.agent('http:', agentOptions),
+    httpsAgent: policy.agent('https:', agentOptions),
+  }
+}
+
 interface EgressHttpOptions {
   maxResponseBytes?: number
   /** For the agents (keep-alive is on, idle sockets closed after 4 s unless said otherwise) */

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sesv2'
 import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
-import { IDLE_TIMEOUT_MS } from '#messaging/egress/egress_http'
+import { keepAliveAgents } from '#messaging/egress/egress_http'
 import {
   Gateway,
   type EgressOptions,
@@ -86,9 +86,6 @@ export class SesGateway extends Gateway {
   constructor(private config: SesGatewayConfig & EgressOptions) {
     super()
     const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    // An idle connection is closed before the server closes it: a request sent on a
-    // connection the server is closing fails (the SDK never repeats it)
-    const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS, timeout: IDLE_TIMEOUT_MS }
     this.#client = new SESv2Client({
       region: config.region,
       endpoint: config.endpoint,
@@ -103,8 +100,7 @@ export class SesGateway extends Gateway {
         requestTimeout: timeoutMs,
         throwOnRequestTimeout: true,
         connectionTimeout: Math.min(timeoutMs, CONNECTION_TIMEOUT_MS),
-        httpAgent: config.policy.agent('http:', agentOptions),
-        httpsAgent: config.policy.agent('https:', agentOptions),
+        ...keepAliveAgents(config.policy, { maxSockets: MAX_SOCKETS }),
       },
     })
   }

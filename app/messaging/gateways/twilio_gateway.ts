@@ -1,7 +1,6 @@
-import type http from 'node:http'
 import twilio from 'twilio'
 import { Channel } from '#enums/channel'
-import { IDLE_TIMEOUT_MS } from '#messaging/egress/egress_http'
+import { keepAliveAgents, type KeepAliveAgents } from '#messaging/egress/egress_http'
 import {
   Gateway,
   type EgressOptions,
@@ -60,7 +59,7 @@ export class TwilioGateway extends Gateway {
   readonly #client: twilio.Twilio
   readonly #sender: { from: string } | { messagingServiceSid: string }
   readonly #statusCallbackUrl: URL | undefined
-  readonly #agents: http.Agent[]
+  readonly #agents: KeepAliveAgents
 
   constructor(config: TwilioGatewayConfig & EgressOptions) {
     super()
@@ -70,13 +69,7 @@ export class TwilioGateway extends Gateway {
       ? new URL(config.statusCallbackUrl)
       : undefined
     const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    // An idle connection is closed before the server closes it: a request sent on a
-    // connection the server is closing fails (the SDK never repeats it)
-    const agentOptions = { keepAlive: true, timeout: IDLE_TIMEOUT_MS }
-    this.#agents = [
-      config.policy.agent('http:', agentOptions),
-      config.policy.agent('https:', agentOptions),
-    ]
+    this.#agents = keepAliveAgents(config.policy)
     this.#client = twilio(config.accountSid, config.authToken, {
       httpClient: guardedRequestClient(timeoutMs, this.#agents),
     })
@@ -119,7 +112,7 @@ export class TwilioGateway extends Gateway {
   }
 
   async close() {
-    for (const agent of this.#agents) agent.destroy()
+    for (const agent of Object.values(this.#agents)) agent.destroy()
   }
 
   #statusCallbackFor(message: SmsOutbound) {
@@ -137,7 +130,7 @@ export class TwilioGateway extends Gateway {
  * off (retrying is the dispatcher's decision), no redirect is followed and a
  * reply is read up to a cap.
  */
-function guardedRequestClient(timeoutMs: number, [httpAgent, httpsAgent]: http.Agent[]) {
+function guardedRequestClient(timeoutMs: number, { httpAgent, httpsAgent }: KeepAliveAgents) {
   const client = new twilio.RequestClient({ timeout: timeoutMs, autoRetry: false })
   client.axios.defaults.httpAgent = httpAgent
   client.axios.defaults.httpsAgent = httpsAgent
