@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
+import type { ApiClient } from '@japa/api-client'
 import { DeliveryEventType } from '#enums/delivery_event_type'
 import {
   TenantWebhookQueue,
@@ -28,6 +29,14 @@ class CrashAfterEnqueue extends TenantWebhookQueue {
     await super.enqueue(deliveries)
     throw new Error('killed after the enqueue')
   }
+}
+
+/** A fresh tenant with one endpoint subscribed to `eventTypes`, and an SMS of its recorded sent */
+async function endpointAndSentSms(client: ApiClient, eventTypes: string[]) {
+  const { tenant, headers } = await createTenant()
+  const endpoint = await registerEndpoint(client, headers, { url: receiver, eventTypes })
+  const messageId = await createSentSms(client, headers)
+  return { tenant, endpoint, messageId }
 }
 
 test.group('Tenant webhooks: delivery events fan out to subscribed endpoints', (group) => {
@@ -113,19 +122,14 @@ test.group('Tenant webhooks: delivery events fan out to subscribed endpoints', (
     client,
     assert,
   }) => {
-    const { tenant, headers } = await createTenant()
-    const endpoint = await registerEndpoint(client, headers, {
-      url: receiver,
-      eventTypes: [
-        'message.delivered',
-        'message.opened',
-        'message.clicked',
-        'message.bounced',
-        'message.complained',
-        'message.failed',
-      ],
-    })
-    const messageId = await createSentSms(client, headers)
+    const { tenant, endpoint, messageId } = await endpointAndSentSms(client, [
+      'message.delivered',
+      'message.opened',
+      'message.clicked',
+      'message.bounced',
+      'message.complained',
+      'message.failed',
+    ])
 
     await reportEvent(messageId, tenant.id, DeliveryEventType.Opened)
     await reportEvent(messageId, tenant.id, DeliveryEventType.Clicked, {
@@ -170,12 +174,7 @@ test.group('Tenant webhooks: delivery events fan out to subscribed endpoints', (
     client,
     assert,
   }) => {
-    const { tenant, headers } = await createTenant()
-    const endpoint = await registerEndpoint(client, headers, {
-      url: receiver,
-      eventTypes: ['message.delivered'],
-    })
-    const messageId = await createSentSms(client, headers)
+    const { tenant, endpoint, messageId } = await endpointAndSentSms(client, ['message.delivered'])
     await reportDelivered(messageId, tenant.id)
     const logger = await app.container.make('logger')
 
