@@ -15,6 +15,25 @@ import { WorkerProcess } from '#tests/helpers/worker_process'
 const API_KEY = 'postal-system-key-8642'
 const NAME = 'Internal Postal (providers commands test)'
 
+/** The --config of a Postal account at `baseUrl` */
+function postalConfigAt(baseUrl: string) {
+  return JSON.stringify({ baseUrl, apiKey: API_KEY, from: 'ops@example.com' })
+}
+
+/** providers:add's arguments for the system Postal account NAME at `baseUrl` */
+function systemPostalArgs(baseUrl: string) {
+  return [
+    '--system',
+    'postal',
+    '--channel',
+    'email',
+    '--name',
+    NAME,
+    '--config',
+    postalConfigAt(baseUrl),
+  ]
+}
+
 /** The id in "System provider <id> added" */
 function addedId(output: string) {
   const id = /System provider ([0-9a-f-]{36}) added/.exec(output)?.[1]
@@ -37,8 +56,7 @@ async function systemConfigCount() {
 
 test.group('providers:add, list, test and remove (system providers)', (group) => {
   const postal = new PostalFakeServer({ apiKey: API_KEY })
-  const postalConfig = () =>
-    JSON.stringify({ baseUrl: postal.baseUrl, apiKey: API_KEY, from: 'ops@example.com' })
+  const postalConfig = () => postalConfigAt(postal.baseUrl)
 
   group.setup(async () => {
     await postal.start(0)
@@ -51,16 +69,9 @@ test.group('providers:add, list, test and remove (system providers)', (group) =>
 
   test('add → list shows it masked → test → remove', async ({ assert }) => {
     const added = await runCommand(ProvidersAdd, [
-      '--system',
-      'postal',
-      '--channel',
-      'email',
-      '--name',
-      NAME,
+      ...systemPostalArgs(postal.baseUrl),
       '--priority',
       '7',
-      '--config',
-      postalConfig(),
       '--metadata',
       '{"tps":25}',
     ])
@@ -219,17 +230,7 @@ test.group('A system provider added with providers:add carries a tenant’s mess
     client,
     assert,
   }) => {
-    const added = await runAce([
-      'providers:add',
-      '--system',
-      'postal',
-      '--channel',
-      'email',
-      '--name',
-      NAME,
-      '--config',
-      JSON.stringify({ baseUrl: postal.baseUrl, apiKey: API_KEY, from: 'ops@example.com' }),
-    ])
+    const added = await runAce(['providers:add', ...systemPostalArgs(postal.baseUrl)])
     assert.equal(added.exitCode, 0, added.output)
     const id = addedId(added.output)
     // Tenants may reach no internal range in this worker: only the system provider's trust lets it through
