@@ -8,8 +8,8 @@ import type { pushReportValidator } from '#validators/push_report'
 import { DeliveryTracker } from '#messaging/tracking/delivery_tracker'
 import type { ProviderEventContext } from '#messaging/tracking/provider_event'
 import {
-  isAwaitingSendRecord,
   isReportedBy,
+  mayYetBeReportedBy,
   type TrackedMessage,
 } from '#messaging/tracking/tracked_messages'
 
@@ -42,8 +42,7 @@ export class PushReports {
       .where('channel', 'push')
       .first()
     if (!message || !isReportedBy(context, message)) {
-      // Only an account's report can come before the send is recorded; a tenant's is just not found
-      if (context.providerConfigId && message && isAwaitingSendRecord(message)) {
+      if (message && mayYetBeReportedBy(context, message)) {
         throw new SendNotYetRecordedException()
       }
       throw new MessageNotFoundException()

@@ -52,11 +52,24 @@ export function isReportedBy(event: Pick<EventKeys, 'tenantId' | 'providerConfig
  * (the worker writes it once the provider answered): a fast provider's
  * callback can come first, and cannot show yet that the message is its own.
  */
-export function isAwaitingSendRecord(row: Owner) {
+function isAwaitingSendRecord(row: Owner) {
   return (
     row.provider_config_id === null &&
     (row.status === MessageStatus.Sending || row.status === MessageStatus.Queued)
   )
+}
+
+/**
+ * Whether an event that may not touch a message could still turn out to be
+ * about it: only a system account may be the sender of a message whose send
+ * is not recorded yet; a tenant's account never can (isReportedBy already
+ * admits its own tenant's) and a tenant's own report is simply not its own.
+ */
+export function mayYetBeReportedBy(
+  event: Pick<EventKeys, 'tenantId' | 'providerConfigId'>,
+  row: Owner
+) {
+  return event.providerConfigId !== null && event.tenantId === null && isAwaitingSendRecord(row)
 }
 
 /**
@@ -90,8 +103,7 @@ export async function lockTrackedMessages(
     const row = event.messageId ? byId.get(event.messageId)?.[0] : undefined
     if (!row) return null
     if (isReportedBy(event, row)) return row
-    // Only a system account may yet turn out to be the sender; a tenant's account never can
-    if (event.tenantId === null && isAwaitingSendRecord(row)) return SEND_NOT_YET_RECORDED
+    if (mayYetBeReportedBy(event, row)) return SEND_NOT_YET_RECORDED
     return null
   })
 
