@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import db from '@adonisjs/lucid/services/db'
 import { PRIORITIES, type Priority } from '#enums/priority'
 import Tenant from '#models/tenant'
+import { API_KEY_SCOPES } from '#messaging/tenants/api_key_scopes'
 import { MessageQueues } from '#messaging/queueing/message_queues'
 import { expectStatus, inParallel, type ApiClient } from '#bench/api_client'
 import type { PostalSink } from '#bench/postal_sink'
@@ -72,7 +73,7 @@ export class BenchContext {
    */
   static async prepare(api: ApiClient, postal: PostalSink, services: ServiceProcesses) {
     const tenant = await Tenant.create({ name: 'Bench', status: 'active', settings: {} })
-    const token = await Tenant.apiKeys.create(tenant, ['*'], { name: 'bench' })
+    const token = await Tenant.apiKeys.create(tenant, [...API_KEY_SCOPES], { name: 'bench' })
     const headers = { authorization: `Bearer ${token.value!.release()}` }
     const signer = new PostalCallbackSigner()
     const provider = await api.postJson<{ id: string }>(

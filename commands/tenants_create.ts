@@ -1,6 +1,7 @@
 import { BaseCommand, args, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import Tenant from '#models/tenant'
+import { API_KEY_SCOPES } from '#messaging/tenants/api_key_scopes'
 
 export default class TenantsCreate extends BaseCommand {
   static commandName = 'tenants:create'
@@ -15,7 +16,7 @@ export default class TenantsCreate extends BaseCommand {
 
   async run() {
     const tenant = await Tenant.create({ name: this.name, status: 'active', settings: {} })
-    const token = await Tenant.apiKeys.create(tenant, ['*'], { name: 'default' })
+    const token = await Tenant.apiKeys.create(tenant, [...API_KEY_SCOPES], { name: 'default' })
     const apiKey = token.value!.release()
 
     if (this.json) {

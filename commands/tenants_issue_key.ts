@@ -1,6 +1,7 @@
 import { BaseCommand, args, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import Tenant from '#models/tenant'
+import { API_KEY_SCOPES } from '#messaging/tenants/api_key_scopes'
 
 export default class TenantsIssueKey extends BaseCommand {
   static commandName = 'tenants:issue-key'
@@ -26,7 +27,7 @@ export default class TenantsIssueKey extends BaseCommand {
       this.exitCode = 1
       return
     }
-    const token = await Tenant.apiKeys.create(tenant, ['*'], {
+    const token = await Tenant.apiKeys.create(tenant, [...API_KEY_SCOPES], {
       name: this.name,
       expiresIn: this.expiresInDays ? `${this.expiresInDays} days` : undefined,
     })

@@ -27,53 +27,100 @@ router.get('/health', [HealthController, 'live']).as('health.live')
 router.get('/ready', [HealthController, 'ready']).as('health.ready')
 router.get('/metrics', [MetricsController, 'show']).as('metrics').use(middleware.metricsToken())
 
+/*
+| The tenant API. Every key is checked, then each route asks for one scope:
+| `send` (accept and cancel messages), `read` (look), `manage` (change
+| configuration).
+*/
+const send = middleware.scope({ scope: 'send' })
+const read = middleware.scope({ scope: 'read' })
+const manage = middleware.scope({ scope: 'manage' })
+
 router
   .group(() => {
-    router.post('/messages', [MessagesController, 'store']).as('messages.store')
-    router.post('/messages/bulk', [MessagesController, 'bulk']).as('messages.bulk')
+    router.post('/messages', [MessagesController, 'store']).as('messages.store').use(send)
+    router.post('/messages/bulk', [MessagesController, 'bulk']).as('messages.bulk').use(send)
     router
       .get('/messages/stats/queue', [MessagesController, 'queueStats'])
       .as('messages.stats.queue')
+      .use(read)
     router
       .get('/messages/stats/channels', [MessagesController, 'channelStats'])
       .as('messages.stats.channels')
-    router.get('/messages/:id', [MessagesController, 'show']).as('messages.show')
-    router.delete('/messages/:id', [MessagesController, 'destroy']).as('messages.destroy')
-    router.get('/providers', [ProvidersController, 'index']).as('providers.index')
-    router.post('/providers', [ProvidersController, 'store']).as('providers.store')
-    router.get('/providers/:id', [ProvidersController, 'show']).as('providers.show')
-    router.patch('/providers/:id', [ProvidersController, 'update']).as('providers.update')
-    router.delete('/providers/:id', [ProvidersController, 'destroy']).as('providers.destroy')
-    router.post('/providers/:id/test', [ProvidersController, 'test']).as('providers.test')
-    router.get('/templates', [TemplatesController, 'index']).as('templates.index')
-    router.post('/templates', [TemplatesController, 'store']).as('templates.store')
-    router.get('/templates/:id', [TemplatesController, 'show']).as('templates.show')
-    router.put('/templates/:id', [TemplatesController, 'update']).as('templates.update')
-    router.post('/templates/:id/preview', [TemplatesController, 'preview']).as('templates.preview')
-    router.get('/webhooks', [WebhookEndpointsController, 'index']).as('webhook_endpoints.index')
-    router.post('/webhooks', [WebhookEndpointsController, 'store']).as('webhook_endpoints.store')
+      .use(read)
+    router.get('/messages/:id', [MessagesController, 'show']).as('messages.show').use(read)
+    router.delete('/messages/:id', [MessagesController, 'destroy']).as('messages.destroy').use(send)
+    router.get('/providers', [ProvidersController, 'index']).as('providers.index').use(read)
+    router.post('/providers', [ProvidersController, 'store']).as('providers.store').use(manage)
+    router.get('/providers/:id', [ProvidersController, 'show']).as('providers.show').use(read)
+    router
+      .patch('/providers/:id', [ProvidersController, 'update'])
+      .as('providers.update')
+      .use(manage)
+    router
+      .delete('/providers/:id', [ProvidersController, 'destroy'])
+      .as('providers.destroy')
+      .use(manage)
+    router
+      .post('/providers/:id/test', [ProvidersController, 'test'])
+      .as('providers.test')
+      .use(manage)
+    router.get('/templates', [TemplatesController, 'index']).as('templates.index').use(read)
+    router.post('/templates', [TemplatesController, 'store']).as('templates.store').use(manage)
+    router.get('/templates/:id', [TemplatesController, 'show']).as('templates.show').use(read)
+    router.put('/templates/:id', [TemplatesController, 'update']).as('templates.update').use(manage)
+    router
+      .post('/templates/:id/preview', [TemplatesController, 'preview'])
+      .as('templates.preview')
+      .use(read)
+    router
+      .get('/webhooks', [WebhookEndpointsController, 'index'])
+      .as('webhook_endpoints.index')
+      .use(read)
+    router
+      .post('/webhooks', [WebhookEndpointsController, 'store'])
+      .as('webhook_endpoints.store')
+      .use(manage)
     router
       .post('/webhooks/:id/test', [WebhookEndpointsController, 'test'])
       .as('webhook_endpoints.test')
+      .use(manage)
     router
       .post('/webhooks/:id/enable', [WebhookEndpointsController, 'enable'])
       .as('webhook_endpoints.enable')
+      .use(manage)
     router
       .post('/webhooks/:id/replay', [WebhookEndpointsController, 'replay'])
       .as('webhook_endpoints.replay')
+      .use(manage)
     router
       .delete('/webhooks/:id', [WebhookEndpointsController, 'destroy'])
       .as('webhook_endpoints.destroy')
-    router.get('/conversations', [ConversationsController, 'index']).as('conversations.index')
-    router.get('/conversations/:id', [ConversationsController, 'show']).as('conversations.show')
+      .use(manage)
+    router
+      .get('/conversations', [ConversationsController, 'index'])
+      .as('conversations.index')
+      .use(read)
+    router
+      .get('/conversations/:id', [ConversationsController, 'show'])
+      .as('conversations.show')
+      .use(read)
     router
       .post('/conversations/:id/reply', [ConversationsController, 'reply'])
       .as('conversations.reply')
-    router.get('/suppressions', [SuppressionsController, 'index']).as('suppressions.index')
-    router.post('/suppressions', [SuppressionsController, 'store']).as('suppressions.store')
+      .use(send)
+    router
+      .get('/suppressions', [SuppressionsController, 'index'])
+      .as('suppressions.index')
+      .use(read)
+    router
+      .post('/suppressions', [SuppressionsController, 'store'])
+      .as('suppressions.store')
+      .use(manage)
     router
       .delete('/suppressions/:id', [SuppressionsController, 'destroy'])
       .as('suppressions.destroy')
+      .use(manage)
   })
   .prefix('/api/v1')
   .use(middleware.auth())

@@ -31,3 +31,11 @@ export class TenantSuspendedException extends DomainException {
     super('This tenant is suspended')
   }
 }
+
+export class MissingScopeException extends DomainException {
+  static status = 403
+  static code = 'E_MISSING_SCOPE'
+  constructor(scope: string) {
+    super(`This API key lacks the "${scope}" scope`)
+  }
+}

@@ -1,16 +1,29 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import { TenantSuspendedException } from '#exceptions/domain_exceptions'
+import type { ApiKeyIdentity, ApiKeyScope } from '#messaging/tenants/api_key_scopes'
+import { kindOf } from '#messaging/tenants/tenant_api_keys'
 
 /**
- * Authenticates the tenant behind `Authorization: Bearer <api key>`.
+ * Authenticates the tenant behind `Authorization: Bearer <api key>` and
+ * keeps the key's identity (id, scopes, kind) on the context as `apiKey`.
  */
 export default class AuthMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
     const tenant = await ctx.auth.authenticateUsing(['api'])
-    if (tenant.status !== 'active') {
-      throw new TenantSuspendedException()
+    const token = tenant.currentAccessToken
+    ctx.apiKey = {
+      id: String(token.identifier),
+      tenantId: tenant.id,
+      scopes: token.abilities as ApiKeyScope[],
+      kind: kindOf(token),
     }
     return next()
+  }
+}
+
+declare module '@adonisjs/core/http' {
+  interface HttpContext {
+    /** Set by the auth middleware on every `/api/v1` request */
+    apiKey: ApiKeyIdentity
   }
 }

@@ -1,10 +1,11 @@
 import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
-import { DbAccessTokensProvider } from '@adonisjs/auth/access_tokens'
+import { TenantApiKeysProvider } from '#messaging/tenants/tenant_api_keys'
 
 export default class Tenant extends BaseModel {
   /** API keys are @adonisjs/auth access tokens owned by the tenant. */
-  static apiKeys = DbAccessTokensProvider.forModel(Tenant, {
+  static apiKeys = new TenantApiKeysProvider({
+    tokenableModel: Tenant,
     table: 'api_keys',
     type: 'api_key',
     prefix: 'sb_',

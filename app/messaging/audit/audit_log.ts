@@ -1,0 +1,42 @@
+import db from '@adonisjs/lucid/services/db'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+
+/** Who made a change: a tenant's API key (by id) or an operator at the command line. */
+export type AuditActor =
+  | { type: 'api_key'; id: string }
+  | { type: 'operator'; id: string }
+  | { type: 'system'; id: string }
+
+/**
+ * One change. `before` and `after` are snapshots with every secret already
+ * masked by the caller (null for a creation's before or a removal's after).
+ */
+export interface AuditChange {
+  tenantId: string | null
+  actor: AuditActor
+  /** `<target type>.<verb>`, e.g. `provider.created`, `api_key.revoked`, `tenant.settings_changed` */
+  action: string
+  targetType: string
+  targetId: string | null
+  before?: Record<string, unknown> | null
+  after?: Record<string, unknown> | null
+}
+
+/**
+ * Appends changes to `audit_entries`. Pass the transaction that makes the
+ * change, so the entry exists exactly when the change does.
+ */
+export class AuditLog {
+  async record(change: AuditChange, client: QueryClientContract = db.connection()) {
+    await client.table('audit_entries').insert({
+      tenant_id: change.tenantId,
+      actor_type: change.actor.type,
+      actor_id: change.actor.id,
+      action: change.action,
+      target_type: change.targetType,
+      target_id: change.targetId,
+      before: change.before ? JSON.stringify(change.before) : null,
+      after: change.after ? JSON.stringify(change.after) : null,
+    })
+  }
+}
