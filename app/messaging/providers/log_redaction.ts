@@ -1,4 +1,4 @@
-import { PROVIDER_TYPES } from '#messaging/providers/provider_types'
+import { PROVIDER_SECRET_FIELDS } from '#messaging/providers/provider_types'
 
 /**
  * Keys whose values are secrets wherever a logged object carries them: every
@@ -7,17 +7,7 @@ import { PROVIDER_TYPES } from '#messaging/providers/provider_types'
  * decrypted fields, and an HTTP client error's request options with their
  * auth headers).
  */
-const SECRET_KEYS = [
-  ...new Set(
-    Object.values(PROVIDER_TYPES).flatMap(({ secretField, otherSecrets = [] }) =>
-      secretField ? [secretField, ...otherSecrets] : otherSecrets
-    )
-  ),
-  'private_key',
-  'password',
-  'credentials',
-  'config',
-]
+const SECRET_KEYS = [...PROVIDER_SECRET_FIELDS, 'private_key', 'password', 'credentials', 'config']
 
 /** Request headers that authenticate: tenant API keys, the metrics token, Postal's key */
 const SECRET_HEADERS = ['authorization', 'cookie', 'x-server-api-key']

@@ -25,6 +25,15 @@ export const PROVIDER_TYPES: Record<GatewayType, ProviderTypeRules> = {
   [GatewayType.Log]: { channels: CHANNELS, secretField: null },
 }
 
+/** Every provider type's secret config fields, each named once */
+export const PROVIDER_SECRET_FIELDS = [
+  ...new Set(
+    Object.values(PROVIDER_TYPES).flatMap(({ secretField, otherSecrets = [] }) =>
+      secretField ? [secretField, ...otherSecrets] : otherSecrets
+    )
+  ),
+]
+
 /**
  * The `mask` column: the last characters of the type's main secret (for FCM,
  * the service account's private key); empty for a type without a secret.
