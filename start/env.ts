@@ -79,6 +79,7 @@ const env = await Env.create(new URL('../', import.meta.url), {
   DOMAIN_RATE_LIMITS: Env.schema.string.optional(),
   DEFAULT_DOMAIN_RATE_LIMIT: Env.schema.string.optional(),
   TENANT_RATE_LIMIT: Env.schema.string.optional(),
+  TENANT_API_RATE_LIMIT: Env.schema.string.optional(),
   BULK_DOMAIN_SHARE: Env.schema.number.optional(),
   HEALTH_WINDOW_SECONDS: Env.schema.number.optional(),
   CIRCUIT_FAILURE_THRESHOLD: Env.schema.number.optional(),

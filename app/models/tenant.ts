@@ -20,8 +20,15 @@ export default class Tenant extends BaseModel {
   @column()
   declare status: 'active' | 'suspended'
 
+  /** Read through #messaging/tenants/tenant_settings */
   @column()
   declare settings: Record<string, unknown>
+
+  @column.dateTime()
+  declare suspendedAt: DateTime | null
+
+  @column()
+  declare suspensionReason: string | null
 
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime

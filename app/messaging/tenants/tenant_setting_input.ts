@@ -1,0 +1,99 @@
+import { parseRateLimit } from '#messaging/routing/rate_limit_spec'
+import {
+  QUOTA_KEYS,
+  rateLimitSpec,
+  type Quota,
+  type QuotaKey,
+  type TenantSettings,
+} from '#messaging/tenants/tenant_settings'
+
+export type TenantSettingName = keyof TenantSettings
+
+/** One setting an operator changes; `value` undefined puts it back to its default. */
+export interface TenantSettingChange {
+  name: TenantSettingName
+  value: TenantSettings[TenantSettingName] | undefined
+}
+
+/** An operator's value that is not a setting; its message says what to write instead. */
+export class TenantSettingError extends Error {}
+
+export const MAX_WEIGHT = 1000
+
+/**
+ * Reads an operator's text for one setting. `default` removes the override
+ * (the environment's default applies); `none` is explicitly unlimited, or no
+ * quota. Throws a TenantSettingError for anything else it cannot read.
+ */
+export function parseSettingChange(name: TenantSettingName, text: string): TenantSettingChange {
+  const value = text.trim()
+  if (value.toLowerCase() === 'default') return { name, value: undefined }
+  switch (name) {
+    case 'apiRateLimit':
+    case 'sendRateLimit':
+      return { name, value: rateLimitValue(value) }
+    case 'dailyQuota':
+    case 'monthlyQuota':
+      return { name, value: value.toLowerCase() === 'none' ? undefined : quotaValue(value) }
+    case 'weight':
+      return { name, value: weightValue(value) }
+  }
+}
+
+/** The stored settings with these changes made. */
+export function withChanges(stored: TenantSettings, changes: TenantSettingChange[]) {
+  const next: Record<string, unknown> = { ...stored }
+  for (const change of changes) {
+    if (change.value === undefined) delete next[change.name]
+    else next[change.name] = change.value
+  }
+  return next as TenantSettings
+}
+
+function rateLimitValue(value: string): string | null {
+  if (value.toLowerCase() === 'none') return null
+  const message = `"${value}" is not a rate limit: write count/seconds (e.g. 20/1), none or default`
+  if (value === '') throw new TenantSettingError(message)
+  try {
+    return rateLimitSpec(parseRateLimit(value))
+  } catch {
+    throw new TenantSettingError(message)
+  }
+}
+
+/** `10` caps all channels together; `email=1000,sms=500,all=2000` caps each named one. */
+function quotaValue(value: string): Quota {
+  if (/^\d+$/.test(value)) return { all: count(value, value) }
+  const quota: Quota = {}
+  for (const entry of value.split(',')) {
+    const [key, amount, ...rest] = entry.split('=').map((part) => part.trim())
+    const quotaKey = key.toLowerCase() as QuotaKey
+    if (rest.length > 0 || amount === undefined || !QUOTA_KEYS.includes(quotaKey)) {
+      throw new TenantSettingError(
+        `"${entry.trim()}" is not a quota: write a number (all channels together) or ` +
+          `channel=number pairs separated by commas, channels ${QUOTA_KEYS.join(', ')} ` +
+          `(e.g. email=1000,sms=500,all=2000), none or default`
+      )
+    }
+    if (quotaKey in quota) throw new TenantSettingError(`The quota names ${quotaKey} twice`)
+    quota[quotaKey] = count(amount, entry.trim())
+  }
+  return quota
+}
+
+function count(amount: string, entry: string) {
+  if (!/^\d+$/.test(amount) || !Number.isSafeInteger(Number(amount))) {
+    throw new TenantSettingError(`"${entry}": a quota is a whole number of messages, 0 or more`)
+  }
+  return Number(amount)
+}
+
+function weightValue(value: string) {
+  const weight = Number(value)
+  if (!/^\d+$/.test(value) || weight < 1 || weight > MAX_WEIGHT) {
+    throw new TenantSettingError(
+      `"${value}" is not a weight: write a whole number from 1 to ${MAX_WEIGHT}, or default`
+    )
+  }
+  return weight
+}
