@@ -1,19 +1,60 @@
 import { DbAccessTokensProvider } from '@adonisjs/auth/access_tokens'
 import type { AccessToken } from '@adonisjs/auth/access_tokens'
-import type { AccessTokenDbColumns } from '@adonisjs/auth/types/access_tokens'
+import type {
+  AccessTokenDbColumns,
+  DbAccessTokensProviderOptions,
+} from '@adonisjs/auth/types/access_tokens'
 import type { LucidModel } from '@adonisjs/lucid/types/model'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type { ApiKeyKind } from '#messaging/tenants/api_key_scopes'
 
 const kinds = new WeakMap<AccessToken, ApiKeyKind>()
 
 /**
  * @adonisjs/auth's access tokens, with the key's kind read from the same row
- * the guard already loads, so knowing it costs no extra query.
+ * the guard already loads, so knowing it costs no extra query. `using(trx)`
+ * runs the same operations inside a transaction, so a key and the audit entry
+ * about it are written together.
  */
 export class TenantApiKeysProvider<Model extends LucidModel> extends DbAccessTokensProvider<Model> {
+  #client?: QueryClientContract
+
+  constructor(options: DbAccessTokensProviderOptions<Model>, client?: QueryClientContract) {
+    super(options)
+    this.#client = client
+  }
+
+  /** The same keys, read and written through `client` (a transaction) */
+  using(client: QueryClientContract) {
+    return new TenantApiKeysProvider(this.options, client)
+  }
+
+  protected async getDb() {
+    return this.#client ?? super.getDb()
+  }
+
   protected dbRowToAccessToken(dbRow: AccessTokenDbColumns) {
     const token = super.dbRowToAccessToken(dbRow)
     kinds.set(token, ((dbRow as { kind?: ApiKeyKind }).kind ?? 'live') as ApiKeyKind)
+    return token
+  }
+
+  /**
+   * A new key; the parent writes the row without the kind (the column's
+   * default is `live`), so a test key's kind is set on the same client right after.
+   */
+  async create(
+    user: InstanceType<Model>,
+    abilities?: string[],
+    options: { name?: string; expiresIn?: string | number; kind?: ApiKeyKind } = {}
+  ) {
+    const token = await super.create(user, abilities, options)
+    const kind = options.kind ?? 'live'
+    if (kind !== 'live') {
+      const client = await this.getDb()
+      await client.from(this.table).where('id', String(token.identifier)).update({ kind })
+    }
+    kinds.set(token, kind)
     return token
   }
 }
