@@ -2,6 +2,8 @@ import env from '#start/env'
 import { BULK_PRIORITIES, Priority } from '#enums/priority'
 import { parseDomainLimits, parseRateLimit } from '#messaging/routing/rate_limit_spec'
 import { parseEgressAllow } from '#messaging/egress/egress_allow'
+import { parseKeyList } from '#messaging/providers/credentials_cipher'
+import type { TenantSettingDefaults } from '#messaging/tenants/tenant_settings'
 
 /**
  * How messages move: per-priority worker concurrency, the claim lease, retry
@@ -11,6 +13,8 @@ const messagingConfig = {
   defaultGateway: env.get('DEFAULT_GATEWAY'),
   /** AES-256-GCM key (base64) sealing provider credentials at rest */
   credentialsKey: env.get('CREDENTIALS_KEY'),
+  /** Keys (base64) that only open credentials: the old ones while a rotation is under way */
+  credentialsPreviousKeys: parseKeyList(env.get('CREDENTIALS_PREVIOUS_KEYS')),
   logGatewayLatencyMs: env.get('LOG_GATEWAY_LATENCY_MS'),
 
   concurrency: {
@@ -41,11 +45,16 @@ const messagingConfig = {
   rateLimits: {
     domains: parseDomainLimits(env.get('DOMAIN_RATE_LIMITS', '')),
     defaultDomain: parseRateLimit(env.get('DEFAULT_DOMAIN_RATE_LIMIT', '')),
-    tenant: parseRateLimit(env.get('TENANT_RATE_LIMIT', '')),
     /** P2 and P3 may use this share of a domain's budget; the rest is kept for the other lanes */
     bulkShare: env.get('BULK_DOMAIN_SHARE', 0.5),
     bulkPriorities: BULK_PRIORITIES,
   },
+
+  /** What a tenant gets that has no setting of its own (`node ace tenants:set`) */
+  tenantDefaults: {
+    apiRateLimit: parseRateLimit(env.get('TENANT_API_RATE_LIMIT', '')),
+    sendRateLimit: parseRateLimit(env.get('TENANT_RATE_LIMIT', '')),
+  } satisfies TenantSettingDefaults,
 
   /** Gateway health scores and circuit breakers */
   health: {

@@ -6,6 +6,7 @@ import { LogGateway } from '#messaging/gateways/log_gateway'
 import { ChannelRouter } from '#messaging/routing/channel_router'
 import { GatewayHealth } from '#messaging/routing/gateway_health'
 import { RateLimiter } from '#messaging/routing/rate_limiter'
+import { TenantSettingsCache } from '#messaging/tenants/tenant_settings_cache'
 import { ChannelFallback } from '#messaging/delivery/channel_fallback'
 import { MessageService } from '#messaging/message_service'
 import { MetricsRecorder } from '#messaging/metrics/metrics_recorder'
@@ -40,7 +41,7 @@ export default class MessagingProvider {
 
     this.app.container.singleton(
       CredentialsCipher,
-      () => new CredentialsCipher(this.app.config.get<string>('messaging.credentialsKey'))
+      () => new CredentialsCipher(config().credentialsKey, config().credentialsPreviousKeys)
     )
 
     // One per process, so the increments of a turn of the event loop add up before they are written;
@@ -104,9 +105,25 @@ export default class MessagingProvider {
       return new GatewayHealth(redis.connection(), config().health)
     })
 
+    // Loaded once and kept up to date by a poll: a send costs no query for its tenant's settings
+    this.app.container.singleton(TenantSettingsCache, async (resolver) => {
+      const cache = new TenantSettingsCache(
+        await resolver.make('lucid.db'),
+        config().tenantDefaults,
+        await resolver.make('logger')
+      )
+      await cache.start()
+      this.app.terminating(() => cache.stop())
+      return cache
+    })
+
     this.app.container.singleton(RateLimiter, async (resolver) => {
       const redis = await resolver.make('redis')
-      return new RateLimiter(redis.connection(), config().rateLimits)
+      const tenants = await resolver.make(TenantSettingsCache)
+      return new RateLimiter(redis.connection(), {
+        ...config().rateLimits,
+        tenant: (tenantId) => tenants.of(tenantId).settings.sendRateLimit,
+      })
     })
 
     this.app.container.singleton(ChannelRouter, async (resolver) => {
@@ -135,6 +152,7 @@ export default class MessagingProvider {
         await resolver.make(MessageStore),
         await resolver.make(ChannelRouter),
         await resolver.make(RateLimiter),
+        await resolver.make(TenantSettingsCache),
         await resolver.make(RetryPolicy),
         await resolver.make(SuppressionList),
         await resolver.make(ChannelFallback),

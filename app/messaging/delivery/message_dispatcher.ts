@@ -18,6 +18,7 @@ import { LeaseKeeper, LeaseLostError, type Lease } from '#messaging/outbox/lease
 import { announce } from '#messaging/message_announcer'
 import type { ChannelRouter, GatewayCandidate, RoutePlan } from '#messaging/routing/channel_router'
 import type { RateLimiter, RateLimitDecision } from '#messaging/routing/rate_limiter'
+import type { TenantSettingsCache } from '#messaging/tenants/tenant_settings_cache'
 import type { GatewayResult } from '#messaging/gateways/gateway'
 import type { RetryPolicy } from '#messaging/delivery/retry_policy'
 import type { ChannelFallback } from '#messaging/delivery/channel_fallback'
@@ -40,6 +41,14 @@ type GatewayFailure = Extract<GatewayResult, { ok: false }>
 const STORE_RETRY_MS = 500
 type Throttled = Extract<RateLimitDecision, { allowed: false }>
 
+/** The reason of a deferral while the tenant is suspended (`tenants:resume` looks for it) */
+export const TENANT_SUSPENDED = 'tenant suspended'
+
+/** A tenth of the suspension so far, from 2 s up to 10 minutes */
+function suspensionWaitMs(suspendedForMs: number) {
+  return Math.min(600_000, Math.max(2_000, Math.round(suspendedForMs / 10)))
+}
+
 /**
  * One message's way through a worker: claim it, re-check suppression, take
  * its rate-limit budgets, try its gateways in the router's order (failing
@@ -58,6 +67,7 @@ export class MessageDispatcher {
     private store: MessageStore,
     private router: ChannelRouter,
     private limiter: RateLimiter,
+    private tenants: TenantSettingsCache,
     private retryPolicy: RetryPolicy,
     private suppressions: SuppressionList,
     private fallback: ChannelFallback,
@@ -153,6 +163,8 @@ export class MessageDispatcher {
   }
 
   private async deliver(message: ClaimedMessage, lease: Lease): Promise<DispatchOutcome> {
+    const { suspendedAt } = this.tenants.of(message.tenant_id)
+    if (suspendedAt) return this.waitForResume(message, suspendedAt)
     const plan = await this.router.route(message)
     const outbound = outboundMessageFrom(message)
     const budgets = this.limiter.messageBudgets(message)
@@ -313,6 +325,23 @@ export class MessageDispatcher {
       },
     ])
     return { kind: 'retry', at: throttled.retryAt }
+  }
+
+  /**
+   * A suspended tenant's message is neither sent nor failed: back to `queued`,
+   * the attempt not counted, its job delayed. The wait grows with the
+   * suspension so a long one does not churn; `tenants:resume` wakes the
+   * waiting jobs at once.
+   */
+  private async waitForResume(message: ClaimedMessage, suspendedAt: Date) {
+    const at = new Date(Date.now() + suspensionWaitMs(Date.now() - suspendedAt.getTime()))
+    const deferred = await this.store.defer(message, at, {
+      type: DeliveryEventType.Deferred,
+      reason: TENANT_SUSPENDED,
+      details: { nextAttemptAt: at.toISOString() },
+    })
+    if (!deferred) return this.leaseLost(message)
+    return { kind: 'retry' as const, at }
   }
 
   /**

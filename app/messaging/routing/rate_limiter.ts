@@ -19,7 +19,8 @@ export type RateLimitDecision =
 export interface RateLimitSettings {
   domains: Map<string, RateLimit>
   defaultDomain: RateLimit | null
-  tenant: RateLimit | null
+  /** A tenant's send budget: its own setting, else TENANT_RATE_LIMIT */
+  tenant: (tenantId: string) => RateLimit | null
   bulkShare: number
   bulkPriorities: Priority[]
 }
@@ -130,8 +131,9 @@ export class RateLimiter {
         checks.push({ scope: 'domain', key: domain, limit, windowMs: budget.windowMs })
       }
     }
-    if (this.settings.tenant) {
-      checks.push({ scope: 'tenant', key: message.tenant_id, ...this.settings.tenant })
+    const tenant = this.settings.tenant(message.tenant_id)
+    if (tenant) {
+      checks.push({ scope: 'tenant', key: message.tenant_id, ...tenant })
     }
     return checks
   }

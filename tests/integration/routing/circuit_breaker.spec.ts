@@ -17,6 +17,7 @@ import { maskFor } from '#messaging/providers/provider_types'
 import { ChannelRouter } from '#messaging/routing/channel_router'
 import { GatewayHealth, type HealthSettings } from '#messaging/routing/gateway_health'
 import { RateLimiter } from '#messaging/routing/rate_limiter'
+import { TenantSettingsCache } from '#messaging/tenants/tenant_settings_cache'
 import { SuppressionList } from '#messaging/suppression/suppression_list'
 import { PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
 import { FlakyGatewayFront } from '#tests/helpers/flaky_gateway_front'
@@ -64,6 +65,7 @@ async function dispatcherWith(health: GatewayHealth) {
     await make(MessageStore),
     router,
     await make(RateLimiter),
+    await make(TenantSettingsCache),
     await make(RetryPolicy),
     await make(SuppressionList),
     await make(ChannelFallback),
@@ -77,13 +79,12 @@ async function postalAccount(tenantId: string, priority: number, baseUrl: string
   const accounts = await app.container.make(ProviderAccounts)
   const credentials = { baseUrl, apiKey: API_KEY, from: 'circuit@example.com' }
   const config = await ProviderConfig.create({
-    tenantId,
+    ...accounts.sealNew(tenantId, credentials),
     type: GatewayType.Postal,
     channel: Channel.Email,
     name: `Postal ${priority}`,
     priority,
     enabled: true,
-    encryptedConfig: accounts.seal(credentials),
     mask: maskFor(GatewayType.Postal, credentials),
     metadata: {},
   })

@@ -16,7 +16,7 @@ function limiterFor(domain: string, tenantLimit: number) {
     {
       domains: new Map([[domain, { limit: 3, windowMs: 60_000 }]]),
       defaultDomain: null,
-      tenant: { limit: tenantLimit, windowMs: 60_000 },
+      tenant: () => ({ limit: tenantLimit, windowMs: 60_000 }),
       bulkShare: 1,
       bulkPriorities: [],
     },

@@ -16,13 +16,12 @@ import { runCommand } from '#tests/helpers/commands'
 async function postalConfig() {
   const accounts = await app.container.make(ProviderAccounts)
   return ProviderConfig.create({
-    tenantId: null,
+    ...accounts.sealNew(null, { apiKey: 'k' }),
     type: GatewayType.Postal,
     channel: Channel.Email,
     name: 'Postal for health',
     priority: 9,
     enabled: false,
-    encryptedConfig: accounts.seal({ apiKey: 'k' }),
     mask: '…k',
     metadata: {},
   })
@@ -86,7 +85,7 @@ test.group('comms:persist-counters', () => {
     const limiter = new RateLimiter(redis.connection(), {
       domains: new Map([[domain, { limit: 3, windowMs: 60_000 }]]),
       defaultDomain: null,
-      tenant: null,
+      tenant: () => null,
       bulkShare: 1,
       bulkPriorities: [],
     })
