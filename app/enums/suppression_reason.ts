@@ -5,6 +5,8 @@ export enum SuppressionReason {
   Unsubscribe = 'unsubscribe',
   Manual = 'manual',
   Invalid = 'invalid',
+  /** The recipient was erased (a data-protection request): kept by hash only */
+  Erased = 'erased',
 }
 
 export const SUPPRESSION_REASONS = Object.values(SuppressionReason)
