@@ -56,6 +56,8 @@ const env = await Env.create(new URL('../', import.meta.url), {
   | Delivery
   */
   CREDENTIALS_KEY: Env.schema.string(),
+  /** Keys that only open credentials (comma-separated): the keys of a rotation in progress */
+  CREDENTIALS_PREVIOUS_KEYS: Env.schema.string.optional(),
   DEFAULT_GATEWAY: Env.schema.enum(['log'] as const),
   LOG_GATEWAY_LATENCY_MS: Env.schema.number(),
   /** The sandbox's accounts derive their keys from it (bin/setup generates it); unused in production */

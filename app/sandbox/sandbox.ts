@@ -177,13 +177,12 @@ export class Sandbox {
       .first()
     if (existing) return existing
     return ProviderConfig.create({
-      tenantId: null,
+      ...this.accounts.sealNew(null, {}),
       type,
       channel,
       name: `Sandbox ${type}`,
       priority: 0,
       enabled: false,
-      encryptedConfig: this.accounts.seal({}),
       mask: '…',
       metadata: { sandbox: true },
     })
@@ -194,7 +193,7 @@ export class Sandbox {
       channel: account.channel,
       priority: account.priority,
       enabled: true,
-      encryptedConfig: this.accounts.seal(account.credentials),
+      encryptedConfig: this.accounts.seal(config, account.credentials),
       mask: maskSecret(account.secret),
     })
     await config.save()

@@ -18,14 +18,13 @@ export async function createProviderConfig(
 ) {
   const accounts = await app.container.make(ProviderAccounts)
   return ProviderConfig.create({
-    tenantId,
+    ...accounts.sealNew(tenantId, credentials),
     type,
     channel,
     name: `Test ${type}`,
     priority: 0,
     // Webhooks find their account by id; a disabled account routes no later test's messages
     enabled: false,
-    encryptedConfig: accounts.seal(credentials),
     mask: '…test',
     metadata: {},
   })

@@ -1,12 +1,17 @@
+import { randomUUID } from 'node:crypto'
 import type { Channel } from '#enums/channel'
 import ProviderConfig from '#models/provider_config'
 import type { CredentialsCipher } from '#messaging/providers/credentials_cipher'
+import { PROVIDER_CREDENTIALS, sealedRow } from '#messaging/providers/credentials_columns'
 
 /** A provider config with its credentials decrypted: lives in memory only. */
 export interface ProviderAccount<Credentials = Record<string, unknown>> {
   config: ProviderConfig
   credentials: Credentials
 }
+
+/** The row a config's credentials are sealed to */
+type ConfigRow = Pick<ProviderConfig, 'id' | 'tenantId'>
 
 /**
  * Reads provider configs with their credentials decrypted. A tenant's own
@@ -30,10 +35,21 @@ export class ProviderAccounts {
   }
 
   open(config: ProviderConfig): ProviderAccount {
-    return { config, credentials: this.cipher.decrypt(config.encryptedConfig) }
+    const row = sealedRow(PROVIDER_CREDENTIALS, config)
+    return { config, credentials: this.cipher.decrypt(config.encryptedConfig, row) }
   }
 
-  seal(credentials: Record<string, unknown>) {
-    return this.cipher.encrypt(credentials)
+  /** The credentials sealed to their config's row: they open in no other */
+  seal(config: ConfigRow, credentials: Record<string, unknown>) {
+    return this.cipher.encrypt(credentials, sealedRow(PROVIDER_CREDENTIALS, config))
+  }
+
+  /**
+   * The id, owner and sealed credentials of a config about to be created: its
+   * id is chosen here rather than by the database, since the seal is bound to it.
+   */
+  sealNew(tenantId: string | null, credentials: Record<string, unknown>) {
+    const row = { id: randomUUID(), tenantId }
+    return { ...row, encryptedConfig: this.seal(row, credentials) }
   }
 }

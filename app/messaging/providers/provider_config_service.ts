@@ -51,7 +51,7 @@ export class ProviderConfigService {
 
   async create(tenantId: string, request: CreateProviderRequest) {
     await assertUrlsAllowed(this.egress, providerUrls(request.type, request.config))
-    const config = await ProviderConfig.create({ tenantId, ...this.#columns(request) })
+    const config = await ProviderConfig.create(this.#newColumns(tenantId, request))
     return providerView({ config, credentials: request.config })
   }
 
@@ -72,7 +72,7 @@ export class ProviderConfigService {
       metadata: mergeFields(config.metadata, changes.metadata),
     })
     await assertUrlsAllowed(this.egress, providerUrls(request.type, request.config))
-    await config.merge(this.#columns(request)).save()
+    await config.merge(this.#columns(request, this.accounts.seal(config, request.config))).save()
     return providerView({ config, credentials: request.config })
   }
 
@@ -97,7 +97,7 @@ export class ProviderConfigService {
   }
 
   async createSystem(request: CreateProviderRequest) {
-    const config = await ProviderConfig.create({ tenantId: null, ...this.#columns(request) })
+    const config = await ProviderConfig.create(this.#newColumns(null, request))
     return providerView({ config, credentials: request.config })
   }
 
@@ -146,14 +146,20 @@ export class ProviderConfigService {
     }
   }
 
-  #columns(request: CreateProviderRequest) {
+  /** A new config's columns: its id is chosen with the seal, which is bound to it */
+  #newColumns(tenantId: string | null, request: CreateProviderRequest) {
+    const { encryptedConfig, ...row } = this.accounts.sealNew(tenantId, request.config)
+    return { ...row, ...this.#columns(request, encryptedConfig) }
+  }
+
+  #columns(request: CreateProviderRequest, encryptedConfig: string) {
     return {
       type: request.type,
       channel: request.channel,
       name: request.name,
       priority: request.priority ?? 0,
       enabled: request.enabled ?? true,
-      encryptedConfig: this.accounts.seal(request.config),
+      encryptedConfig,
       mask: maskFor(request.type, request.config),
       metadata: request.metadata ?? {},
     }

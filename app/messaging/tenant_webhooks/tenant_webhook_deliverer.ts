@@ -112,11 +112,7 @@ export class TenantWebhookDeliverer {
           'Content-Type': 'application/json',
           'User-Agent': 'Switchboard-Webhooks/1.0',
           [TIMESTAMP_HEADER]: String(timestamp),
-          [SIGNATURE_HEADER]: signWebhook(
-            this.secrets.open(endpoint.encryptedSecret),
-            timestamp,
-            rawBody
-          ),
+          [SIGNATURE_HEADER]: signWebhook(this.secrets.open(endpoint), timestamp, rawBody),
           [EVENT_HEADER]: event.type,
           [EVENT_ID_HEADER]: event.id,
           'Idempotency-Key': event.id,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { inject } from '@adonisjs/core'
 import vine from '@vinejs/vine'
 import WebhookEndpoint from '#models/webhook_endpoint'
@@ -40,13 +41,15 @@ export class WebhookEndpointService {
   async create(tenantId: string, request: CreateWebhookEndpointRequest) {
     await assertUrlsAllowed(this.egress, [{ field: 'url', url: request.url }])
     const secret = request.secret ?? this.secrets.generate()
+    // The id is chosen here, not by the database: the secret is sealed to it
+    const row = { id: randomUUID(), tenantId }
     const endpoint = await WebhookEndpoint.create({
-      tenantId,
+      ...row,
       url: request.url,
       eventTypes: request.eventTypes,
       enabled: true,
       consecutiveFailures: 0,
-      ...this.secrets.seal(secret),
+      ...this.secrets.seal(row, secret),
     })
     return { ...webhookEndpointView(endpoint), secret }
   }

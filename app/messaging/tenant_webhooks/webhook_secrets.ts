@@ -1,14 +1,22 @@
 import { randomBytes } from 'node:crypto'
 import { inject } from '@adonisjs/core'
 import { CredentialsCipher, maskSecret } from '#messaging/providers/credentials_cipher'
+import { WEBHOOK_ENDPOINT_SECRET, sealedRow } from '#messaging/providers/credentials_columns'
 
 interface SealedSecret {
   secret: string
 }
 
+/** The endpoint a secret is sealed to */
+interface EndpointRow {
+  id: string
+  tenantId: string
+}
+
 /**
  * An endpoint's signing secret is a credential: sealed at rest with the
- * provider credentials' key, shown to the tenant in full only once.
+ * provider credentials' key ring and bound to its endpoint, shown to the
+ * tenant in full only once.
  */
 @inject()
 export class WebhookSecrets {
@@ -19,11 +27,18 @@ export class WebhookSecrets {
     return `whsec_${randomBytes(32).toString('base64url')}`
   }
 
-  seal(secret: string) {
-    return { encryptedSecret: this.cipher.encrypt({ secret }), secretMask: maskSecret(secret) }
+  seal(endpoint: EndpointRow, secret: string) {
+    return {
+      encryptedSecret: this.cipher.encrypt(
+        { secret },
+        sealedRow(WEBHOOK_ENDPOINT_SECRET, endpoint)
+      ),
+      secretMask: maskSecret(secret),
+    }
   }
 
-  open(encryptedSecret: string) {
-    return this.cipher.decrypt<SealedSecret>(encryptedSecret).secret
+  open(endpoint: EndpointRow & { encryptedSecret: string }) {
+    const row = sealedRow(WEBHOOK_ENDPOINT_SECRET, endpoint)
+    return this.cipher.decrypt<SealedSecret>(endpoint.encryptedSecret, row).secret
   }
 }

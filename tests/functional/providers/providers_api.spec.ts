@@ -4,7 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import ProviderConfig from '#models/provider_config'
-import { CredentialsCipher } from '#messaging/providers/credentials_cipher'
+import { ProviderAccounts } from '#messaging/providers/provider_accounts'
 import { createProvider } from '#tests/helpers/providers'
 import { withPublicDns } from '#tests/helpers/egress'
 import { createTenant } from '#tests/helpers/tenants'
@@ -29,9 +29,8 @@ async function storedRow(id: string) {
 }
 
 async function storedCredentials(id: string) {
-  const cipher = await app.container.make(CredentialsCipher)
-  const row = await storedRow(id)
-  return cipher.decrypt(row.encrypted_config)
+  const accounts = await app.container.make(ProviderAccounts)
+  return accounts.open(await ProviderConfig.findOrFail(id)).credentials
 }
 
 test.group('Provider configs: API round trip', (group) => {
@@ -216,16 +215,15 @@ test.group('Provider configs: tenants are walled off', (group) => {
     cleanup,
   }) => {
     const { headers } = await createTenant()
-    const cipher = await app.container.make(CredentialsCipher)
+    const accounts = await app.container.make(ProviderAccounts)
     const systemDefault = await ProviderConfig.create({
-      tenantId: null,
+      ...accounts.sealNew(null, {}),
       type: GatewayType.Log,
       channel: Channel.Email,
       name: 'System log',
       priority: 0,
       // Disabled: other tests' messages must not route through it
       enabled: false,
-      encryptedConfig: cipher.encrypt({}),
       mask: '',
       metadata: {},
     })

@@ -51,7 +51,10 @@ test.group('Tenant webhook endpoints: API', (group) => {
     assert.equal(row.tenant_id, tenant.id)
     assert.notInclude(row.encrypted_secret, SECRET)
     const secrets = await app.container.make(WebhookSecrets)
-    assert.equal(secrets.open(row.encrypted_secret), SECRET)
+    assert.equal(
+      secrets.open({ id: row.id, tenantId: row.tenant_id, encryptedSecret: row.encrypted_secret }),
+      SECRET
+    )
 
     const list = await client.get('/api/v1/webhooks').headers(headers)
     list.assertStatus(200)

@@ -43,13 +43,12 @@ test.group('SMS conversation: inbound → reply via Twilio → STOP', (group) =>
     }
     const accounts = await app.container.make(ProviderAccounts)
     config = await ProviderConfig.create({
-      tenantId: owner.tenant.id,
+      ...accounts.sealNew(owner.tenant.id, credentials),
       type: GatewayType.Twilio,
       channel: Channel.Sms,
       name: 'Twilio (fake)',
       priority: 0,
       enabled: true,
-      encryptedConfig: accounts.seal(credentials),
       mask: maskFor(GatewayType.Twilio, credentials),
       metadata: {},
     })

@@ -138,13 +138,12 @@ test.group('Egress in the workers: tenant providers and the webhook channel', (g
     const accounts = await app.container.make(ProviderAccounts)
     // An operator's webhook account: the recipients are still the tenants' to name
     await ProviderConfig.create({
-      tenantId: null,
+      ...accounts.sealNew(null, { secret: 'system-webhook-secret-0123456789' }),
       type: GatewayType.Webhook,
       channel: Channel.Webhook,
       name: 'System webhooks',
       priority: 0,
       enabled: true,
-      encryptedConfig: accounts.seal({ secret: 'system-webhook-secret-0123456789' }),
       mask: '…6789',
       metadata: {},
     })

@@ -60,13 +60,12 @@ interface NewConfig {
 async function createConfig(config: NewConfig) {
   const accounts = await app.container.make(ProviderAccounts)
   return ProviderConfig.create({
-    tenantId: config.tenantId,
+    ...accounts.sealNew(config.tenantId, config.credentials),
     type: config.type,
     channel: config.channel,
     name: `${config.type} ${config.priority}`,
     priority: config.priority,
     enabled: config.enabled ?? true,
-    encryptedConfig: accounts.seal(config.credentials),
     mask: maskFor(config.type, config.credentials),
     metadata: {},
   })

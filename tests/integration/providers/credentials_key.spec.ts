@@ -39,13 +39,12 @@ test.group('A wrong CREDENTIALS_KEY fails loudly at start-up', (group) => {
     const accounts = await app.container.make(ProviderAccounts)
     // Sealed with this process's key, the one the service was set up with
     config = await ProviderConfig.create({
-      tenantId: tenant.id,
+      ...accounts.sealNew(tenant.id, {}),
       type: GatewayType.Log,
       channel: Channel.Email,
       name: 'Sealed with the right key',
       priority: 0,
       enabled: false,
-      encryptedConfig: accounts.seal({}),
       mask: '',
       metadata: {},
     })
@@ -99,15 +98,16 @@ test.group('The sandbox’s own configs', () => {
   test('sealed under another key, they do not stop a start (the sandbox re-seals them)', async ({
     assert,
   }) => {
-    const otherCipher = new CredentialsCipher(randomBytes(32).toString('base64'))
+    const otherAccounts = new ProviderAccounts(
+      new CredentialsCipher(randomBytes(32).toString('base64'))
+    )
     const sandboxConfig = await ProviderConfig.create({
-      tenantId: null,
+      ...otherAccounts.sealNew(null, {}),
       type: GatewayType.Log,
       channel: Channel.Push,
       name: 'Left by another clone’s sandbox',
       priority: 0,
       enabled: false,
-      encryptedConfig: otherCipher.encrypt({}),
       mask: '',
       metadata: { sandbox: true },
     })
