@@ -1,11 +1,13 @@
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 
+export const AUDIT_ACTOR_TYPES = ['api_key', 'operator', 'system'] as const
+
 /** Who made a change: a tenant's API key (by id) or an operator at the command line. */
-export type AuditActor =
-  | { type: 'api_key'; id: string }
-  | { type: 'operator'; id: string }
-  | { type: 'system'; id: string }
+export interface AuditActor {
+  type: (typeof AUDIT_ACTOR_TYPES)[number]
+  id: string
+}
 
 /**
  * One change. `before` and `after` are snapshots with every secret already
