@@ -1,3 +1,4 @@
+import { base64 } from '@adonisjs/core/helpers'
 import { DbAccessTokensProvider } from '@adonisjs/auth/access_tokens'
 import type { AccessToken } from '@adonisjs/auth/access_tokens'
 import type {
@@ -31,6 +32,22 @@ export class TenantApiKeysProvider<Model extends LucidModel> extends DbAccessTok
 
   protected async getDb() {
     return this.#client ?? super.getDb()
+  }
+
+  /** A key of `user` with its row locked until the transaction (see `using`) ends */
+  async findForUpdate(user: InstanceType<Model>, identifier: string) {
+    const client = await this.getDb()
+    const row = await client
+      .from(this.table)
+      .where({ id: identifier, tokenable_id: user.$primaryKeyValue, type: this.type })
+      .forUpdate()
+      .first()
+    return row ? this.dbRowToAccessToken(row) : null
+  }
+
+  /** How a person recognises a key: the start of its value, never any of its secret */
+  masked(token: AccessToken) {
+    return `${this.prefix}${base64.urlEncode(String(token.identifier))}.…`
   }
 
   protected dbRowToAccessToken(dbRow: AccessTokenDbColumns) {

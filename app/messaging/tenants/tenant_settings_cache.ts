@@ -67,6 +67,13 @@ export class TenantSettingsCache {
     )
   }
 
+  /** A tenant as its row says now (and remembered so). */
+  async current(tenantId: string): Promise<TenantState> {
+    const row = await this.#columns(this.db.from('tenants')).where('id', tenantId).first()
+    if (row) this.#remember(row)
+    return this.of(tenantId)
+  }
+
   /** Reads the tenants changed since the last look; a failed read keeps what is known. */
   refresh(): Promise<void> {
     this.#refreshing ??= this.#read().finally(() => {
@@ -76,9 +83,7 @@ export class TenantSettingsCache {
   }
 
   async #read() {
-    const query = this.db
-      .from('tenants')
-      .select('id', 'status', 'settings', 'suspended_at', 'updated_at')
+    const query = this.#columns(this.db.from('tenants'))
     if (this.#newest) {
       query.where('updated_at', '>', new Date(this.#newest.getTime() - this.options.overlapMs))
     }
@@ -93,6 +98,10 @@ export class TenantSettingsCache {
       this.#remember(row)
       if (!this.#newest || row.updated_at > this.#newest) this.#newest = row.updated_at
     }
+  }
+
+  #columns(query: ReturnType<Database['from']>) {
+    return query.select('id', 'status', 'settings', 'suspended_at', 'updated_at')
   }
 
   #remember(row: TenantRow) {

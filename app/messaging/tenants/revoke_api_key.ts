@@ -1,0 +1,32 @@
+import { inject } from '@adonisjs/core'
+import db from '@adonisjs/lucid/services/db'
+import Tenant from '#models/tenant'
+import { AuditLog } from '#messaging/audit/audit_log'
+import { apiKeyView } from '#messaging/tenants/api_key_view'
+import type { ApiKeyChanger } from '#messaging/tenants/api_key_changer'
+import { keyToChange } from '#messaging/tenants/key_to_change'
+
+/** Deletes a key: the next request made with it gets 401. */
+@inject()
+export class RevokeApiKey {
+  constructor(private audit: AuditLog) {}
+
+  async handle(tenant: Tenant, keyId: string, changer: ApiKeyChanger) {
+    await db.transaction(async (trx) => {
+      const token = await keyToChange(trx, tenant, keyId)
+      await Tenant.apiKeys.using(trx).delete(tenant, keyId)
+      await this.audit.record(
+        {
+          tenantId: tenant.id,
+          actor: changer.actor,
+          action: 'api_key.revoked',
+          targetType: 'api_key',
+          targetId: keyId,
+          before: { ...apiKeyView(token) },
+          after: null,
+        },
+        trx
+      )
+    })
+  }
+}

@@ -1,0 +1,37 @@
+import type Tenant from '#models/tenant'
+import {
+  effectiveSettings,
+  rateLimitSpec,
+  storedSettings,
+  type Quota,
+  type TenantSettingDefaults,
+} from '#messaging/tenants/tenant_settings'
+
+/** A tenant's settings as an operator reads them: what is stored, and what is in force. */
+export function tenantSettingsView(tenant: Tenant, defaults: TenantSettingDefaults) {
+  const effective = effectiveSettings(tenant.settings, defaults)
+  return {
+    tenantId: tenant.id,
+    name: tenant.name,
+    status: tenant.status,
+    suspendedAt: tenant.suspendedAt?.toISO() ?? null,
+    suspensionReason: tenant.suspensionReason,
+    stored: storedSettings(tenant.settings),
+    effective: {
+      apiRateLimit: rateLimitSpec(effective.apiRateLimit),
+      sendRateLimit: rateLimitSpec(effective.sendRateLimit),
+      dailyQuota: quotaSpec(effective.dailyQuota),
+      monthlyQuota: quotaSpec(effective.monthlyQuota),
+      weight: effective.weight,
+    },
+    updatedAt: tenant.updatedAt.toISO(),
+  }
+}
+
+export type TenantSettingsView = ReturnType<typeof tenantSettingsView>
+
+/** `email=1000,all=2000`, or `none`, as tenants:set takes it. */
+function quotaSpec(quota: Quota) {
+  const entries = Object.entries(quota)
+  return entries.length ? entries.map(([key, count]) => `${key}=${count}`).join(',') : 'none'
+}
