@@ -163,8 +163,8 @@ export class MessageDispatcher {
   }
 
   private async deliver(message: ClaimedMessage, lease: Lease): Promise<DispatchOutcome> {
-    const { suspendedAt } = this.tenants.of(message.tenant_id)
-    if (suspendedAt) return this.waitForResume(message, suspendedAt)
+    const waiting = await this.waitIfSuspended(message)
+    if (waiting) return waiting
     const plan = await this.router.route(message)
     const outbound = outboundMessageFrom(message)
     const budgets = this.limiter.messageBudgets(message)
@@ -331,9 +331,14 @@ export class MessageDispatcher {
    * A suspended tenant's message is neither sent nor failed: back to `queued`,
    * the attempt not counted, its job delayed. The wait grows with the
    * suspension so a long one does not churn; `tenants:resume` wakes the
-   * waiting jobs at once.
+   * waiting jobs at once. The cache says who may be suspended; the row, read
+   * afresh, says whether the tenant still is (a resume may be newer than the
+   * last poll).
    */
-  private async waitForResume(message: ClaimedMessage, suspendedAt: Date) {
+  private async waitIfSuspended(message: ClaimedMessage): Promise<DispatchOutcome | null> {
+    if (!this.tenants.of(message.tenant_id).suspendedAt) return null
+    const { suspendedAt } = await this.tenants.current(message.tenant_id)
+    if (!suspendedAt) return null
     const at = new Date(Date.now() + suspensionWaitMs(Date.now() - suspendedAt.getTime()))
     const deferred = await this.store.defer(message, at, {
       type: DeliveryEventType.Deferred,

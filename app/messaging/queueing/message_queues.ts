@@ -50,6 +50,22 @@ export class MessageQueues {
   }
 
   /**
+   * Run these messages' delayed jobs now. A job no longer delayed (running,
+   * or gone) is left as it is.
+   */
+  async promote(messages: Array<{ id: string; priority: Priority }>) {
+    await Promise.all(
+      messages.map(async (message) => {
+        const job = await this.queue(message.priority).getJob(message.id)
+        if (!job || !(await job.isDelayed())) return
+        await job.promote().catch(async (error) => {
+          if (await job.isDelayed()) throw error
+        })
+      })
+    )
+  }
+
+  /**
    * Stop (or restart) the workers of these priorities taking new jobs, in
    * every process: the flag lives in Redis. Jobs in flight finish.
    */
