@@ -26,8 +26,12 @@ import { EgressPolicy } from '#messaging/egress/egress_policy'
 import { TenantWebhookHttp } from '#messaging/tenant_webhooks/tenant_webhook_http'
 import { assertCredentialsKeyOpensStoredConfigs } from '#messaging/providers/credentials_key_check'
 
-/** Commands that manage the schema or write code: they must run whatever CREDENTIALS_KEY is */
-const COMMANDS_WITHOUT_CREDENTIALS = /^(migration|db|make):/
+/**
+ * Commands that manage the schema or write code, and the credentials commands
+ * (they check every value themselves and say what to do): they must run
+ * whatever CREDENTIALS_KEY is
+ */
+const COMMANDS_WITHOUT_CREDENTIALS = /^(migration|db|make|credentials):/
 
 /**
  * Wires the delivery pipeline into the container. The default gateway is

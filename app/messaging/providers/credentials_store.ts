@@ -11,14 +11,18 @@ export interface StoredValue {
   mayBeUnreadable: boolean
 }
 
-/** Every value of a sealed column, in batches ordered by id: a table of any size in bounded memory */
-export async function* storedValues(sealed: SealedColumn, batchSize = 500) {
+/**
+ * Every value of a sealed column (or of the rows with these ids), in batches
+ * ordered by id: a table of any size in bounded memory.
+ */
+export async function* storedValues(sealed: SealedColumn, batchSize = 500, ids?: string[]) {
   let after: string | null = null
   for (;;) {
     const rows: Array<Record<string, unknown>> = await db
       .from(sealed.table)
       .select('id', 'tenant_id', `${sealed.column} as sealed`)
       .select(db.raw(`(${sealed.mayBeUnreadable ?? 'false'}) as may_be_unreadable`))
+      .if(ids, (query) => query.whereIn('id', ids!))
       .if(after, (query) => query.where('id', '>', after!))
       .orderBy('id')
       .limit(batchSize)
