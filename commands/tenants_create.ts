@@ -1,11 +1,14 @@
 import { BaseCommand, args, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
+import db from '@adonisjs/lucid/services/db'
 import Tenant from '#models/tenant'
 import { API_KEY_SCOPES } from '#messaging/tenants/api_key_scopes'
+import { IssueApiKey } from '#messaging/tenants/issue_api_key'
+import { operator } from '#commands/_api_key_changes'
 
 export default class TenantsCreate extends BaseCommand {
   static commandName = 'tenants:create'
-  static description = 'Create a tenant and issue its first API key'
+  static description = 'Create a tenant and issue its first API key (send, read and manage)'
   static options: CommandOptions = { startApp: true }
 
   @args.string({ description: 'Name of the tenant' })
@@ -15,17 +18,24 @@ export default class TenantsCreate extends BaseCommand {
   declare json: boolean
 
   async run() {
-    const tenant = await Tenant.create({ name: this.name, status: 'active', settings: {} })
-    const token = await Tenant.apiKeys.create(tenant, [...API_KEY_SCOPES], { name: 'default' })
-    const apiKey = token.value!.release()
+    const issue = await this.app.container.make(IssueApiKey)
+    // A tenant is never left without its first key
+    const { tenant, key } = await db.transaction(async (trx) => {
+      const created = await Tenant.create(
+        { name: this.name, status: 'active', settings: {} },
+        { client: trx }
+      )
+      const request = { name: 'default', scopes: [...API_KEY_SCOPES] }
+      return { tenant: created, key: await issue.handle(created, request, operator(), trx) }
+    })
 
     if (this.json) {
-      this.logger.log(JSON.stringify({ tenantId: tenant.id, apiKey }))
+      this.logger.log(JSON.stringify({ tenantId: tenant.id, apiKey: key.apiKey }))
       return
     }
     this.logger.success(`Tenant "${tenant.name}" created`)
     this.logger.log(`tenant id: ${tenant.id}`)
-    this.logger.log(`api key:   ${apiKey}`)
+    this.logger.log(`api key:   ${key.apiKey}`)
     this.logger.log(this.colors.dim('The key is shown once; only its hash is stored.'))
   }
 }
