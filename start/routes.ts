@@ -143,7 +143,7 @@ router
     router.get('/audit', [AuditController, 'index']).as('audit.index').use(manage)
   })
   .prefix('/api/v1')
-  .use(middleware.auth())
+  .use([middleware.auth(), middleware.tenantApiLimit()])
 
 /*
 | Delivery webhooks: providers authenticate by signature (checked against the
@@ -172,4 +172,4 @@ router
 router
   .post('/api/webhooks/communication/firebase', [FirebaseWebhooksController, 'store'])
   .as('webhooks.firebase')
-  .use([middleware.webhookMetrics(), middleware.auth()])
+  .use([middleware.webhookMetrics(), middleware.auth(), middleware.tenantApiLimit()])

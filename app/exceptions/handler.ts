@@ -2,14 +2,17 @@ import app from '@adonisjs/core/services/app'
 import { HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import { errors as vineErrors } from '@vinejs/vine'
 import { errors as authErrors } from '@adonisjs/auth'
+import { errors as limiterErrors } from '@adonisjs/limiter'
 import type { ApiError } from '#exceptions/api_error'
 import { DomainException } from '#exceptions/api_error'
 import { isServiceUnavailable } from '#exceptions/service_availability'
 import { SendNotYetRecordedException } from '#exceptions/webhook_exceptions'
+import { rateLimitHeaders } from '#middleware/rate_limit_headers'
 
 interface ErrorReply {
   status: number
   errors: ApiError[]
+  headers?: Record<string, string>
 }
 
 function isNonObjectJson(message: unknown) {
@@ -52,6 +55,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
 
   async handle(error: unknown, ctx: HttpContext) {
     const reply = this.toReply(error)
+    for (const [name, value] of Object.entries(reply.headers ?? {})) {
+      ctx.response.header(name, value)
+    }
     return ctx.response.status(reply.status).send({ errors: reply.errors })
   }
 
@@ -83,8 +89,16 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       return this.single(401, 'E_UNAUTHORIZED', 'A valid API key is required')
     }
 
+    if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
+      const retryAfter = String(Math.max(1, error.response.availableIn))
+      return {
+        ...this.single(429, 'E_RATE_LIMITED', `Too many requests: retry in ${retryAfter} s`),
+        headers: { 'Retry-After': retryAfter, ...rateLimitHeaders(error.response) },
+      }
+    }
+
     if (error instanceof DomainException) {
-      return this.single(error.status, error.code, error.message)
+      return { status: error.status, errors: [error.toApiError()], headers: error.headers() }
     }
 
     if (isUnstorableText(error)) {
