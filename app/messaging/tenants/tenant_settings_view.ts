@@ -1,6 +1,7 @@
 import type Tenant from '#models/tenant'
 import {
   effectiveSettings,
+  QUOTA_KEYS,
   rateLimitSpec,
   storedSettings,
   type Quota,
@@ -30,8 +31,8 @@ export function tenantSettingsView(tenant: Tenant, defaults: TenantSettingDefaul
 
 export type TenantSettingsView = ReturnType<typeof tenantSettingsView>
 
-/** `email=1000,all=2000`, or `none`, as tenants:set takes it. */
+/** `all=2000,email=1000`, or `none`, as tenants:set takes it. */
 function quotaSpec(quota: Quota) {
-  const entries = Object.entries(quota)
-  return entries.length ? entries.map(([key, count]) => `${key}=${count}`).join(',') : 'none'
+  const entries = QUOTA_KEYS.filter((key) => quota[key] !== undefined)
+  return entries.length ? entries.map((key) => `${key}=${quota[key]}`).join(',') : 'none'
 }
