@@ -52,8 +52,9 @@ export default class CommsSend extends BaseCommand {
     if (!request) return
 
     const { MessageService } = await import('#messaging/message_service')
+    const { senderOf } = await import('#messaging/sender')
     const service = await this.app.container.make(MessageService)
-    const { message } = await service.send(tenant.id, request)
+    const { message } = await service.send(senderOf(tenant, { kind: 'live' }), request)
     this.ui
       .table()
       .head(['id', 'status', 'channel', 'priority', 'recipient'])

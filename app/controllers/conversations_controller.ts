@@ -1,6 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { ConversationService } from '#messaging/conversations/conversation_service'
+import { senderOf } from '#messaging/sender'
 import { listConversationsValidator, replyConversationValidator } from '#validators/conversation'
 
 @inject()
@@ -19,10 +20,10 @@ export default class ConversationsController {
   }
 
   /** POST /api/v1/conversations/:id/reply: 201 with the reply, a message sent like any other */
-  async reply({ params, request, response, auth }: HttpContext) {
+  async reply({ params, request, response, auth, apiKey }: HttpContext) {
     const payload = await request.validateUsing(replyConversationValidator)
     return response
       .status(201)
-      .send(await this.conversations.reply(auth.user!.id, params.id, payload))
+      .send(await this.conversations.reply(senderOf(auth.user!, apiKey), params.id, payload))
   }
 }

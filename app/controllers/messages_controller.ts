@@ -1,6 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { MessageService } from '#messaging/message_service'
+import { senderOf } from '#messaging/sender'
 import { ChannelStats } from '#messaging/stats/channel_stats'
 import { TenantQueueStats } from '#messaging/stats/tenant_queue_stats'
 import { sendMessageValidator, sendBulkValidator } from '#validators/message'
@@ -13,10 +14,10 @@ export default class MessagesController {
    * POST /api/v1/messages: 201 with the new message, 200 with the first one
    * when an idempotency key (header or field) is repeated.
    */
-  async store({ request, response, auth }: HttpContext) {
+  async store({ request, response, auth, apiKey }: HttpContext) {
     const payload = await request.validateUsing(sendMessageValidator)
     const idempotencyKey = request.header('Idempotency-Key')?.trim() || payload.idempotencyKey
-    const { message, created } = await this.messages.send(auth.user!.id, {
+    const { message, created } = await this.messages.send(senderOf(auth.user!, apiKey), {
       ...payload,
       idempotencyKey,
     })
@@ -24,9 +25,11 @@ export default class MessagesController {
   }
 
   /** POST /api/v1/messages/bulk */
-  async bulk({ request, response, auth }: HttpContext) {
+  async bulk({ request, response, auth, apiKey }: HttpContext) {
     const payload = await request.validateUsing(sendBulkValidator)
-    return response.status(201).send(await this.messages.sendBulk(auth.user!.id, payload))
+    return response
+      .status(201)
+      .send(await this.messages.sendBulk(senderOf(auth.user!, apiKey), payload))
   }
 
   /** GET /api/v1/messages/:id */

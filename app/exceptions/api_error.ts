@@ -8,6 +8,19 @@ export interface ApiError {
   field?: string
   rule?: string
   index?: number
+  /** E_QUOTA_EXCEEDED: the quota that was reached */
+  quota?: {
+    period: 'day' | 'month'
+    /** A channel, or `all` of them together */
+    channel: string
+    /** Whose counters: a test key's messages are counted apart from the live ones */
+    mode: 'live' | 'test'
+    limit: number
+    used: number
+    resetsAt: string
+  }
+  /** E_QUOTA_EXCEEDED: how many of the request's messages the quotas still have room for */
+  fits?: number
 }
 
 /**
@@ -24,5 +37,15 @@ export class DomainException extends Error {
 
   get code() {
     return (this.constructor as typeof DomainException).code
+  }
+
+  /** The error's entry in the reply; a subclass adds the fields its code documents. */
+  toApiError(): ApiError {
+    return { code: this.code, message: this.message }
+  }
+
+  /** Headers the reply carries with it (a Retry-After, say). */
+  headers(): Record<string, string> {
+    return {}
   }
 }

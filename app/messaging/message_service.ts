@@ -12,7 +12,12 @@ import {
   MessageNotCancelableException,
   MessageNotFoundException,
 } from '#exceptions/domain_exceptions'
-import { MessageStore, type ClaimedMessage, type NewMessage } from '#messaging/outbox/message_store'
+import {
+  MessageStore,
+  type AcceptCharge,
+  type ClaimedMessage,
+  type NewMessage,
+} from '#messaging/outbox/message_store'
 import { MessageQueues, type QueuedMessage } from '#messaging/queueing/message_queues'
 import { SuppressionList } from '#messaging/suppression/suppression_list'
 import { checkRecipient } from '#messaging/recipients/recipient_rules'
@@ -24,6 +29,8 @@ import {
 } from '#exceptions/template_exceptions'
 import messagingConfig from '#config/messaging'
 import { announce } from '#messaging/message_announcer'
+import type { Sender } from '#messaging/sender'
+import { TenantUsage } from '#messaging/quotas/tenant_usage'
 
 export type SendRequest = Infer<typeof sendMessageValidator>
 export type BulkSendRequest = Infer<typeof sendBulkValidator>
@@ -65,15 +72,19 @@ export class MessageService {
     private store: MessageStore,
     private queues: MessageQueues,
     private suppressions: SuppressionList,
-    private composer: MessageComposer
+    private composer: MessageComposer,
+    private usage: TenantUsage
   ) {}
 
   /**
    * Accept one message. A repeated idempotency key returns the first message
-   * (created = false); the same key with another body is a conflict. A reply
-   * names the conversation it belongs to.
+   * (created = false, not counted again); the same key with another body is a
+   * conflict. A reply names the conversation it belongs to. A message to a
+   * suppressed recipient is stored but never sent, so not counted against
+   * the quotas.
    */
-  async send(tenantId: string, request: SendRequest, thread: { conversationId?: string } = {}) {
+  async send(sender: Sender, request: SendRequest, thread: { conversationId?: string } = {}) {
+    const { tenantId } = sender
     const { idempotencyKey, ...body } = request
     const check = checkRecipient(request.channel, request.recipient)
     if (!check.valid) {
@@ -96,8 +107,12 @@ export class MessageService {
     message.requestHash = idempotencyKey ? requestFingerprint(body) : null
     message.conversationId = thread.conversationId ?? null
     message.fallback = request.fallback ?? null
+    message.test = sender.test
 
-    const stored = await this.store.insertIdempotent(message)
+    const stored = await this.store.insertIdempotent(
+      message,
+      suppressed ? undefined : this.chargeFor(sender, request.channel)
+    )
     if (!stored.created && stored.requestHash !== message.requestHash) {
       throw new IdempotencyConflictException()
     }
@@ -111,9 +126,10 @@ export class MessageService {
    * Accept one message per recipient: recipients are checked one by one
    * (invalid or repeated ones are rejected), suppression is one query for the
    * whole batch, rows go in by multi-row INSERTs in one transaction and jobs
-   * by addBulk.
+   * by addBulk. The quotas take the batch's sendable messages all or none.
    */
-  async sendBulk(tenantId: string, request: BulkSendRequest): Promise<BulkResult> {
+  async sendBulk(sender: Sender, request: BulkSendRequest): Promise<BulkResult> {
+    const { tenantId } = sender
     const result: BulkResult = {
       total: request.recipients.length,
       queued: 0,
@@ -181,12 +197,18 @@ export class MessageService {
         variables: entry.variables,
         suppressed: suppressed.has(entry.address),
       })
+      message.test = sender.test
       result.messages.push({ index: entry.index, id: message.id, status: message.status })
       return message
     })
 
-    await this.store.insertMany(messages, messagingConfig.bulk.chunkSize)
     const toQueue = messages.filter((message) => message.status !== MessageStatus.Suppressed)
+    const charge = this.chargeFor(sender, request.channel)
+    await this.store.insertMany(
+      messages,
+      messagingConfig.bulk.chunkSize,
+      charge && { take: charge, charged: toQueue.length }
+    )
     await this.enqueueSafely(toQueue)
 
     for (const message of messages) {
@@ -202,7 +224,9 @@ export class MessageService {
    * it (parent_message_id) on the step's channel, to the step's recipient,
    * with the same content, queued like any other and carrying the rest of
    * the chain. Steps whose recipient is suppressed are passed over. Done at
-   * most once per parent (its idempotency key), whoever asks again.
+   * most once per parent (its idempotency key), whoever asks again. Not
+   * counted against the quotas: the tenant asked for one message, and a test
+   * message's fallback is a test message too.
    */
   async sendFallback(parent: ClaimedMessage) {
     const steps = parent.fallback ?? []
@@ -233,6 +257,7 @@ export class MessageService {
       )
       message.idempotencyKey = `fallback-of:${parent.id}`
       message.parentMessageId = parent.id
+      message.test = parent.is_test
       message.fallback = steps.slice(index + 1)
       const stored = await this.store.insertIdempotent(message)
       if (stored.created) {
@@ -251,7 +276,8 @@ export class MessageService {
    * twice makes no second copy (skipped). Suppression is checked as at accept
    * (one query per tenant and channel in the batch): a suppressed recipient's
    * retry is recorded as suppressed and never queued. Rows go in by multi-row
-   * INSERTs, jobs by addBulk.
+   * INSERTs, jobs by addBulk. An operator's retry is not counted against the
+   * tenant's quotas.
    */
   async resend(originals: Message[]): Promise<ResendResult> {
     const suppressed = await this.suppressedOriginals(originals)
@@ -275,6 +301,7 @@ export class MessageService {
         metadata: original.metadata,
         conversationId: original.conversationId,
         parentMessageId: original.id,
+        test: original.isTest,
       })
     )
     const written = await this.store.insertManyIdempotent(messages, messagingConfig.bulk.chunkSize)
@@ -388,6 +415,12 @@ export class MessageService {
       }
     }
     return suppressed
+  }
+
+  /** What a sender's messages on a channel take from its quotas; none without quotas. */
+  private chargeFor(sender: Sender, channel: SendRequest['channel']): AcceptCharge | undefined {
+    const charge = TenantUsage.chargeFor(sender, channel)
+    return charge ? (trx, count) => this.usage.take(trx, charge, count) : undefined
   }
 
   private queued(message: NewMessage): QueuedMessage {

@@ -122,6 +122,10 @@ export default class Message extends BaseModel {
   @column()
   declare metadata: Record<string, unknown>
 
+  /** Accepted with a test key: went through the pipeline without any vendor call */
+  @column({ serializeAs: 'test' })
+  declare isTest: boolean
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

@@ -5,6 +5,7 @@ import type { Infer } from '@vinejs/vine/types'
 import Conversation from '#models/conversation'
 import { ConversationNotFoundException } from '#exceptions/conversation_exceptions'
 import { MessageService } from '#messaging/message_service'
+import type { Sender } from '#messaging/sender'
 import { sendMessageValidator } from '#validators/message'
 import type {
   listConversationsValidator,
@@ -55,8 +56,8 @@ export class ConversationService {
    * queueing, routing), linked to the conversation. The send validator checks
    * the reply against the conversation's channel as it would a direct send.
    */
-  async reply(tenantId: string, id: string, reply: ConversationReply) {
-    const conversation = await this.find(tenantId, id)
+  async reply(sender: Sender, id: string, reply: ConversationReply) {
+    const conversation = await this.find(sender.tenantId, id)
     const request = await sendMessageValidator.validate({
       channel: conversation.channel,
       recipient: conversation.contact.address,
@@ -64,7 +65,7 @@ export class ConversationService {
       content: reply.content,
       messageType: 'conversation',
     })
-    const { message } = await this.messages.send(tenantId, request, {
+    const { message } = await this.messages.send(sender, request, {
       conversationId: conversation.id,
     })
     conversation.lastMessageAt = DateTime.now()

@@ -35,7 +35,15 @@ export interface NewMessage {
   parentMessageId?: string | null
   /** Channels to try in turn if this one fails for good */
   fallback?: FallbackStep[] | null
+  /** Accepted with a test key: runs the pipeline without any vendor call */
+  test?: boolean
 }
+
+/**
+ * Counts the messages an insert wrote against their tenant's quotas, in the
+ * insert's transaction; it throws to refuse them, and the insert rolls back.
+ */
+export type AcceptCharge = (trx: TransactionClientContract, count: number) => Promise<void>
 
 /** The next channel (and that channel's recipient) to try after a final failure. */
 export interface FallbackStep {
@@ -58,6 +66,7 @@ export interface ClaimedMessage {
   fallback: FallbackStep[] | null
   attempts: number
   suppressed: boolean
+  is_test: boolean
   /** This claim's lease: every later write of the attempt must carry it */
   lease_token: string
 }
@@ -106,12 +115,14 @@ export class MessageStore {
 
   /**
    * Insert one message and its first event, unless the tenant already used its
-   * idempotency key: then the existing row is returned with created = false.
+   * idempotency key: then the existing row is returned with created = false,
+   * and nothing is charged.
    */
-  async insertIdempotent(message: NewMessage) {
+  async insertIdempotent(message: NewMessage, charge?: AcceptCharge) {
     return db.transaction(async (trx) => {
       const inserted = await this.insertRows(trx, [message], true)
       if (inserted.length > 0) {
+        await charge?.(trx, 1)
         return { created: true, id: message.id, requestHash: message.requestHash }
       }
       const existing = await trx
@@ -126,10 +137,16 @@ export class MessageStore {
 
   /**
    * Insert many messages and their first events in one transaction, one
-   * multi-row INSERT per chunk.
+   * multi-row INSERT per chunk. The charge, for `charged` of them, is taken
+   * first: a refused batch writes nothing.
    */
-  async insertMany(messages: NewMessage[], chunkSize: number) {
+  async insertMany(
+    messages: NewMessage[],
+    chunkSize: number,
+    charge?: { take: AcceptCharge; charged: number }
+  ) {
     await db.transaction(async (trx) => {
+      if (charge && charge.charged > 0) await charge.take(trx, charge.charged)
       for (let start = 0; start < messages.length; start += chunkSize) {
         await this.insertRows(trx, messages.slice(start, start + chunkSize), false)
       }
@@ -183,14 +200,17 @@ export class MessageStore {
                  OR (m.status = 'sending' AND m.locked_until < now()))
           RETURNING m.id, m.tenant_id, m.channel, m.priority, m.recipient, m.recipient_domain,
                     m.subject, m.content, m.metadata, m.message_type, m.fallback, m.attempts,
-                    m.lease_token
+                    m.lease_token, m.is_test
        ), logged AS (
          INSERT INTO delivery_events (message_id, tenant_id, type, details)
          SELECT id, tenant_id, 'sending', jsonb_build_object('attempt', attempts) FROM claimed
        )
        SELECT claimed.*, EXISTS (
                 SELECT 1 FROM suppressions s
-                 WHERE s.channel = claimed.channel AND s.recipient = claimed.recipient
+                 WHERE s.channel = claimed.channel
+                   AND s.recipient_hash IN (
+                         suppression_hash(claimed.tenant_id::text, claimed.channel, claimed.recipient),
+                         suppression_hash('global', claimed.channel, claimed.recipient))
                    AND (s.tenant_id = claimed.tenant_id OR s.tenant_id IS NULL)
                    AND (s.expires_at IS NULL OR s.expires_at > now())
               ) AS suppressed
@@ -435,6 +455,7 @@ export class MessageStore {
       conversation_id: message.conversationId ?? null,
       fallback: message.fallback?.length ? JSON.stringify(message.fallback) : null,
       parent_message_id: message.parentMessageId ?? null,
+      is_test: message.test ?? false,
       created_at: now,
       updated_at: now,
     }))
@@ -496,6 +517,7 @@ const MESSAGE_COLUMNS = [
   ['conversation_id', 'uuid'],
   ['fallback', 'jsonb'],
   ['parent_message_id', 'uuid'],
+  ['is_test', 'boolean'],
   ['created_at', 'timestamptz'],
   ['updated_at', 'timestamptz'],
 ] as const

@@ -90,6 +90,7 @@ function claimed(
     fallback: null,
     attempts: 1,
     suppressed: false,
+    is_test: false,
     lease_token: randomUUID(),
   }
 }
