@@ -1,4 +1,4 @@
-import { createCipheriv, createHash, randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { test } from '@japa/runner'
 import {
   CredentialsCipher,
@@ -9,6 +9,7 @@ import {
   parseKeyList,
   type SealedRow,
 } from '#messaging/providers/credentials_cipher'
+import { legacySeal } from '#tests/helpers/credentials'
 
 const newKey = generateCredentialsKey
 const credentials = { apiKey: 'postal-api-key-a1b2', baseUrl: 'https://postal.example.com' }
@@ -25,16 +26,6 @@ function tamper(sealed: string, part: 2 | 3 | 4) {
   bytes[0] ^= 1
   parts[part] = bytes.toString('base64url')
   return parts.join('.')
-}
-
-/** A value as sealed before key ids: `v1.<iv>.<tag>.<ciphertext>`, no additional data */
-function legacySeal(base64Key: string, value: Record<string, unknown>) {
-  const iv = randomBytes(12)
-  const cipher = createCipheriv('aes-256-gcm', Buffer.from(base64Key, 'base64'), iv)
-  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()])
-  return ['v1', iv, cipher.getAuthTag(), ciphertext]
-    .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
-    .join('.')
 }
 
 test.group('Credentials cipher', () => {
