@@ -14,8 +14,13 @@ export default class Suppression extends BaseModel {
   @column()
   declare channel: Channel
 
+  /** The address, or its erasure's tombstone once the person was erased */
   @column()
   declare recipient: string
+
+  /** What lookups match (suppression_hash.ts); never shown, it would tell an erased address */
+  @column({ serializeAs: null })
+  declare recipientHash: string
 
   @column()
   declare reason: SuppressionReason

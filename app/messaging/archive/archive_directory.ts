@@ -55,13 +55,32 @@ export class ArchiveDirectory {
       finalPath: join(this.root, day, name),
     }
     await mkdir(this.#staging, { recursive: true })
-    const temp = file.stagedPath + TEMP_SUFFIX
-    const lines = Readable.from(records.map((record) => `${JSON.stringify(record)}\n`))
-    await pipeline(lines, createGzip(), createWriteStream(temp))
-    await syncPath(temp)
-    await rename(temp, file.stagedPath)
-    await syncPath(this.#staging)
+    await writeWhole(file.stagedPath, records)
     return file
+  }
+
+  /** Every archived file (day folders only: staging belongs to a run in progress). */
+  async files(): Promise<string[]> {
+    const days = await readdir(this.root, { withFileTypes: true }).catch((error) => {
+      if (error.code === 'ENOENT') return []
+      throw error
+    })
+    const files: string[] = []
+    for (const day of days) {
+      if (!day.isDirectory() || day.name === STAGING) continue
+      const names = await readdir(join(this.root, day.name))
+      files.push(
+        ...names
+          .filter((name) => name.endsWith('.jsonl.gz'))
+          .map((name) => join(this.root, day.name, name))
+      )
+    }
+    return files.sort()
+  }
+
+  /** Replaces an archived file's records, atomically: readers see the old file or the new one. */
+  async rewrite(path: string, records: ArchivedMessage[]) {
+    await writeWhole(path, records)
   }
 
   /** Moves a staged file to its day's folder; refuses to overwrite an archived file. */
@@ -110,6 +129,16 @@ export class ArchiveDirectory {
       .filter((line) => line !== '')
       .map((line) => JSON.parse(line))
   }
+}
+
+/** Writes a temp file beside `path`, syncs it and renames it over `path`, then syncs the folder. */
+async function writeWhole(path: string, records: ArchivedMessage[]) {
+  const temp = path + TEMP_SUFFIX
+  const lines = Readable.from(records.map((record) => `${JSON.stringify(record)}\n`))
+  await pipeline(lines, createGzip(), createWriteStream(temp))
+  await syncPath(temp)
+  await rename(temp, path)
+  await syncPath(dirname(path))
 }
 
 /** fsync a file or a folder (a rename is durable once its folder is synced). */

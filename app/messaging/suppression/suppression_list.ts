@@ -2,6 +2,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type { Channel } from '#enums/channel'
 import type { SuppressionReason } from '#enums/suppression_reason'
+import { suppressionHashesFor } from '#messaging/suppression/suppression_hash'
 
 export interface NewSuppression {
   tenantId: string | null
@@ -20,19 +21,28 @@ export interface NewSuppression {
 export class SuppressionList {
   /**
    * Which of these recipients are suppressed: one query for a whole batch.
+   * Entries are matched by recipient_hash (every row has one, filled at
+   * insert), so an erased entry, whose recipient is only a tombstone, still
+   * matches the address.
    */
   async suppressedAmong(tenantId: string, channel: Channel, recipients: string[]) {
     if (recipients.length === 0) {
       return new Set<string>()
     }
-    const rows: Array<{ recipient: string }> = await db
+    const recipientByHash = new Map<string, string>()
+    for (const recipient of recipients) {
+      for (const hash of suppressionHashesFor(tenantId, channel, recipient)) {
+        recipientByHash.set(hash, recipient)
+      }
+    }
+    const rows: Array<{ recipient_hash: string }> = await db
       .from('suppressions')
-      .select('recipient')
+      .select('recipient_hash')
       .where('channel', channel)
-      .whereIn('recipient', recipients)
+      .whereRaw('recipient_hash = ANY(?::text[])', [[...recipientByHash.keys()]])
       .where((scope) => scope.where('tenant_id', tenantId).orWhereNull('tenant_id'))
       .where((live) => live.whereNull('expires_at').orWhere('expires_at', '>', db.raw('now()')))
-    return new Set(rows.map((row) => row.recipient))
+    return new Set(rows.map((row) => recipientByHash.get(row.recipient_hash)!))
   }
 
   async isSuppressed(tenantId: string, channel: Channel, recipient: string) {

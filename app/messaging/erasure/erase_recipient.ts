@@ -1,0 +1,98 @@
+import { resolve } from 'node:path'
+import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
+import { ErasureAddressException } from '#exceptions/erasure_exceptions'
+import { ArchiveDirectory } from '#messaging/archive/archive_directory'
+import { AuditLog, type AuditActor } from '#messaging/audit/audit_log'
+import { ArchiveRedactor } from '#messaging/erasure/archive_redactor'
+import { ErasureTarget } from '#messaging/erasure/erasure_target'
+import { IdentityRedactor, type IdentityErasureCounts } from '#messaging/erasure/identity_redactor'
+import { MessageRedactor, type MessageErasureCounts } from '#messaging/erasure/message_redactor'
+
+export type ErasureCounts = MessageErasureCounts &
+  IdentityErasureCounts & {
+    /** Archive files rewritten */
+    archiveFiles: number
+  }
+
+export interface Erasure {
+  erasureId: string
+  counts: ErasureCounts
+}
+
+/**
+ * Erases one recipient of one tenant (a data-protection request), used by
+ * DELETE /api/v1/recipients/:address and `node ace recipients:erase`.
+ *
+ * One transaction that declares itself an erasure (`switchboard.erasure`, the
+ * only way the immutability triggers let a message, an event or an audit
+ * entry change): messages not yet sent are canceled; the address and content
+ * become a tombstone in messages, events, conversations, tenant webhook
+ * attempts, audit entries and the archive files; the suppression list keeps
+ * the person by hash only. The archive is rewritten before the commit, while
+ * the messages are locked, so comms:archive cannot move one out unredacted in
+ * between; a failed commit leaves the files redacted, and running the erasure
+ * again finishes it. An address never seen still gets its suppression.
+ */
+export class EraseRecipient {
+  constructor(
+    private archive: ArchiveRedactor,
+    private messages = new MessageRedactor(),
+    private identities = new IdentityRedactor(),
+    private audit = new AuditLog()
+  ) {}
+
+  /** The action over the archive ARCHIVE_DIR names (relative to the app root). */
+  static fromConfig() {
+    const root = resolve(app.makePath(), app.config.get<string>('messaging.archive.dir'))
+    return new EraseRecipient(new ArchiveRedactor(new ArchiveDirectory(root)))
+  }
+
+  async run(tenantId: string, address: string, actor: AuditActor): Promise<Erasure> {
+    const target = ErasureTarget.of(tenantId, address)
+    if (!target) {
+      throw new ErasureAddressException()
+    }
+    return db.transaction(async (trx) => {
+      await trx.rawQuery(`SET LOCAL switchboard.erasure = 'on'`)
+      const erasedAt = new Date()
+      const messages = await this.messages.erase(trx, target, erasedAt)
+      const archived = await this.archive.erase(target, erasedAt)
+      messages.events += await this.messages.eraseOrphanEvents(
+        trx,
+        target,
+        archived.providerMessageIds
+      )
+      const counts: ErasureCounts = {
+        ...messages,
+        ...(await this.identities.erase(trx, target)),
+        archiveFiles: archived.files,
+      }
+      const [erasure] = await trx
+        .knexQuery()
+        .table('erasures')
+        .insert({
+          tenant_id: tenantId,
+          channel: target.channel,
+          address_hash: target.hash,
+          counts: JSON.stringify(counts),
+          actor_type: actor.type,
+          actor_id: actor.id,
+          created_at: erasedAt,
+        })
+        .returning('id')
+      await this.audit.record(
+        {
+          tenantId,
+          actor,
+          action: 'recipient.erased',
+          targetType: 'recipient',
+          targetId: erasure.id,
+          after: { channel: target.channel, addressHash: target.hash, counts },
+        },
+        trx
+      )
+      return { erasureId: erasure.id as string, counts }
+    })
+  }
+}

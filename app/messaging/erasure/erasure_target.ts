@@ -1,0 +1,76 @@
+import { Channel } from '#enums/channel'
+import { checkRecipient } from '#messaging/recipients/recipient_rules'
+import { suppressionHash } from '#messaging/suppression/suppression_hash'
+
+/** The channels a person is reached on; a webhook URL is a system, not a person */
+const PERSONAL_CHANNELS = [Channel.Email, Channel.Sms, Channel.Push] as const
+
+/** A message row (or an archived one) as far as telling whose it is goes */
+export interface MessageOwner {
+  tenant_id: string
+  channel: string
+  direction: string
+  recipient: string
+  metadata: Record<string, unknown> | null
+}
+
+/**
+ * Whom an erasure is about: one address of one tenant, in the normal form
+ * accept stores (recipient_rules.ts), on the one channel it belongs to (an
+ * email address, an E.164 number and a push token never look alike). The
+ * hash is the address's suppression hash for the tenant; its first 12 hex
+ * digits name the tombstone that replaces the address everywhere.
+ */
+export class ErasureTarget {
+  readonly hash: string
+  readonly tombstone: string
+
+  private constructor(
+    readonly tenantId: string,
+    readonly channel: Channel,
+    readonly address: string
+  ) {
+    this.hash = suppressionHash(tenantId, channel, address)
+    this.tombstone = `erased:${this.hash.slice(0, 12)}`
+  }
+
+  /** Null when the text is no recipient on any channel a person is reached on. */
+  static of(tenantId: string, raw: string): ErasureTarget | null {
+    for (const channel of PERSONAL_CHANNELS) {
+      const check = checkRecipient(channel, raw)
+      if (check.valid) return new ErasureTarget(tenantId, channel, check.address)
+    }
+    return null
+  }
+
+  /**
+   * The tenant's messages to the address and inbound ones from it (an
+   * inbound message keeps its sender in metadata.from), as SQL on `alias`.
+   */
+  messagesCondition(alias: string) {
+    return {
+      sql: `${alias}.tenant_id = ? AND ${alias}.channel = ?
+            AND ((${alias}.direction = 'outbound' AND ${alias}.recipient = ?)
+              OR (${alias}.direction = 'inbound' AND ${alias}.metadata ->> 'from' = ?))`,
+      bindings: [this.tenantId, this.channel, this.address, this.address],
+    }
+  }
+
+  /** The same rule as messagesCondition, for a row read back from an archive file. */
+  owns(message: MessageOwner) {
+    if (message.tenant_id !== this.tenantId || message.channel !== this.channel) return false
+    return message.direction === 'inbound'
+      ? message.metadata?.from === this.address
+      : message.recipient === this.address
+  }
+
+  /** Whether a text holds the address, in any case. */
+  mentionedIn(text: string) {
+    return text.toLowerCase().includes(this.address.toLowerCase())
+  }
+
+  /** The address as a case-insensitive pattern, the same in JavaScript and PostgreSQL. */
+  get pattern() {
+    return this.address.replace(/[^A-Za-z0-9]/g, '\\$&')
+  }
+}

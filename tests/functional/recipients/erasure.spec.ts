@@ -1,0 +1,323 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import type { ApiClient } from '@japa/api-client'
+import { runCommand } from '#tests/helpers/commands'
+import { registerEndpoint } from '#tests/helpers/tenant_webhooks'
+import { acceptMessage } from '#tests/helpers/messages'
+import { suppressThroughApi, uniqueTag } from '#tests/helpers/suppressions'
+import { createKey, createTenant } from '#tests/helpers/tenants'
+import {
+  archiveFilesHolding,
+  deliveredEmail,
+  eraseThroughApi,
+  inboundEmail,
+  redisKeysHolding,
+  tablesHolding,
+  temporaryArchiveDir,
+} from '#tests/helpers/erasure'
+
+const DAY = 24 * 60 * 60 * 1000
+
+/** A tenant webhook endpoint of the tenant's, and one attempt that reported a message */
+async function webhookAttemptAbout(
+  client: ApiClient,
+  headers: Record<string, string>,
+  messageId: string,
+  recipient: string
+) {
+  const endpoint = await registerEndpoint(client, headers, {
+    url: 'https://hooks.example.com/switchboard',
+    eventTypes: ['message.bounced'],
+  })
+  await db.table('webhook_deliveries').insert({
+    endpoint_id: endpoint.id,
+    event_id: '1',
+    event_type: 'message.bounced',
+    payload: JSON.stringify({ id: '1', data: { messageId, recipient } }),
+    attempt: 1,
+    status_code: 500,
+    error: `endpoint refused ${recipient}`,
+    duration_ms: 12,
+  })
+}
+
+test.group('Erasure of a recipient', (group) => {
+  let archive: Awaited<ReturnType<typeof temporaryArchiveDir>>
+  group.each.setup(async () => {
+    archive = await temporaryArchiveDir()
+    return () => archive.restore()
+  })
+
+  test('leaves the address and the content in no table, archive file or Redis key; ids and counts stay', async ({
+    client,
+    assert,
+  }) => {
+    const { tenant, headers } = await createTenant()
+    const tag = uniqueTag()
+    const address = `ada.${tag}@example.com`
+    const body = `private words ${tag}`
+
+    const archived = await deliveredEmail(tenant.id, address, body, new Date(Date.now() - 3 * DAY))
+    const archiving = await runCommand('comms:archive', ['--older-than-days=1'])
+    archiving.command.assertSucceeded()
+    const delivered = await deliveredEmail(tenant.id, address, body)
+    const inbound = await inboundEmail(tenant.id, address, body)
+    const queued = await acceptMessage(client, headers, {
+      channel: 'email',
+      recipient: `Ada.${tag}@Example.com`,
+      subject: `Hello ${tag}`,
+      content: { text: body },
+    })
+    const fallingBack = await acceptMessage(client, headers, {
+      channel: 'sms',
+      recipient: '+14155550100',
+      subject: 'Short',
+      content: { text: 'short' },
+      fallback: [{ channel: 'email', recipient: address }],
+    })
+    await webhookAttemptAbout(client, headers, delivered.id, address)
+    const suppressed = await suppressThroughApi(client, headers, {
+      channel: 'email',
+      recipient: address,
+    })
+    suppressed.assertStatus(201)
+    assert.isNotEmpty(await archiveFilesHolding(archive.root, address))
+
+    const erased = await eraseThroughApi(client, headers, address.toUpperCase())
+
+    erased.assertStatus(200)
+    assert.properties(erased.body(), ['erasureId', 'counts'])
+    assert.containsSubset(erased.body().counts, {
+      messages: 2,
+      inboundMessages: 1,
+      canceled: 1,
+      contacts: 1,
+      conversations: 1,
+      webhookPayloads: 1,
+      suppressions: 1,
+      archiveFiles: 1,
+    })
+    assert.isAtLeast(erased.body().counts.events, 4)
+    for (const text of [address, body, tag]) {
+      assert.deepEqual(await tablesHolding(text), {}, `a row still holds ${text}`)
+      assert.deepEqual(await archiveFilesHolding(archive.root, text), [])
+      assert.deepEqual(await redisKeysHolding(text), [])
+    }
+
+    const record = await db.from('erasures').where('id', erased.body().erasureId).first()
+    const tombstone = record.address_hash.slice(0, 12)
+    const shown = await client.get(`/api/v1/messages/${delivered.id}`).headers(headers)
+    shown.assertStatus(200)
+    assert.equal(shown.body().status, 'delivered')
+    assert.equal(shown.body().recipient, `erased:${tombstone}`)
+    const canceled = await client.get(`/api/v1/messages/${queued}`).headers(headers)
+    assert.equal(canceled.body().status, 'canceled')
+    const others = await db
+      .from('messages')
+      .whereIn('id', [inbound.id, fallingBack])
+      .count('* as n')
+    assert.equal(Number(others[0].n), 2)
+    const redacted = await db.from('messages').where('id', delivered.id).first()
+    assert.isNotNull(redacted.erased_at)
+    const events = await db.from('delivery_events').where('message_id', delivered.id)
+    assert.sameMembers(
+      events.map((event) => event.type),
+      ['sent', 'delivered']
+    )
+    const [line] = await archivedLines(archive.root, archived.id)
+    assert.equal(line.message.recipient, `erased:${tombstone}`)
+    assert.equal(line.message.status, 'delivered')
+    assert.lengthOf(line.events, 2)
+  })
+
+  test('keeps the person suppressed by hash: a later send is suppressed, the list shows the tombstone', async ({
+    client,
+    assert,
+  }) => {
+    const { headers } = await createTenant()
+    const phone = `+1415555${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`
+
+    const erased = await eraseThroughApi(client, headers, phone)
+
+    erased.assertStatus(200)
+    assert.deepEqual(
+      Object.values(erased.body().counts),
+      Object.values(erased.body().counts).map(() => 0)
+    )
+    const later = await client
+      .post('/api/v1/messages')
+      .headers(headers)
+      .json({ channel: 'sms', recipient: phone, content: { text: 'hello again' } })
+    later.assertStatus(201)
+    assert.equal(later.body().status, 'suppressed')
+    const listed = await client.get('/api/v1/suppressions').headers(headers)
+    const [entry] = listed.body().data
+    assert.match(entry.recipient, /^erased:[0-9a-f]{12}$/)
+    assert.equal(entry.reason, 'erased')
+    assert.notInclude(JSON.stringify(listed.body()), phone)
+  })
+
+  test('touches only the erasing tenant’s rows; the other tenant erases its own', async ({
+    client,
+    assert,
+  }) => {
+    const mine = await createTenant('mine')
+    const theirs = await createTenant('theirs')
+    const address = `shared.${uniqueTag()}@example.com`
+    await deliveredEmail(mine.tenant.id, address, 'mine')
+    const their = await deliveredEmail(theirs.tenant.id, address, 'theirs')
+
+    const erased = await eraseThroughApi(client, mine.headers, address)
+
+    assert.equal(erased.body().counts.messages, 1)
+    const untouched = await db.from('messages').where('id', their.id).first()
+    assert.equal(untouched.recipient, address)
+    assert.deepEqual(untouched.content, { text: 'theirs' })
+    const stillSent = await client
+      .post('/api/v1/messages')
+      .headers(theirs.headers)
+      .json({ channel: 'email', recipient: address, subject: 'Hi', content: { text: 'hi' } })
+    assert.equal(stillSent.body().status, 'queued')
+
+    const theirErasure = await eraseThroughApi(client, theirs.headers, address)
+    assert.equal(theirErasure.body().counts.messages, 2)
+    assert.equal(theirErasure.body().counts.canceled, 1)
+    assert.deepEqual(await tablesHolding(address), {})
+  })
+
+  test('answers 422 for what is no recipient and 403 to a key without the manage scope', async ({
+    client,
+    assert,
+  }) => {
+    const owner = await createTenant()
+    const sender = await createKey(owner, { scopes: ['send', 'read'] })
+
+    for (const address of ['not an address', 'https://hooks.example.com/x', '12345']) {
+      const refused = await eraseThroughApi(client, owner.headers, address)
+      refused.assertStatus(422)
+      assert.equal(refused.body().errors[0].code, 'E_VALIDATION')
+      assert.equal(refused.body().errors[0].field, 'address')
+    }
+    const forbidden = await eraseThroughApi(client, sender.headers, 'ada@example.com')
+    forbidden.assertStatus(403)
+    assert.equal(forbidden.body().errors[0].code, 'E_MISSING_SCOPE')
+    assert.equal(
+      await db
+        .from('erasures')
+        .where('tenant_id', owner.tenant.id)
+        .count('* as n')
+        .first()
+        .then((row) => Number(row!.n)),
+      0
+    )
+  })
+
+  test('is audited as recipient.erased with the counts and the hash, by the key that asked', async ({
+    client,
+    assert,
+  }) => {
+    const { tenant, headers } = await createTenant()
+    const address = `audited.${uniqueTag()}@example.com`
+    await deliveredEmail(tenant.id, address, 'audited')
+
+    const erased = await eraseThroughApi(client, headers, address)
+
+    const entry = await db
+      .from('audit_entries')
+      .where('tenant_id', tenant.id)
+      .where('action', 'recipient.erased')
+      .firstOrFail()
+    const record = await db.from('erasures').where('id', erased.body().erasureId).firstOrFail()
+    assert.equal(entry.actor_type, 'api_key')
+    assert.equal(entry.target_id, record.id)
+    assert.equal(entry.after.addressHash, record.address_hash)
+    assert.deepEqual(entry.after.counts, erased.body().counts)
+    assert.notInclude(JSON.stringify(entry), address)
+  })
+})
+
+test.group('recipients:erase', (group) => {
+  group.each.setup(async () => {
+    const archive = await temporaryArchiveDir()
+    return () => archive.restore()
+  })
+
+  test('erases like the API, prints the counts and exits 0', async ({ assert }) => {
+    const { tenant } = await createTenant()
+    const address = `operator.${uniqueTag()}@example.com`
+    await deliveredEmail(tenant.id, address, 'by the operator')
+
+    const { command, output } = await runCommand('recipients:erase', [tenant.id, address])
+
+    command.assertSucceeded()
+    assert.include(output, 'messages|1')
+    assert.deepEqual(await tablesHolding(address), {})
+    const entry = await db
+      .from('audit_entries')
+      .where('tenant_id', tenant.id)
+      .where('action', 'recipient.erased')
+      .firstOrFail()
+    assert.equal(entry.actor_type, 'operator')
+  })
+
+  test('exits 1 for an unknown tenant or a malformed address, erasing nothing', async ({
+    assert,
+  }) => {
+    const { tenant } = await createTenant()
+    const unknown = await runCommand('recipients:erase', [
+      '00000000-0000-4000-8000-000000000000',
+      'ada@example.com',
+    ])
+    assert.equal(unknown.command.exitCode, 1)
+    const malformed = await runCommand('recipients:erase', [tenant.id, 'nobody'])
+    assert.equal(malformed.command.exitCode, 1)
+    const erasures = await db.from('erasures').where('tenant_id', tenant.id)
+    assert.lengthOf(erasures, 0)
+  })
+})
+
+test.group('Immutability under erasure', () => {
+  test('a message and its events change only inside an erasure, and then only in what is redacted', async ({
+    assert,
+  }) => {
+    const { tenant } = await createTenant()
+    const { id } = await deliveredEmail(tenant.id, `locked.${uniqueTag()}@example.com`, 'x')
+
+    await assert.rejects(() => db.from('messages').where('id', id).update({ subject: null }))
+    await assert.rejects(() =>
+      db.from('delivery_events').where('message_id', id).update({ reason: null })
+    )
+    await assert.rejects(() =>
+      db.transaction(async (trx) => {
+        await trx.rawQuery(`SET LOCAL switchboard.erasure = 'on'`)
+        await trx.from('messages').where('id', id).update({ subject: null, priority: 'P0' })
+      })
+    )
+    await assert.rejects(() =>
+      db.transaction(async (trx) => {
+        await trx.rawQuery(`SET LOCAL switchboard.erasure = 'on'`)
+        await trx.from('delivery_events').where('message_id', id).update({ type: 'failed' })
+      })
+    )
+    await db.transaction(async (trx) => {
+      await trx.rawQuery(`SET LOCAL switchboard.erasure = 'on'`)
+      await trx.from('messages').where('id', id).update({ subject: null })
+      await trx.from('delivery_events').where('message_id', id).update({ reason: null })
+    })
+    const message = await db.from('messages').where('id', id).first()
+    assert.isNull(message.subject)
+  })
+})
+
+async function archivedLines(root: string, messageId: string) {
+  const { ArchiveDirectory } = await import('#messaging/archive/archive_directory')
+  const { readdir } = await import('node:fs/promises')
+  const { join } = await import('node:path')
+  const lines = []
+  for (const name of await readdir(root, { recursive: true })) {
+    if (!name.endsWith('.jsonl.gz')) continue
+    const records = await ArchiveDirectory.read(join(root, name))
+    lines.push(...records.filter((record) => record.message.id === messageId))
+  }
+  return lines
+}
