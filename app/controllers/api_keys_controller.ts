@@ -31,14 +31,19 @@ export default class ApiKeysController {
   @inject()
   async rotate(ctx: HttpContext, rotate: RotateApiKey) {
     const { graceSeconds = 0 } = await ctx.request.validateUsing(rotateApiKeyValidator)
-    const key = await rotate.handle(ctx.auth.user!, ctx.params.id, graceSeconds, changer(ctx))
+    const key = await rotate.handle(
+      ctx.auth.user!,
+      String(ctx.params.id),
+      graceSeconds,
+      changer(ctx)
+    )
     return ctx.response.status(201).send(key)
   }
 
   /** DELETE /api/v1/keys/:id: 204; the key gets 401 from now on */
   @inject()
   async destroy(ctx: HttpContext, revoke: RevokeApiKey) {
-    await revoke.handle(ctx.auth.user!, ctx.params.id, changer(ctx))
+    await revoke.handle(ctx.auth.user!, String(ctx.params.id), changer(ctx))
     return ctx.response.noContent()
   }
 }

@@ -28,7 +28,10 @@ export async function createKey(
   { scopes, kind = 'live' }: { scopes: ApiKeyScope[]; kind?: ApiKeyKind }
 ) {
   const tenant = owner instanceof Tenant ? owner : owner.tenant
-  const token = await Tenant.apiKeys.create(tenant, scopes, { name: `${kind} test key`, kind })
+  const token = await Tenant.apiKeys.create(tenant, scopes, {
+    name: `${scopes.join('+')} ${kind} key`,
+    kind,
+  })
   const apiKey = token.value!.release()
   return {
     keyId: String(token.identifier),

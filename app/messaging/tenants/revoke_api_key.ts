@@ -14,14 +14,14 @@ export class RevokeApiKey {
   async handle(tenant: Tenant, keyId: string, changer: ApiKeyChanger) {
     await db.transaction(async (trx) => {
       const token = await keyToChange(trx, tenant, keyId)
-      await Tenant.apiKeys.using(trx).delete(tenant, keyId)
+      await Tenant.apiKeys.using(trx).delete(tenant, token.identifier)
       await this.audit.record(
         {
           tenantId: tenant.id,
           actor: changer.actor,
           action: 'api_key.revoked',
           targetType: 'api_key',
-          targetId: keyId,
+          targetId: String(token.identifier),
           before: { ...apiKeyView(token) },
           after: null,
         },

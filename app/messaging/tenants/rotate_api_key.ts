@@ -22,6 +22,7 @@ export class RotateApiKey {
     return db.transaction(async (trx) => {
       const keys = Tenant.apiKeys.using(trx)
       const old = await keyToChange(trx, tenant, keyId)
+      const oldId = String(old.identifier)
       const scopes = old.abilities as ApiKeyScope[]
       const kind = kindOf(old)
       assertMayGrant(changer, { scopes, kind })
@@ -29,11 +30,11 @@ export class RotateApiKey {
       const token = await keys.create(tenant, scopes, { name: old.name ?? undefined, kind })
       const stopsAt = this.stopTime(old.expiresAt, graceSeconds)
       if (graceSeconds > 0) {
-        await trx.from('api_keys').where('id', keyId).update({ expires_at: stopsAt })
+        await trx.from('api_keys').where('id', oldId).update({ expires_at: stopsAt })
       } else {
-        await keys.delete(tenant, keyId)
+        await keys.delete(tenant, oldId)
       }
-      const replaced = { id: keyId, expiresAt: stopsAt.toISOString() }
+      const replaced = { id: oldId, expiresAt: stopsAt.toISOString() }
       const { apiKey, ...key } = issuedKey(token)
       await this.audit.record(
         {
@@ -41,7 +42,7 @@ export class RotateApiKey {
           actor: changer.actor,
           action: 'api_key.rotated',
           targetType: 'api_key',
-          targetId: keyId,
+          targetId: oldId,
           before: { ...apiKeyView(old) },
           after: { ...key, replaced },
         },
