@@ -23,7 +23,7 @@ export default class extends BaseSchema {
       table.index(['tenant_id', 'id'])
     })
     this.schema.raw(`
-      CREATE FUNCTION audit_entries_append_only() RETURNS trigger AS $$
+      CREATE OR REPLACE FUNCTION audit_entries_append_only() RETURNS trigger AS $$
       BEGIN
         IF TG_OP = 'UPDATE' AND current_setting('switchboard.erasure', true) = 'on' THEN
           RETURN NEW;
@@ -39,6 +39,6 @@ export default class extends BaseSchema {
 
   async down() {
     this.schema.dropTable(this.tableName)
-    this.schema.raw('DROP FUNCTION audit_entries_append_only()')
+    this.schema.raw('DROP FUNCTION IF EXISTS audit_entries_append_only()')
   }
 }
