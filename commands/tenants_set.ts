@@ -1,7 +1,7 @@
 import { BaseCommand, args, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { operatorActor } from '#messaging/audit/audit_actors'
-import { TenantSettingsChanges } from '#messaging/tenants/tenant_settings_changes'
+import { changeTenantSettings } from '#messaging/tenants/tenant_settings_changes'
 import {
   parseSettingChange,
   TenantSettingError,
@@ -44,7 +44,7 @@ export default class TenantsSet extends BaseCommand {
     const changes = this.changes()
     if (!changes) return
     if (!(await findTenant(this, this.tenantId))) return
-    const tenant = await new TenantSettingsChanges().apply(this.tenantId, changes, operatorActor())
+    const tenant = await changeTenantSettings(this.tenantId, changes, operatorActor())
     if (tenant) printTenantSettings(this, tenant, this.json)
   }
 

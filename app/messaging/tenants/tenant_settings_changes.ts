@@ -1,52 +1,56 @@
 import db from '@adonisjs/lucid/services/db'
-import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Tenant from '#models/tenant'
 import { AuditLog, type AuditActor } from '#messaging/audit/audit_log'
 import { storedSettings, type TenantSettings } from '#messaging/tenants/tenant_settings'
 import { withChanges, type TenantSettingChange } from '#messaging/tenants/tenant_setting_input'
 
+/** What a change did to a tenant, for its audit entry. */
+export interface TenantChange {
+  action: 'tenant.settings_changed' | 'tenant.suspended' | 'tenant.resumed'
+  before: Record<string, unknown>
+  after: Record<string, unknown>
+}
+
 /**
  * Changes a tenant's row and records the change in the audit log, in one
  * transaction holding the row, so two operators' changes never interleave.
- * Every change bumps `updated_at`: the workers' caches pick up rows by it.
+ * `change` edits the row and says what it did, or null when there was
+ * nothing to do. Every change bumps `updated_at`: the workers' caches pick
+ * up rows by it. Null when there is no such tenant.
  */
 export async function changeTenant(
   tenantId: string,
-  change: (tenant: Tenant, trx: TransactionClientContract) => Promise<void>
+  actor: AuditActor,
+  change: (tenant: Tenant) => TenantChange | null,
+  audit = new AuditLog()
 ) {
   return db.transaction(async (trx) => {
     const tenant = await Tenant.query({ client: trx }).where('id', tenantId).forUpdate().first()
     if (!tenant) return null
-    await change(tenant, trx)
+    const made = change(tenant)
+    if (!made) return tenant
+    await tenant.save()
+    await audit.record(
+      { tenantId: tenant.id, actor, targetType: 'tenant', targetId: tenant.id, ...made },
+      trx
+    )
     return tenant
   })
 }
 
-/** `tenants:set`: the settings with these changes made; null when there is no such tenant. */
-export class TenantSettingsChanges {
-  constructor(private audit = new AuditLog()) {}
-
-  async apply(tenantId: string, changes: TenantSettingChange[], actor: AuditActor) {
-    return changeTenant(tenantId, async (tenant, trx) => {
-      const before = storedSettings(tenant.settings)
-      const after = withChanges(before, changes)
-      if (sameSettings(before, after)) return
-      tenant.settings = after as Record<string, unknown>
-      await tenant.save()
-      await this.audit.record(
-        {
-          tenantId: tenant.id,
-          actor,
-          action: 'tenant.settings_changed',
-          targetType: 'tenant',
-          targetId: tenant.id,
-          before: { ...before },
-          after: { ...after },
-        },
-        trx
-      )
-    })
-  }
+/** `tenants:set`: the tenant with these changes made; null when there is no such tenant. */
+export function changeTenantSettings(
+  tenantId: string,
+  changes: TenantSettingChange[],
+  actor: AuditActor
+) {
+  return changeTenant(tenantId, actor, (tenant) => {
+    const before = storedSettings(tenant.settings)
+    const after = withChanges(before, changes)
+    if (sameSettings(before, after)) return null
+    tenant.settings = after as Record<string, unknown>
+    return { action: 'tenant.settings_changed', before: { ...before }, after: { ...after } }
+  })
 }
 
 function sameSettings(before: TenantSettings, after: TenantSettings) {

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
-import { AuditLog, type AuditActor } from '#messaging/audit/audit_log'
+import type { AuditActor } from '#messaging/audit/audit_log'
 import { MessageQueues } from '#messaging/queueing/message_queues'
 import { TENANT_SUSPENDED } from '#messaging/delivery/message_dispatcher'
 import { changeTenant } from '#messaging/tenants/tenant_settings_changes'
@@ -12,53 +12,30 @@ import type { Priority } from '#enums/priority'
  * resuming wakes the messages that were waiting for it.
  */
 export class TenantSuspension {
-  constructor(
-    private queues = new MessageQueues(),
-    private audit = new AuditLog()
-  ) {}
+  constructor(private queues = new MessageQueues()) {}
 
   /** The tenant, suspended; null when there is no such tenant. */
   async suspend(tenantId: string, reason: string | null, actor: AuditActor) {
-    return changeTenant(tenantId, async (tenant, trx) => {
-      if (tenant.status === 'suspended') return
+    return changeTenant(tenantId, actor, (tenant) => {
+      if (tenant.status === 'suspended') return null
       tenant.merge({ status: 'suspended', suspendedAt: DateTime.now(), suspensionReason: reason })
-      await tenant.save()
-      await this.audit.record(
-        {
-          tenantId: tenant.id,
-          actor,
-          action: 'tenant.suspended',
-          targetType: 'tenant',
-          targetId: tenant.id,
-          before: { status: 'active' },
-          after: { status: 'suspended', reason },
-        },
-        trx
-      )
+      return {
+        action: 'tenant.suspended',
+        before: { status: 'active' },
+        after: { status: 'suspended', reason },
+      }
     })
   }
 
   /** The tenant, active again, its waiting messages woken; null when there is no such tenant. */
   async resume(tenantId: string, actor: AuditActor) {
     let suspendedAt: DateTime | null = null
-    const tenant = await changeTenant(tenantId, async (row, trx) => {
-      if (row.status !== 'suspended') return
+    const tenant = await changeTenant(tenantId, actor, (row) => {
+      if (row.status !== 'suspended') return null
       suspendedAt = row.suspendedAt
       const before = { status: 'suspended', reason: row.suspensionReason }
       row.merge({ status: 'active', suspendedAt: null, suspensionReason: null })
-      await row.save()
-      await this.audit.record(
-        {
-          tenantId: row.id,
-          actor,
-          action: 'tenant.resumed',
-          targetType: 'tenant',
-          targetId: row.id,
-          before,
-          after: { status: 'active' },
-        },
-        trx
-      )
+      return { action: 'tenant.resumed', before, after: { status: 'active' } }
     })
     if (tenant && suspendedAt) await this.wake(tenant.id, suspendedAt)
     return tenant
