@@ -49,3 +49,7 @@ emitter.on('message:opened', [MetricsListener, 'opened'])
 emitter.on('message:clicked', [MetricsListener, 'clicked'])
 emitter.on('message:bounced', [MetricsListener, 'bounced'])
 emitter.on('message:complained', [MetricsListener, 'complained'])
+
+/** A test key's message reaches no vendor: its delivery is reported once it is sent */
+const TestDeliveries = () => import('#messaging/tracking/test_deliveries')
+emitter.on('message:sent', [TestDeliveries, 'sent'])

@@ -255,6 +255,7 @@ export class MessageDispatcher {
             latencyMs,
             route: plan.candidates.map((option) => ({ gateway: option.key, score: option.score })),
             ...(plan.skipped.length ? { skipped: plan.skipped } : {}),
+            ...(message.is_test ? { test: true } : {}),
           },
         })
       )
@@ -262,7 +263,10 @@ export class MessageDispatcher {
       return this.unrecorded(message, sent, error)
     }
     if (!recorded) return this.leaseLost(message)
-    this.logger.debug({ messageId: message.id, gateway: candidate.key }, 'message sent')
+    this.logger.debug(
+      { messageId: message.id, gateway: candidate.key, test: message.is_test },
+      'message sent'
+    )
     await announce('message:sent', [
       {
         messageId: message.id,
@@ -272,6 +276,7 @@ export class MessageDispatcher {
         providerMessageId,
         latencyMs,
         occurredAt: new Date(),
+        test: message.is_test,
       },
     ])
     return { kind: 'sent' }

@@ -203,7 +203,10 @@ export class MessageStore {
                     m.lease_token, m.is_test
        ), logged AS (
          INSERT INTO delivery_events (message_id, tenant_id, type, details)
-         SELECT id, tenant_id, 'sending', jsonb_build_object('attempt', attempts) FROM claimed
+         SELECT id, tenant_id, 'sending',
+                jsonb_build_object('attempt', attempts)
+                  || CASE WHEN is_test THEN '{"test": true}'::jsonb ELSE '{}'::jsonb END
+           FROM claimed
        )
        SELECT claimed.*, EXISTS (
                 SELECT 1 FROM suppressions s
@@ -487,6 +490,7 @@ export class MessageStore {
         tenant_id: message.tenantId,
         type: message.status,
         reason: message.status === MessageStatus.Suppressed ? 'recipient is suppressed' : null,
+        details: message.test ? TEST_DETAILS : null,
         occurred_at: now,
         created_at: now,
       }))
@@ -527,9 +531,13 @@ const EVENT_COLUMNS = [
   ['tenant_id', 'uuid'],
   ['type', 'text'],
   ['reason', 'text'],
+  ['details', 'jsonb'],
   ['occurred_at', 'timestamptz'],
   ['created_at', 'timestamptz'],
 ] as const
+
+/** The first event's details of a test key's message */
+const TEST_DETAILS = JSON.stringify({ test: true })
 
 /** The condition a message must meet for a transition to write it */
 interface Guard {

@@ -1,6 +1,7 @@
 import type { Logger } from '@adonisjs/core/logger'
 import type { Channel } from '#enums/channel'
 import type { Gateway } from '#messaging/gateways/gateway'
+import { TestModeGateway } from '#messaging/gateways/test_mode_gateway'
 import type { GatewayFactory } from '#messaging/gateways/gateway_factory'
 import type { ClaimedMessage } from '#messaging/outbox/message_store'
 import type { ProviderAccount, ProviderAccounts } from '#messaging/providers/provider_accounts'
@@ -27,6 +28,8 @@ export interface GatewayCandidate {
   circuit: CircuitState
   /** The half-open probe's token when admit() made this send the probe */
   probe: string | null
+  /** A test message's: its gateway is a stand-in, and its outcome says nothing of the vendor's health */
+  test?: boolean
 }
 
 /** The gateways to try, best first, and why: recorded on the message's events. */
@@ -85,7 +88,22 @@ export class ChannelRouter {
     private logger: Logger
   ) {}
 
+  /**
+   * A test message is routed as a live one would be, then each chosen
+   * gateway is swapped for its test-mode stand-in: no vendor is called.
+   */
   async route(message: ClaimedMessage): Promise<RoutePlan> {
+    const plan = await this.#route(message)
+    if (message.is_test) {
+      for (const candidate of plan.candidates) {
+        candidate.gateway = new TestModeGateway(candidate.gateway, this.logger)
+        candidate.test = true
+      }
+    }
+    return plan
+  }
+
+  async #route(message: ClaimedMessage): Promise<RoutePlan> {
     const accounts = await this.#accountsFor(message.tenant_id, message.channel)
     if (accounts.length === 0) {
       const key = this.defaultGateway.type
@@ -139,10 +157,11 @@ export class ChannelRouter {
    * A candidate whose circuit route() saw closed is; any other is asked of
    * the circuit itself, and becomes the half-open probe or is refused. A
    * refused one moves from the plan's candidates to its skipped list, so the
-   * message's events say why it was passed over.
+   * message's events say why it was passed over. A test message never takes
+   * a probe slot: the stand-in's answer would say nothing about the vendor.
    */
   async admit(plan: RoutePlan, candidate: GatewayCandidate): Promise<boolean> {
-    if (candidate.circuit === 'closed') return true
+    if (candidate.circuit === 'closed' || candidate.test) return true
     const admission = await this.health.admit(candidate.key)
     if (admission.admitted) {
       candidate.probe = admission.probe
@@ -160,9 +179,11 @@ export class ChannelRouter {
    * its token). Anything else is written at once, after this worker's pending
    * successes so the order holds; when it changes the circuit (opened, or
    * closed by its probe with a fresh window), this worker reads the gateway's
-   * health anew for its next message.
+   * health anew for its next message. A test message's outcome is not the
+   * vendor's, and moves neither its health nor its circuit.
    */
   async recordOutcome(candidate: GatewayCandidate, ok: boolean, latencyMs: number) {
+    if (candidate.test) return
     const { key: gatewayKey, probe } = candidate
     if (ok && !probe && this.#knownState.get(gatewayKey) === 'closed') {
       return this.#successes.add({ gatewayKey, latencyMs })

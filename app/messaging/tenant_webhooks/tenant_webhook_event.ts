@@ -31,6 +31,8 @@ export interface RecordedDeliveryEvent {
   status: string
   channel: string
   recipient: string
+  /** A test key's message */
+  test: boolean
   /** For an open or a click: the message's first one */
   first: boolean | null
 }
@@ -61,6 +63,7 @@ export function tenantWebhookEvent(
     deliveryEventId: Number(recorded.id),
     source: recorded.source,
     status: recorded.status,
+    test: recorded.test,
   }
   const recipient = typeof details.recipient === 'string' ? details.recipient : recorded.recipient
   return {

@@ -25,6 +25,7 @@ interface OutboxRow {
   status: string
   channel: string
   recipient: string
+  is_test: boolean
   first: boolean | null
 }
 
@@ -90,7 +91,7 @@ export class WebhookOutboxRelay {
          )
          SELECT p.id AS outbox_id, p.endpoint_id, p.event_type, e.id AS event_id, e.type,
                 e.message_id, e.tenant_id, e.source, e.gateway, e.reason, e.details,
-                e.occurred_at, e.created_at, m.status, m.channel, m.recipient,
+                e.occurred_at, e.created_at, m.status, m.channel, m.recipient, m.is_test,
                 CASE WHEN e.type IN ('opened', 'clicked') THEN NOT EXISTS (
                   SELECT 1 FROM delivery_events earlier
                    WHERE earlier.message_id = e.message_id AND earlier.type = e.type
@@ -171,6 +172,7 @@ function delivery(row: OutboxRow): QueuedDelivery {
     status: row.status,
     channel: row.channel,
     recipient: row.recipient,
+    test: row.is_test,
     first: row.first,
   })
   // The outbox row in the key: a replay is a new row, so a new job, with the same event id

@@ -34,6 +34,8 @@ export interface MessageSent extends MessageEventBase {
   providerMessageId: string
   /** How long the gateway call that sent it took */
   latencyMs: number
+  /** A test key's message: its gateway was a stand-in, and its delivery is simulated */
+  test: boolean
 }
 
 export interface MessageDelivered extends TrackedMessageEvent {}

@@ -1,7 +1,8 @@
 import type { DeliveryEventType } from '#enums/delivery_event_type'
 import { MalformedWebhookException } from '#exceptions/webhook_exceptions'
 
-export type ProviderEventSource = 'postal' | 'ses' | 'twilio' | 'fcm'
+/** `test`: the delivery simulated for a test key's message (test_deliveries.ts) */
+export type ProviderEventSource = 'postal' | 'ses' | 'twilio' | 'fcm' | 'test'
 
 /**
  * One thing a provider (or a push client app) told us about one message, in
