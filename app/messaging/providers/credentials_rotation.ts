@@ -51,7 +51,7 @@ export class CredentialsRotation {
   ) {}
 
   async run(actor: AuditActor): Promise<RotationReport> {
-    const report = this.#emptyReport()
+    const report = this.newReport()
     for (const sealed of SEALED_COLUMNS) {
       for await (const values of storedValues(sealed, this.batchSize)) {
         await this.rotate(sealed, values, report)
@@ -129,7 +129,8 @@ export class CredentialsRotation {
     return changes
   }
 
-  #emptyReport(): RotationReport {
+  /** A report with nothing counted yet, for rotate() */
+  newReport(): RotationReport {
     return {
       ...emptyCounts(),
       currentKeyId: this.cipher.currentKeyId,
