@@ -3,6 +3,28 @@ import { SUPPRESSION_REASONS } from '#enums/suppression_reason'
 
 const REASONS = SUPPRESSION_REASONS.map((reason) => `'${reason}'`).join(', ')
 
+/** The checks of 0005 and 0006, kept as they were outside an erasure (and restored by down) */
+const IMMUTABLE_OUTSIDE_ERASURE = `
+        IF ROW(NEW.id, NEW.tenant_id, NEW.direction, NEW.channel, NEW.priority, NEW.message_type,
+               NEW.recipient, NEW.recipient_domain, NEW.subject, NEW.content, NEW.idempotency_key,
+               NEW.request_hash, NEW.scheduled_at, NEW.source_type, NEW.source_id,
+               NEW.parent_message_id, NEW.fallback, NEW.metadata, NEW.created_at)
+           IS DISTINCT FROM
+           ROW(OLD.id, OLD.tenant_id, OLD.direction, OLD.channel, OLD.priority, OLD.message_type,
+               OLD.recipient, OLD.recipient_domain, OLD.subject, OLD.content, OLD.idempotency_key,
+               OLD.request_hash, OLD.scheduled_at, OLD.source_type, OLD.source_id,
+               OLD.parent_message_id, OLD.fallback, OLD.metadata, OLD.created_at) THEN
+          RAISE EXCEPTION 'messages are immutable: only delivery columns may change'
+            USING ERRCODE = 'integrity_constraint_violation';
+        END IF;`
+const DELETE_WHEN_ARCHIVING = `
+        IF TG_OP = 'DELETE' AND current_setting('switchboard.archiving', true) = 'on' THEN
+          RETURN OLD;
+        END IF;`
+const REFUSE_EVENT_CHANGE = `
+        RAISE EXCEPTION 'delivery_events is append-only: % refused', TG_OP
+          USING ERRCODE = 'integrity_constraint_violation';`
+
 /**
  * Erasure of a recipient (data-protection requests) against an immutable log.
  *
@@ -71,34 +93,20 @@ export default class extends BaseSchema {
           END IF;
           RETURN NEW;
         END IF;
-        IF ROW(NEW.id, NEW.tenant_id, NEW.direction, NEW.channel, NEW.priority, NEW.message_type,
-               NEW.recipient, NEW.recipient_domain, NEW.subject, NEW.content, NEW.idempotency_key,
-               NEW.request_hash, NEW.scheduled_at, NEW.source_type, NEW.source_id,
-               NEW.parent_message_id, NEW.fallback, NEW.metadata, NEW.created_at)
-           IS DISTINCT FROM
-           ROW(OLD.id, OLD.tenant_id, OLD.direction, OLD.channel, OLD.priority, OLD.message_type,
-               OLD.recipient, OLD.recipient_domain, OLD.subject, OLD.content, OLD.idempotency_key,
-               OLD.request_hash, OLD.scheduled_at, OLD.source_type, OLD.source_id,
-               OLD.parent_message_id, OLD.fallback, OLD.metadata, OLD.created_at) THEN
-          RAISE EXCEPTION 'messages are immutable: only delivery columns may change'
-            USING ERRCODE = 'integrity_constraint_violation';
-        END IF;
+${IMMUTABLE_OUTSIDE_ERASURE}
         RETURN NEW;
       END
       $$ LANGUAGE plpgsql;
 
       CREATE OR REPLACE FUNCTION delivery_events_append_only() RETURNS trigger AS $$
       BEGIN
-        IF TG_OP = 'DELETE' AND current_setting('switchboard.archiving', true) = 'on' THEN
-          RETURN OLD;
-        END IF;
+${DELETE_WHEN_ARCHIVING}
         IF TG_OP = 'UPDATE' AND current_setting('switchboard.erasure', true) = 'on'
            AND (to_jsonb(NEW) - ARRAY['reason', 'details', 'payload'])
                IS NOT DISTINCT FROM (to_jsonb(OLD) - ARRAY['reason', 'details', 'payload']) THEN
           RETURN NEW;
         END IF;
-        RAISE EXCEPTION 'delivery_events is append-only: % refused', TG_OP
-          USING ERRCODE = 'integrity_constraint_violation';
+${REFUSE_EVENT_CHANGE}
       END
       $$ LANGUAGE plpgsql;
     `)
@@ -108,28 +116,14 @@ export default class extends BaseSchema {
     this.schema.raw(`
       CREATE OR REPLACE FUNCTION delivery_events_append_only() RETURNS trigger AS $$
       BEGIN
-        IF TG_OP = 'DELETE' AND current_setting('switchboard.archiving', true) = 'on' THEN
-          RETURN OLD;
-        END IF;
-        RAISE EXCEPTION 'delivery_events is append-only: % refused', TG_OP
-          USING ERRCODE = 'integrity_constraint_violation';
+${DELETE_WHEN_ARCHIVING}
+${REFUSE_EVENT_CHANGE}
       END
       $$ LANGUAGE plpgsql;
 
       CREATE OR REPLACE FUNCTION messages_immutable_columns() RETURNS trigger AS $$
       BEGIN
-        IF ROW(NEW.id, NEW.tenant_id, NEW.direction, NEW.channel, NEW.priority, NEW.message_type,
-               NEW.recipient, NEW.recipient_domain, NEW.subject, NEW.content, NEW.idempotency_key,
-               NEW.request_hash, NEW.scheduled_at, NEW.source_type, NEW.source_id,
-               NEW.parent_message_id, NEW.fallback, NEW.metadata, NEW.created_at)
-           IS DISTINCT FROM
-           ROW(OLD.id, OLD.tenant_id, OLD.direction, OLD.channel, OLD.priority, OLD.message_type,
-               OLD.recipient, OLD.recipient_domain, OLD.subject, OLD.content, OLD.idempotency_key,
-               OLD.request_hash, OLD.scheduled_at, OLD.source_type, OLD.source_id,
-               OLD.parent_message_id, OLD.fallback, OLD.metadata, OLD.created_at) THEN
-          RAISE EXCEPTION 'messages are immutable: only delivery columns may change'
-            USING ERRCODE = 'integrity_constraint_violation';
-        END IF;
+${IMMUTABLE_OUTSIDE_ERASURE}
         RETURN NEW;
       END
       $$ LANGUAGE plpgsql;

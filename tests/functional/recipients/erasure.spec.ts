@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import type { ApiClient } from '@japa/api-client'
+import { MessageStore } from '#messaging/outbox/message_store'
 import { runCommand } from '#tests/helpers/commands'
 import { registerEndpoint } from '#tests/helpers/tenant_webhooks'
 import { acceptMessage } from '#tests/helpers/messages'
@@ -57,8 +59,13 @@ test.group('Erasure of a recipient', (group) => {
     const address = `ada.${tag}@example.com`
     const body = `private words ${tag}`
 
-    const archived = await deliveredEmail(tenant.id, address, body, new Date(Date.now() - 3 * DAY))
-    const archiving = await runCommand('comms:archive', ['--older-than-days=1'])
+    const archived = await deliveredEmail(
+      tenant.id,
+      address,
+      body,
+      new Date(Date.now() - 400 * DAY)
+    )
+    const archiving = await runCommand('comms:archive', ['--older-than-days=365'])
     archiving.command.assertSucceeded()
     const delivered = await deliveredEmail(tenant.id, address, body)
     const inbound = await inboundEmail(tenant.id, address, body)
@@ -155,6 +162,33 @@ test.group('Erasure of a recipient', (group) => {
     assert.match(entry.recipient, /^erased:[0-9a-f]{12}$/)
     assert.equal(entry.reason, 'erased')
     assert.notInclude(JSON.stringify(listed.body()), phone)
+  })
+
+  test('a worker finds the erased person suppressed at send time too', async ({
+    client,
+    assert,
+  }) => {
+    const { tenant, headers } = await createTenant()
+    const address = `late.${uniqueTag()}@example.com`
+    const erased = await eraseThroughApi(client, headers, address)
+    erased.assertStatus(200)
+    // Accepted in the moment before the erasure committed: its row is written after
+    const id = randomUUID()
+    await db.table('messages').insert({
+      id,
+      tenant_id: tenant.id,
+      channel: 'email',
+      priority: 'P2',
+      message_type: 'transactional',
+      recipient: address,
+      subject: 'Raced',
+      content: JSON.stringify({ text: 'raced' }),
+      status: 'queued',
+    })
+
+    const claimed = await new MessageStore().claim(id, 60)
+
+    assert.isTrue(claimed?.suppressed)
   })
 
   test('touches only the erasing tenant’s rows; the other tenant erases its own', async ({
