@@ -1,6 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import type Tenant from '#models/tenant'
 import type { Quota } from '#messaging/tenants/tenant_settings'
+import { createTenant } from '#tests/helpers/tenants'
 
 /** Set a tenant's quotas as `tenants:set` stores them (absent: no quota of that period). */
 export async function setQuotas(
@@ -9,6 +10,15 @@ export async function setQuotas(
 ) {
   tenant.settings = { ...tenant.settings, ...quotas }
   await tenant.save()
+}
+
+type Quotas = { dailyQuota?: Quota; monthlyQuota?: Quota }
+
+/** A fresh tenant (see createTenant) with these quotas. */
+export async function tenantWithQuotas(quotas: Quotas) {
+  const created = await createTenant()
+  await setQuotas(created.tenant, quotas)
+  return created
 }
 
 /** How many messages and events a tenant has stored. */

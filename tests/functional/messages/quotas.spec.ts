@@ -1,8 +1,9 @@
 import { test } from '@japa/runner'
+import Tenant from '#models/tenant'
 import type { ApiClient } from '@japa/api-client'
 import { periodsAt } from '#messaging/quotas/quota_periods'
 import { createTenant } from '#tests/helpers/tenants'
-import { setQuotas, storedFor } from '#tests/helpers/quotas'
+import { setQuotas, storedFor, tenantWithQuotas } from '#tests/helpers/quotas'
 import { testKeyHeaders } from '#tests/helpers/test_keys'
 import { suppressThroughApi } from '#tests/helpers/suppressions'
 
@@ -46,8 +47,7 @@ test.group('Quotas at accept', () => {
     client,
     assert,
   }) => {
-    const { tenant, headers } = await createTenant()
-    await setQuotas(tenant, { dailyQuota: { all: 10 } })
+    const { tenant, headers } = await tenantWithQuotas({ dailyQuota: { all: 10 } })
 
     const replies = await Promise.all(
       Array.from({ length: 50 }, (_, index) =>
@@ -79,8 +79,7 @@ test.group('Quotas at accept', () => {
     client,
     assert,
   }) => {
-    const { tenant, headers } = await createTenant()
-    await setQuotas(tenant, { dailyQuota: { sms: 1 } })
+    const { tenant, headers } = await tenantWithQuotas({ dailyQuota: { sms: 1 } })
     await post(client, headers, sms())
     const before = await storedFor(tenant.id)
 
@@ -104,8 +103,10 @@ test.group('Quotas at accept', () => {
     client,
     assert,
   }) => {
-    const { tenant, headers } = await createTenant()
-    await setQuotas(tenant, { dailyQuota: { all: 100 }, monthlyQuota: { email: 2 } })
+    const { headers } = await tenantWithQuotas({
+      dailyQuota: { all: 100 },
+      monthlyQuota: { email: 2 },
+    })
     await post(client, headers, email('a@example.com'))
     await post(client, headers, email('b@example.com'))
 
@@ -124,8 +125,7 @@ test.group('Quotas at accept', () => {
     client,
     assert,
   }) => {
-    const { tenant, headers } = await createTenant()
-    await setQuotas(tenant, { dailyQuota: { sms: 1, all: 3 } })
+    const { headers } = await tenantWithQuotas({ dailyQuota: { sms: 1, all: 3 } })
     await post(client, headers, sms())
     const smsRefused = await post(client, headers, sms('+14155550101'), 429)
     await post(client, headers, email('a@example.com'))
@@ -143,8 +143,7 @@ test.group('Quotas at accept', () => {
     client,
     assert,
   }) => {
-    const { tenant, headers } = await createTenant()
-    await setQuotas(tenant, { dailyQuota: { email: 5 } })
+    const { tenant, headers } = await tenantWithQuotas({ dailyQuota: { email: 5 } })
     await post(client, headers, email('first@example.com'))
     await post(client, headers, email('second@example.com'))
     await suppressThroughApi(client, headers, { channel: 'email', recipient: 'gone@example.com' })
@@ -182,8 +181,7 @@ test.group('Quotas at accept', () => {
     client,
     assert,
   }) => {
-    const { tenant, headers } = await createTenant()
-    await setQuotas(tenant, { dailyQuota: { all: 1 } })
+    const { headers } = await tenantWithQuotas({ dailyQuota: { all: 1 } })
     await suppressThroughApi(client, headers, { channel: 'sms', recipient: '+14155550199' })
 
     const suppressed = await post(client, headers, sms('+14155550199'))
@@ -217,9 +215,8 @@ test.group('Quotas at accept', () => {
   })
 
   test('another tenant is unaffected by a tenant over its quota', async ({ client, assert }) => {
-    const capped = await createTenant()
+    const capped = await tenantWithQuotas({ dailyQuota: { all: 1 } })
     const other = await createTenant()
-    await setQuotas(capped.tenant, { dailyQuota: { all: 1 } })
     await post(client, capped.headers, sms())
     await post(client, capped.headers, sms(), 429)
     await post(client, other.headers, sms())
@@ -232,7 +229,14 @@ test.group('Quotas at accept', () => {
   })
 
   test('GET /api/v1/usage needs the read scope', async ({ client }) => {
-    const response = await client.get('/api/v1/usage')
-    response.assertStatus(401)
+    const { tenant } = await createTenant()
+    const sendOnly = await Tenant.apiKeys.create(tenant, ['send'], { name: 'send only' })
+
+    const response = await client
+      .get('/api/v1/usage')
+      .headers({ authorization: `Bearer ${sendOnly.value!.release()}` })
+
+    response.assertStatus(403)
+    response.assertBodyContains({ errors: [{ code: 'E_MISSING_SCOPE' }] })
   })
 })

@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import type { ApiClient } from '@japa/api-client'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import type { PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
@@ -14,7 +15,19 @@ import { tallySends } from '#tests/helpers/gateway_tally'
 import { waitUntil } from '#tests/helpers/wait'
 import { WorkerProcess } from '#tests/helpers/worker_process'
 
-const EMAIL = { channel: 'email', subject: 'Hi', content: { text: 'Hello' } }
+/** POST an email to `recipient` with these headers, asserting it was accepted. */
+async function acceptedEmail(
+  client: ApiClient,
+  headers: Record<string, string>,
+  recipient: string
+) {
+  const created = await client
+    .post('/api/v1/messages')
+    .headers(headers)
+    .json({ channel: 'email', recipient, subject: 'Hi', content: { text: 'Hello' } })
+  created.assertStatus(201)
+  return { id: created.body().id as string, body: created.body() }
+}
 
 test.group('Test keys: the whole pipeline, no vendor call', (group) => {
   let postal: PostalFakeServer
@@ -45,13 +58,8 @@ test.group('Test keys: the whole pipeline, no vendor call', (group) => {
     const testHeaders = await testKeyHeaders(tenant.tenant)
     const gatewayKey = `postal:${tenant.providerId}`
 
-    const created = await client
-      .post('/api/v1/messages')
-      .headers(testHeaders)
-      .json({ ...EMAIL, recipient: 'ada@example.com' })
-    created.assertStatus(201)
-    const id: string = created.body().id
-    assert.isTrue(created.body().test)
+    const { id, body } = await acceptedEmail(client, testHeaders, 'ada@example.com')
+    assert.isTrue(body.test)
 
     await waitUntil('the test message to be delivered', async () => {
       return (await statusOf(id)) === 'delivered'
@@ -100,13 +108,8 @@ test.group('Test keys: the whole pipeline, no vendor call', (group) => {
     const tenant = await createPostalTenant(client, postal)
     const gatewayKey = `postal:${tenant.providerId}`
 
-    const created = await client
-      .post('/api/v1/messages')
-      .headers(tenant.headers)
-      .json({ ...EMAIL, recipient: 'grace@example.com' })
-    created.assertStatus(201)
-    const id: string = created.body().id
-    assert.isFalse(created.body().test)
+    const { id, body } = await acceptedEmail(client, tenant.headers, 'grace@example.com')
+    assert.isFalse(body.test)
 
     await waitUntil('the live message to be sent', async () => {
       return (await statusOf(id)) === 'sent'
@@ -126,13 +129,10 @@ test.group('Test keys: the whole pipeline, no vendor call', (group) => {
 test.group('Test keys: the flag is part of the immutable log', () => {
   test('is_test cannot be changed after insert', async ({ client, assert }) => {
     const { tenant } = await createTenant()
-    const created = await client
-      .post('/api/v1/messages')
-      .headers(await testKeyHeaders(tenant))
-      .json({ ...EMAIL, recipient: 'ada@example.com' })
+    const { id } = await acceptedEmail(client, await testKeyHeaders(tenant), 'ada@example.com')
 
     await assert.rejects(
-      () => db.from('messages').where('id', created.body().id).update({ is_test: false }),
+      () => db.from('messages').where('id', id).update({ is_test: false }),
       /immutable: is_test/
     )
   })
