@@ -55,6 +55,7 @@ export default class CommsSuppress extends BaseCommand {
     const { SuppressionService } = await import('#messaging/suppression/suppression_service')
     const service = await this.app.container.make(SuppressionService)
     const validators = await import('#validators/suppression')
+    const { operatorActor } = await import('#messaging/audit/audit_actors')
     const tenantId = this.tenant ?? null
 
     if (this.action === 'add') {
@@ -65,7 +66,10 @@ export default class CommsSuppress extends BaseCommand {
         expiresAt: this.expiresAt,
       })
       if (!entry) return
-      const { suppression, created } = await service.add({ ...entry, tenantId, source: 'operator' })
+      const { suppression, created } = await service.add(
+        { ...entry, tenantId, source: 'operator' },
+        operatorActor()
+      )
       if (created) this.logger.success(`${suppression.recipient} suppressed (${suppression.scope})`)
       else this.logger.info(`${suppression.recipient} was already suppressed; entry unchanged`)
       this.render([suppression])
@@ -78,7 +82,12 @@ export default class CommsSuppress extends BaseCommand {
         recipient: this.recipient,
       })
       if (!target) return
-      const removed = await service.removeRecipient(tenantId, target.channel, target.recipient)
+      const removed = await service.removeRecipient(
+        tenantId,
+        target.channel,
+        target.recipient,
+        operatorActor()
+      )
       const scope = tenantId ? `tenant ${tenantId}` : 'global scope'
       if (!removed) {
         this.logger.error(`No ${target.channel} entry for ${target.recipient} in the ${scope}`)

@@ -72,8 +72,9 @@ export default class ProvidersAdd extends BaseCommand {
     if (!request) return
 
     const { ProviderConfigService } = await import('#messaging/providers/provider_config_service')
+    const { operatorActor } = await import('#messaging/audit/audit_actors')
     const service = await this.app.container.make(ProviderConfigService)
-    const provider = await service.createSystem(request)
+    const provider = await service.createSystem(request, operatorActor())
     this.logger.success(`System provider ${provider.id} added`)
     renderProviders(this, [provider])
   }

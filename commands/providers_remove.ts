@@ -18,9 +18,10 @@ export default class ProvidersRemove extends BaseCommand {
   async run() {
     const { ProviderConfigService } = await import('#messaging/providers/provider_config_service')
     const { ProviderNotFoundException } = await import('#exceptions/provider_exceptions')
+    const { operatorActor } = await import('#messaging/audit/audit_actors')
     const service = await this.app.container.make(ProviderConfigService)
     try {
-      await service.deleteSystem(this.id)
+      await service.deleteSystem(this.id, operatorActor())
     } catch (error) {
       if (!(error instanceof ProviderNotFoundException)) throw error
       this.logger.error(`No system provider ${this.id}`)

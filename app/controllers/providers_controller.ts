@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { apiKeyActor } from '#messaging/audit/audit_actors'
 import { ProviderConfigService } from '#messaging/providers/provider_config_service'
 import { createProviderValidator, updateProviderValidator } from '#validators/provider'
 
@@ -13,9 +14,11 @@ export default class ProvidersController {
   }
 
   /** POST /api/v1/providers: 201 with the provider, its secret masked */
-  async store({ request, response, auth }: HttpContext) {
+  async store({ request, response, auth, apiKey }: HttpContext) {
     const payload = await request.validateUsing(createProviderValidator)
-    return response.status(201).send(await this.providers.create(auth.user!.id, payload))
+    return response
+      .status(201)
+      .send(await this.providers.create(auth.user!.id, payload, apiKeyActor(apiKey)))
   }
 
   /** GET /api/v1/providers/:id */
@@ -24,14 +27,14 @@ export default class ProvidersController {
   }
 
   /** PATCH /api/v1/providers/:id */
-  async update({ params, request, auth }: HttpContext) {
+  async update({ params, request, auth, apiKey }: HttpContext) {
     const changes = await request.validateUsing(updateProviderValidator)
-    return this.providers.update(auth.user!.id, params.id, changes)
+    return this.providers.update(auth.user!.id, params.id, changes, apiKeyActor(apiKey))
   }
 
   /** DELETE /api/v1/providers/:id: 204 */
-  async destroy({ params, response, auth }: HttpContext) {
-    await this.providers.delete(auth.user!.id, params.id)
+  async destroy({ params, response, auth, apiKey }: HttpContext) {
+    await this.providers.delete(auth.user!.id, params.id, apiKeyActor(apiKey))
     return response.noContent()
   }
 

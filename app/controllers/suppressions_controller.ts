@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { apiKeyActor } from '#messaging/audit/audit_actors'
 import { SuppressionService } from '#messaging/suppression/suppression_service'
 import { createSuppressionValidator, listSuppressionsValidator } from '#validators/suppression'
 
@@ -14,19 +15,18 @@ export default class SuppressionsController {
   }
 
   /** POST /api/v1/suppressions: 201 with a new entry, 200 with the one already there */
-  async store({ request, response, auth }: HttpContext) {
+  async store({ request, response, auth, apiKey }: HttpContext) {
     const payload = await request.validateUsing(createSuppressionValidator)
-    const { suppression, created } = await this.suppressions.add({
-      ...payload,
-      tenantId: auth.user!.id,
-      source: 'api',
-    })
+    const { suppression, created } = await this.suppressions.add(
+      { ...payload, tenantId: auth.user!.id, source: 'api' },
+      apiKeyActor(apiKey)
+    )
     return response.status(created ? 201 : 200).send(suppression)
   }
 
   /** DELETE /api/v1/suppressions/:id: 204; only the tenant's own entries */
-  async destroy({ params, response, auth }: HttpContext) {
-    await this.suppressions.remove(auth.user!.id, params.id)
+  async destroy({ params, response, auth, apiKey }: HttpContext) {
+    await this.suppressions.remove(auth.user!.id, params.id, apiKeyActor(apiKey))
     return response.noContent()
   }
 }

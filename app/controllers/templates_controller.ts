@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { apiKeyActor } from '#messaging/audit/audit_actors'
 import { TemplateService } from '#messaging/templates/template_service'
 import {
   createTemplateValidator,
@@ -19,9 +20,11 @@ export default class TemplatesController {
   }
 
   /** POST /api/v1/templates: version 1 of a new template */
-  async store({ request, response, auth }: HttpContext) {
+  async store({ request, response, auth, apiKey }: HttpContext) {
     const payload = await request.validateUsing(createTemplateValidator)
-    return response.status(201).send(await this.templates.create(auth.user!.id, payload))
+    return response
+      .status(201)
+      .send(await this.templates.create(auth.user!.id, payload, apiKeyActor(apiKey)))
   }
 
   /** GET /api/v1/templates/:id: one version */
@@ -30,11 +33,11 @@ export default class TemplatesController {
   }
 
   /** PUT /api/v1/templates/:id: 201 with the template's next version, a new row with its own id */
-  async update({ params, request, response, auth }: HttpContext) {
+  async update({ params, request, response, auth, apiKey }: HttpContext) {
     const payload = await request.validateUsing(updateTemplateValidator)
     return response
       .status(201)
-      .send(await this.templates.addVersion(auth.user!.id, params.id, payload))
+      .send(await this.templates.addVersion(auth.user!.id, params.id, payload, apiKeyActor(apiKey)))
   }
 
   /** POST /api/v1/templates/:id/preview: the version rendered with the given variables */

@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { apiKeyActor } from '#messaging/audit/audit_actors'
 import { WebhookEndpointService } from '#messaging/tenant_webhooks/webhook_endpoint_service'
 import {
   createWebhookEndpointValidator,
@@ -16,9 +17,11 @@ export default class WebhookEndpointsController {
   }
 
   /** POST /api/v1/webhooks: 201 with the secret in full, this once */
-  async store({ request, response, auth }: HttpContext) {
+  async store({ request, response, auth, apiKey }: HttpContext) {
     const payload = await request.validateUsing(createWebhookEndpointValidator)
-    return response.status(201).send(await this.endpoints.create(auth.user!.id, payload))
+    return response
+      .status(201)
+      .send(await this.endpoints.create(auth.user!.id, payload, apiKeyActor(apiKey)))
   }
 
   /** POST /api/v1/webhooks/:id/test: 202 with the queued event's id */
@@ -28,20 +31,21 @@ export default class WebhookEndpointsController {
   }
 
   /** POST /api/v1/webhooks/:id/enable: the endpoint, enabled, its run of failures forgotten */
-  async enable({ params, auth }: HttpContext) {
-    return this.endpoints.enable(auth.user!.id, params.id)
+  async enable({ params, auth, apiKey }: HttpContext) {
+    return this.endpoints.enable(auth.user!.id, params.id, apiKeyActor(apiKey))
   }
 
   /** POST /api/v1/webhooks/:id/replay: 202 with how many missed events were queued again */
-  async replay({ params, request, response, auth }: HttpContext) {
+  async replay({ params, request, response, auth, apiKey }: HttpContext) {
     const { since } = await request.validateUsing(replayWebhookDeliveriesValidator)
-    const replayed = await this.endpoints.replay(auth.user!.id, params.id, since ?? null)
+    const actor = apiKeyActor(apiKey)
+    const replayed = await this.endpoints.replay(auth.user!.id, params.id, since ?? null, actor)
     return response.accepted({ replayed })
   }
 
   /** DELETE /api/v1/webhooks/:id: 204 */
-  async destroy({ params, response, auth }: HttpContext) {
-    await this.endpoints.delete(auth.user!.id, params.id)
+  async destroy({ params, response, auth, apiKey }: HttpContext) {
+    await this.endpoints.delete(auth.user!.id, params.id, apiKeyActor(apiKey))
     return response.noContent()
   }
 }

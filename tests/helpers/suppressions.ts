@@ -4,6 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { ApiClient } from '@japa/api-client'
 import type { Channel } from '#enums/channel'
 import { SuppressionService } from '#messaging/suppression/suppression_service'
+import { operatorActor } from '#messaging/audit/audit_actors'
 import { createTenant } from '#tests/helpers/tenants'
 
 /**
@@ -45,7 +46,10 @@ export async function twoTenantsWithOwnEntries(client: ApiClient) {
 /** A global entry (every tenant), added the way an operator does with comms:suppress. */
 export async function suppressGlobally(channel: Channel, recipient: string) {
   const service = await app.container.make(SuppressionService)
-  const { suppression } = await service.add({ tenantId: null, channel, recipient, source: 'test' })
+  const { suppression } = await service.add(
+    { tenantId: null, channel, recipient, source: 'test' },
+    operatorActor()
+  )
   return suppression
 }
 

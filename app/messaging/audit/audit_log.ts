@@ -1,5 +1,6 @@
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import { auditSnapshot } from '#messaging/audit/audit_snapshot'
 
 export const AUDIT_ACTOR_TYPES = ['api_key', 'operator', 'system'] as const
 
@@ -10,8 +11,9 @@ export interface AuditActor {
 }
 
 /**
- * One change. `before` and `after` are snapshots with every secret already
- * masked by the caller (null for a creation's before or a removal's after).
+ * One change. `before` and `after` are what the change replaced and made (the
+ * view the API shows, a model; null for a creation's before or a removal's
+ * after): stored through auditSnapshot, so every secret in them is masked.
  */
 export interface AuditChange {
   tenantId: string | null
@@ -20,8 +22,8 @@ export interface AuditChange {
   action: string
   targetType: string
   targetId: string | null
-  before?: Record<string, unknown> | null
-  after?: Record<string, unknown> | null
+  before?: object | null
+  after?: object | null
 }
 
 /**
@@ -37,8 +39,8 @@ export class AuditLog {
       action: change.action,
       target_type: change.targetType,
       target_id: change.targetId,
-      before: change.before ? JSON.stringify(change.before) : null,
-      after: change.after ? JSON.stringify(change.after) : null,
+      before: change.before ? JSON.stringify(auditSnapshot(change.before)) : null,
+      after: change.after ? JSON.stringify(auditSnapshot(change.after)) : null,
     })
   }
 }

@@ -1,8 +1,11 @@
 import { inject } from '@adonisjs/core'
 import vine from '@vinejs/vine'
+import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import ProviderConfig from '#models/provider_config'
 import { ProviderNotFoundException } from '#exceptions/provider_exceptions'
+import { AuditLog, type AuditActor, type AuditChange } from '#messaging/audit/audit_log'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
 import { assertUrlsAllowed } from '#messaging/egress/egress_url_check'
 import type { GatewayCheck } from '#messaging/gateways/gateway'
@@ -22,14 +25,16 @@ import {
  * Every read and write of a tenant's is scoped to the tenant: another
  * tenant's config and the system defaults (no tenant) answer 404.
  * Credentials are sealed before they are stored and leave only masked. The
- * addresses a tenant's config names must pass the egress policy.
+ * addresses a tenant's config names must pass the egress policy. Each
+ * change is audited in its own transaction, before and after as the masked view.
  */
 @inject()
 export class ProviderConfigService {
   constructor(
     private accounts: ProviderAccounts,
     private gateways: GatewayFactory,
-    private egress: EgressPolicy
+    private egress: EgressPolicy,
+    private audit: AuditLog
   ) {}
 
   async list(tenantId: string) {
@@ -49,19 +54,19 @@ export class ProviderConfigService {
     return providerView(this.accounts.open(await this.#find(tenantId, id)))
   }
 
-  async create(tenantId: string, request: CreateProviderRequest) {
+  async create(tenantId: string, request: CreateProviderRequest, actor: AuditActor) {
     await assertUrlsAllowed(this.egress, providerUrls(request.type, request.config))
-    const config = await ProviderConfig.create(this.#newColumns(tenantId, request))
-    return providerView({ config, credentials: request.config })
+    return this.#create(tenantId, request, actor)
   }
 
   /**
    * `config` and `metadata` fields merge over the stored ones (null removes
    * one); the merged provider must then pass the same validation as a new one.
    */
-  async update(tenantId: string, id: string, changes: UpdateProviderRequest) {
+  async update(tenantId: string, id: string, changes: UpdateProviderRequest, actor: AuditActor) {
     const config = await this.#find(tenantId, id)
     const { credentials } = this.accounts.open(config)
+    const before = providerView({ config, credentials })
     const request = await createProviderValidator.validate({
       type: changes.type ?? config.type,
       channel: changes.channel ?? config.channel,
@@ -72,13 +77,22 @@ export class ProviderConfigService {
       metadata: mergeFields(config.metadata, changes.metadata),
     })
     await assertUrlsAllowed(this.egress, providerUrls(request.type, request.config))
-    await config.merge(this.#columns(request, this.accounts.seal(config, request.config))).save()
-    return providerView({ config, credentials: request.config })
+    return db.transaction(async (trx) => {
+      const sealed = this.accounts.seal(config, request.config)
+      await config.useTransaction(trx).merge(this.#columns(request, sealed)).save()
+      const after = providerView({ config, credentials: request.config })
+      await this.#record(trx, tenantId, actor, {
+        action: 'provider.updated',
+        targetId: id,
+        before,
+        after,
+      })
+      return after
+    })
   }
 
-  async delete(tenantId: string, id: string) {
-    const config = await this.#find(tenantId, id)
-    await config.delete()
+  async delete(tenantId: string, id: string, actor: AuditActor) {
+    await this.#delete(tenantId, id, actor)
   }
 
   /** Tests the connection with the provider's own check; no message is sent. */
@@ -96,14 +110,47 @@ export class ProviderConfigService {
     return this.#list(null)
   }
 
-  async createSystem(request: CreateProviderRequest) {
-    const config = await ProviderConfig.create(this.#newColumns(null, request))
-    return providerView({ config, credentials: request.config })
+  async createSystem(request: CreateProviderRequest, actor: AuditActor) {
+    return this.#create(null, request, actor)
   }
 
-  async deleteSystem(id: string) {
-    const config = await this.#find(null, id)
-    await config.delete()
+  async deleteSystem(id: string, actor: AuditActor) {
+    await this.#delete(null, id, actor)
+  }
+
+  async #create(owner: Owner, request: CreateProviderRequest, actor: AuditActor) {
+    return db.transaction(async (trx) => {
+      const config = await ProviderConfig.create(this.#newColumns(owner, request), { client: trx })
+      const after = providerView({ config, credentials: request.config })
+      await this.#record(trx, owner, actor, {
+        action: 'provider.created',
+        targetId: config.id,
+        after,
+      })
+      return after
+    })
+  }
+
+  async #delete(owner: Owner, id: string, actor: AuditActor) {
+    const config = await this.#find(owner, id)
+    const before = providerView(this.accounts.open(config))
+    await db.transaction(async (trx) => {
+      await config.useTransaction(trx).delete()
+      await this.#record(trx, owner, actor, {
+        action: 'provider.deleted',
+        targetId: id,
+        before,
+      })
+    })
+  }
+
+  #record(
+    trx: TransactionClientContract,
+    owner: Owner,
+    actor: AuditActor,
+    change: Pick<AuditChange, 'action' | 'targetId' | 'before' | 'after'>
+  ) {
+    return this.audit.record({ tenantId: owner, actor, targetType: 'provider', ...change }, trx)
   }
 
   /**

@@ -1,8 +1,11 @@
 import { inject } from '@adonisjs/core'
+import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { Channel } from '#enums/channel'
 import { SuppressionReason } from '#enums/suppression_reason'
 import Suppression from '#models/suppression'
 import { SuppressionNotFoundException } from '#exceptions/suppression_exceptions'
+import { AuditLog, type AuditActor } from '#messaging/audit/audit_log'
 import { SuppressionList } from '#messaging/suppression/suppression_list'
 import { checkRecipient } from '#messaging/recipients/recipient_rules'
 import type { CreateSuppressionRequest, SuppressionFilters } from '#validators/suppression'
@@ -31,7 +34,10 @@ export interface SuppressionEntry extends CreateSuppressionRequest {
  */
 @inject()
 export class SuppressionService {
-  constructor(private suppressions: SuppressionList) {}
+  constructor(
+    private suppressions: SuppressionList,
+    private audit: AuditLog
+  ) {}
 
   /** Newest first, filtered by part of the recipient (any case), channel and reason. */
   async list(scope: SuppressionScope, filters: SuppressionFilters) {
@@ -55,52 +61,93 @@ export class SuppressionService {
 
   /**
    * Add an entry (reason `manual` unless told). Adding one that is already
-   * there changes nothing and returns it with created = false.
+   * there changes nothing (and is not audited) and returns it with created = false.
    */
-  async add(entry: SuppressionEntry) {
+  async add(entry: SuppressionEntry, actor: AuditActor) {
     const check = checkRecipient(entry.channel, entry.recipient)
     if (!check.valid) {
       throw new Error(`recipient passed validation but is invalid: ${check.reason}`)
     }
-    const written = await this.suppressions.add({
-      tenantId: entry.tenantId,
-      channel: entry.channel,
-      recipient: check.address,
-      reason: entry.reason ?? SuppressionReason.Manual,
-      source: entry.source,
-      details: entry.details,
-      expiresAt: entry.expiresAt ?? null,
+    return db.transaction(async (trx) => {
+      const written = await this.suppressions.add(
+        {
+          tenantId: entry.tenantId,
+          channel: entry.channel,
+          recipient: check.address,
+          reason: entry.reason ?? SuppressionReason.Manual,
+          source: entry.source,
+          details: entry.details,
+          expiresAt: entry.expiresAt ?? null,
+        },
+        trx
+      )
+      const suppression = await this.scoped(entry.tenantId, trx)
+        .where('channel', entry.channel)
+        .where('recipient', check.address)
+        .firstOrFail()
+      if (written !== null) {
+        await this.#audited('suppression.added', actor, { after: suppression }, trx)
+      }
+      return { suppression, created: written !== null }
     })
-    const suppression = await this.scoped(entry.tenantId)
-      .where('channel', entry.channel)
-      .where('recipient', check.address)
-      .firstOrFail()
-    return { suppression, created: written !== null }
   }
 
   /** Lift one of the tenant's own entries; a global or another tenant's one is not found. */
-  async remove(tenantId: string, id: string) {
+  async remove(tenantId: string, id: string, actor: AuditActor) {
     if (!/^\d{1,19}$/.test(id) || BigInt(id) > MAX_ID) {
       throw new SuppressionNotFoundException()
     }
-    const deleted = await this.scoped(tenantId).where('id', id).delete()
-    if (Number(deleted) === 0) {
+    const lifted = await this.#lift(tenantId, { id }, actor)
+    if (!lifted) {
       throw new SuppressionNotFoundException()
     }
   }
 
   /** Lift the entry of one scope (null: global) for a recipient; false when there was none. */
-  async removeRecipient(tenantId: string | null, channel: Channel, recipient: string) {
+  async removeRecipient(
+    tenantId: string | null,
+    channel: Channel,
+    recipient: string,
+    actor: AuditActor
+  ) {
     const check = checkRecipient(channel, recipient)
-    const deleted = await this.scoped(tenantId)
-      .where('channel', channel)
-      .where('recipient', check.valid ? check.address : recipient.trim())
-      .delete()
-    return Number(deleted) > 0
+    const address = check.valid ? check.address : recipient.trim()
+    return this.#lift(tenantId, { channel, recipient: address }, actor)
   }
 
-  private scoped(tenantId: string | null) {
-    const query = Suppression.query()
+  /** Deletes the scope's entry that matches and audits it; false when there was none. */
+  async #lift(tenantId: string | null, match: Record<string, string>, actor: AuditActor) {
+    return db.transaction(async (trx) => {
+      const suppression = await this.scoped(tenantId, trx).where(match).forUpdate().first()
+      if (!suppression) return false
+      await suppression.delete()
+      await this.#audited('suppression.lifted', actor, { before: suppression }, trx)
+      return true
+    })
+  }
+
+  #audited(
+    action: string,
+    actor: AuditActor,
+    change: { before?: Suppression; after?: Suppression },
+    trx: TransactionClientContract
+  ) {
+    const suppression = (change.before ?? change.after)!
+    return this.audit.record(
+      {
+        tenantId: suppression.tenantId,
+        actor,
+        action,
+        targetType: 'suppression',
+        targetId: String(suppression.id),
+        ...change,
+      },
+      trx
+    )
+  }
+
+  private scoped(tenantId: string | null, client?: TransactionClientContract) {
+    const query = Suppression.query({ client })
     return tenantId === null ? query.whereNull('tenant_id') : query.where('tenant_id', tenantId)
   }
 }

@@ -8,6 +8,7 @@ import {
   TemplateNotFoundException,
   TemplateValidationException,
 } from '#exceptions/template_exceptions'
+import { AuditLog, type AuditActor } from '#messaging/audit/audit_log'
 import { TemplateRenderer, type TemplateParts } from '#messaging/templates/template_renderer'
 import { templateContentProblems } from '#messaging/templates/template_content_rules'
 
@@ -50,7 +51,10 @@ export interface TemplateFilters {
  */
 @inject()
 export class TemplateService {
-  constructor(private renderer: TemplateRenderer) {}
+  constructor(
+    private renderer: TemplateRenderer,
+    private audit: AuditLog
+  ) {}
 
   /** Every version, filtered, newest first within a template. */
   async list(tenantId: string, filters: TemplateFilters) {
@@ -69,16 +73,26 @@ export class TemplateService {
   }
 
   /** Version 1 of a new template; a name already taken for this channel and locale is a 409. */
-  async create(tenantId: string, input: NewTemplate) {
+  async create(tenantId: string, input: NewTemplate, actor: AuditActor) {
     const content = this.checked(input.channel, input)
     try {
-      return await MessageTemplate.create({
-        tenantId,
-        name: input.name,
-        channel: input.channel,
-        locale: input.locale ?? DEFAULT_LOCALE,
-        version: 1,
-        ...content,
+      return await db.transaction(async (trx) => {
+        const template = await MessageTemplate.create(
+          {
+            tenantId,
+            name: input.name,
+            channel: input.channel,
+            locale: input.locale ?? DEFAULT_LOCALE,
+            version: 1,
+            ...content,
+          },
+          { client: trx }
+        )
+        await this.audit.record(
+          { tenantId, actor, action: 'template.created', ...target(template), after: template },
+          trx
+        )
+        return template
       })
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -89,7 +103,7 @@ export class TemplateService {
   }
 
   /** The next version of the template `id` belongs to (whichever of its versions `id` is). */
-  async addVersion(tenantId: string, id: string, input: TemplateContent) {
+  async addVersion(tenantId: string, id: string, input: TemplateContent, actor: AuditActor) {
     const current = await this.find(tenantId, id)
     const content = this.checked(current.channel, input)
     const identity = { name: current.name, channel: current.channel, locale: current.locale }
@@ -98,16 +112,27 @@ export class TemplateService {
       await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtext(?))', [
         JSON.stringify([tenantId, identity.name, identity.channel, identity.locale]),
       ])
-      const { latest } = await trx
-        .from('message_templates')
+      const latest = await MessageTemplate.query({ client: trx })
         .where('tenant_id', tenantId)
         .where(identity)
-        .max('version as latest')
+        .orderBy('version', 'desc')
         .firstOrFail()
-      return MessageTemplate.create(
-        { tenantId, ...identity, version: latest + 1, ...content },
+      const template = await MessageTemplate.create(
+        { tenantId, ...identity, version: latest.version + 1, ...content },
         { client: trx }
       )
+      await this.audit.record(
+        {
+          tenantId,
+          actor,
+          action: 'template.version_added',
+          ...target(template),
+          before: latest,
+          after: template,
+        },
+        trx
+      )
+      return template
     })
   }
 
@@ -161,6 +186,11 @@ export class TemplateService {
     const compiled = this.renderer.compile(parts, input.requiredVariables)
     return { ...parts, requiredVariables: compiled.requiredVariables, active: true }
   }
+}
+
+/** A version is the audit's target: each has its own id, as the API names them */
+function target(template: MessageTemplate) {
+  return { targetType: 'template', targetId: template.id }
 }
 
 function isUniqueViolation(error: unknown) {

@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { TEST_EVENT_TYPE } from '#enums/tenant_webhook_event_type'
 
 /**
@@ -12,10 +13,14 @@ export class FailedDeliveries {
    * worker to send again with their original ids. An event already waiting
    * there is not added twice: the unique index decides, so a concurrent
    * replay waits for this one and then adds nothing. Returns how many were
-   * put back.
+   * put back. `client`: the transaction that audits the replay.
    */
-  async replay(endpointId: string, since: Date | null): Promise<number> {
-    const result = await db.rawQuery(
+  async replay(
+    endpointId: string,
+    since: Date | null,
+    client: QueryClientContract = db.connection()
+  ): Promise<number> {
+    const result = await client.rawQuery(
       `INSERT INTO webhook_outbox (endpoint_id, delivery_event_id, event_type)
        SELECT latest.endpoint_id, latest.event_id::bigint, latest.event_type
          FROM (
@@ -25,10 +30,11 @@ export class FailedDeliveries {
             ORDER BY event_id, id DESC
          ) latest
         WHERE latest.error IS NOT NULL
-          AND (?::timestamptz IS NULL OR latest.created_at >= ?::timestamptz)
+          AND latest.created_at >= ?::timestamptz
         ORDER BY latest.event_id::bigint
        ON CONFLICT (endpoint_id, delivery_event_id) DO NOTHING`,
-      [endpointId, TEST_EVENT_TYPE, since, since]
+      // No `since`: every missed event, however old
+      [endpointId, TEST_EVENT_TYPE, since ?? '-infinity']
     )
     return result.rowCount ?? 0
   }

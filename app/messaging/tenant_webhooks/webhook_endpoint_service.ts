@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { inject } from '@adonisjs/core'
 import vine from '@vinejs/vine'
+import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import WebhookEndpoint from '#models/webhook_endpoint'
 import { TEST_EVENT_TYPE } from '#enums/tenant_webhook_event_type'
 import {
   WebhookEndpointDisabledException,
   WebhookEndpointNotFoundException,
 } from '#exceptions/webhook_endpoint_exceptions'
+import { AuditLog, type AuditActor, type AuditChange } from '#messaging/audit/audit_log'
 import { testWebhookEvent } from '#messaging/tenant_webhooks/tenant_webhook_event'
 import { TenantWebhookQueue } from '#messaging/tenant_webhooks/tenant_webhook_queue'
 import { FailedDeliveries } from '#messaging/tenant_webhooks/failed_deliveries'
@@ -27,7 +30,8 @@ export class WebhookEndpointService {
     private secrets: WebhookSecrets,
     private queue: TenantWebhookQueue,
     private failed: FailedDeliveries,
-    private egress: EgressPolicy
+    private egress: EgressPolicy,
+    private audit: AuditLog
   ) {}
 
   async list(tenantId: string) {
@@ -38,25 +42,36 @@ export class WebhookEndpointService {
   }
 
   /** The new endpoint, with its secret in full: the only reply that shows it */
-  async create(tenantId: string, request: CreateWebhookEndpointRequest) {
+  async create(tenantId: string, request: CreateWebhookEndpointRequest, actor: AuditActor) {
     await assertUrlsAllowed(this.egress, [{ field: 'url', url: request.url }])
     const secret = request.secret ?? this.secrets.generate()
     // The id is chosen here, not by the database: the secret is sealed to it
     const row = { id: randomUUID(), tenantId }
-    const endpoint = await WebhookEndpoint.create({
-      ...row,
-      url: request.url,
-      eventTypes: request.eventTypes,
-      enabled: true,
-      consecutiveFailures: 0,
-      ...this.secrets.seal(row, secret),
+    return db.transaction(async (trx) => {
+      const endpoint = await WebhookEndpoint.create(
+        {
+          ...row,
+          url: request.url,
+          eventTypes: request.eventTypes,
+          enabled: true,
+          consecutiveFailures: 0,
+          ...this.secrets.seal(row, secret),
+        },
+        { client: trx }
+      )
+      const after = webhookEndpointView(endpoint)
+      await this.#record(trx, endpoint, actor, { action: 'webhook_endpoint.created', after })
+      return { ...after, secret }
     })
-    return { ...webhookEndpointView(endpoint), secret }
   }
 
-  async delete(tenantId: string, id: string) {
+  async delete(tenantId: string, id: string, actor: AuditActor) {
     const endpoint = await this.#find(tenantId, id)
-    await endpoint.delete()
+    const before = webhookEndpointView(endpoint)
+    await db.transaction(async (trx) => {
+      await endpoint.useTransaction(trx).delete()
+      await this.#record(trx, endpoint, actor, { action: 'webhook_endpoint.deleted', before })
+    })
   }
 
   /**
@@ -78,27 +93,61 @@ export class WebhookEndpointService {
   }
 
   /** Takes a disabled endpoint back into service, its run of failures forgotten. */
-  async enable(tenantId: string, id: string) {
+  async enable(tenantId: string, id: string, actor: AuditActor) {
     const endpoint = await this.#find(tenantId, id)
-    endpoint.merge({
-      enabled: true,
-      disabledAt: null,
-      disabledReason: null,
-      failingSince: null,
-      consecutiveFailures: 0,
+    const before = webhookEndpointView(endpoint)
+    return db.transaction(async (trx) => {
+      endpoint.useTransaction(trx).merge({
+        enabled: true,
+        disabledAt: null,
+        disabledReason: null,
+        failingSince: null,
+        consecutiveFailures: 0,
+      })
+      await endpoint.save()
+      const after = webhookEndpointView(endpoint)
+      await this.#record(trx, endpoint, actor, {
+        action: 'webhook_endpoint.enabled',
+        before,
+        after,
+      })
+      return after
     })
-    await endpoint.save()
-    return webhookEndpointView(endpoint)
   }
 
   /**
    * Sends again, with their original ids, the events whose last attempt to
    * this endpoint failed (since `since`, when given). How many were queued.
    */
-  async replay(tenantId: string, id: string, since: Date | null) {
+  async replay(tenantId: string, id: string, since: Date | null, actor: AuditActor) {
     const endpoint = await this.#find(tenantId, id)
     if (!endpoint.enabled) throw new WebhookEndpointDisabledException()
-    return this.failed.replay(endpoint.id, since)
+    return db.transaction(async (trx) => {
+      const replayed = await this.failed.replay(endpoint.id, since, trx)
+      await this.#record(trx, endpoint, actor, {
+        action: 'webhook_endpoint.replayed',
+        after: { replayed, since },
+      })
+      return replayed
+    })
+  }
+
+  #record(
+    trx: TransactionClientContract,
+    endpoint: WebhookEndpoint,
+    actor: AuditActor,
+    change: Pick<AuditChange, 'action' | 'before' | 'after'>
+  ) {
+    return this.audit.record(
+      {
+        tenantId: endpoint.tenantId,
+        actor,
+        targetType: 'webhook_endpoint',
+        targetId: endpoint.id,
+        ...change,
+      },
+      trx
+    )
   }
 
   async #find(tenantId: string, id: string) {
