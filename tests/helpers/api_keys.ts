@@ -29,3 +29,9 @@ export async function expireKey(keyId: string) {
     .where('id', keyId)
     .update({ expires_at: new Date(Date.now() - 1000) })
 }
+
+/** The status of a read (GET /api/v1/providers) made with the key: 200 while it works, 401 once it does not */
+export async function readStatus(client: ApiClient, apiKey: string) {
+  const response = await client.get('/api/v1/providers').bearerToken(apiKey)
+  return response.status()
+}

@@ -1,17 +1,10 @@
 import { test } from '@japa/runner'
 import { randomUUID } from 'node:crypto'
-import type { ApiClient } from '@japa/api-client'
 import { runCommand } from '#tests/helpers/commands'
 import { runAce } from '#tests/helpers/ace_process'
 import { createKey, createTenant } from '#tests/helpers/tenants'
 import { auditRowsFor, keyIdOf } from '#tests/helpers/audit'
-import { keyRowsOf } from '#tests/helpers/api_keys'
-
-/** The status of a read made with the key */
-async function readStatus(client: ApiClient, apiKey: string) {
-  const response = await client.get('/api/v1/providers').bearerToken(apiKey)
-  return response.status()
-}
+import { keyRowsOf, readStatus } from '#tests/helpers/api_keys'
 
 /** A key command expected to succeed and print JSON: what it printed */
 async function jsonOf(name: string, argv: string[]) {
