@@ -1,6 +1,8 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
+import app from '@adonisjs/core/services/app'
 import ProviderConfig from '#models/provider_config'
+import { ProviderAccounts } from '#messaging/providers/provider_accounts'
 import { PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
 import ProvidersAdd from '#commands/providers_add'
 import ProvidersList from '#commands/providers_list'
@@ -130,7 +132,14 @@ test.group('providers:add, list, test and remove (system providers)', (group) =>
     ])
     own.command.assertSucceeded()
     const id = addedId(own.output)
-    await ProviderConfig.query().where('id', id).update({ tenant_id: tenant.id })
+    // Moved to the tenant, its credentials sealed again: a seal is bound to its row's owner
+    const accounts = await app.container.make(ProviderAccounts)
+    await ProviderConfig.query()
+      .where('id', id)
+      .update({
+        tenant_id: tenant.id,
+        encrypted_config: accounts.seal({ id, tenantId: tenant.id }, {}),
+      })
 
     const { logs } = await runCommand(ProvidersList, ['--system'])
     assert.isNull(rowOf(logs, id))
