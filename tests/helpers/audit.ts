@@ -1,34 +1,13 @@
 import db from '@adonisjs/lucid/services/db'
 import type { ApiClient } from '@japa/api-client'
 import Tenant from '#models/tenant'
-import { API_KEY_SCOPES, type ApiKeyScope } from '#messaging/tenants/api_key_scopes'
 import type { TestTenant } from '#tests/helpers/tenants'
-
-export interface AuditRow {
-  id: string
-  tenant_id: string | null
-  actor_type: string
-  actor_id: string
-  action: string
-  target_type: string
-  target_id: string | null
-  before: Record<string, unknown> | null
-  after: Record<string, unknown> | null
-}
+import type { AuditRow } from '#messaging/audit/audit_entries'
 
 /** The id of the tenant's key its `headers` carry (createTenant issues one) */
 export async function keyIdOf({ tenant }: TestTenant) {
   const [key] = await Tenant.apiKeys.all(tenant)
   return String(key.identifier)
-}
-
-/** Another key of the tenant, with only these scopes; its Authorization header */
-export async function keyWithScopes(tenant: Tenant, scopes: ApiKeyScope[] = [...API_KEY_SCOPES]) {
-  const token = await Tenant.apiKeys.create(tenant, scopes, { name: scopes.join('+') })
-  return {
-    keyId: String(token.identifier),
-    headers: { authorization: `Bearer ${token.value!.release()}` },
-  }
 }
 
 /** The stored entries about one target, oldest first */

@@ -6,7 +6,8 @@ const DEFAULT_LIMIT = 50
 /** Whose entries to read: a tenant sees only its own; an operator every one, system ones too. */
 export type AuditScope = { tenantId: string } | 'everyone'
 
-interface AuditRow {
+/** An audit_entries row as PostgreSQL returns it (bigint ids as strings) */
+export interface AuditRow {
   id: string
   tenant_id: string | null
   actor_type: string

@@ -2,8 +2,8 @@ import { test } from '@japa/runner'
 import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import { AuditLog, type AuditActor } from '#messaging/audit/audit_log'
-import { createTenant } from '#tests/helpers/tenants'
-import { auditThroughApi, keyIdOf, keyWithScopes } from '#tests/helpers/audit'
+import { createKey, createTenant } from '#tests/helpers/tenants'
+import { auditThroughApi, keyIdOf } from '#tests/helpers/audit'
 
 /** A tenant with four entries of its own, oldest first, and the target ids they name */
 async function tenantWithEntries() {
@@ -123,7 +123,7 @@ test.group('GET /api/v1/audit', () => {
   test('a key without the manage scope gets 403', async ({ client }) => {
     const { owner } = await tenantWithEntries()
     for (const scopes of [['send'], ['read', 'send']] as const) {
-      const { headers } = await keyWithScopes(owner.tenant, [...scopes])
+      const { headers } = await createKey(owner, { scopes: [...scopes] })
       const response = await auditThroughApi(client, headers)
       response.assertStatus(403)
       response.assertBodyContains({ errors: [{ code: 'E_MISSING_SCOPE' }] })

@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import type { ApiResponse } from '@japa/api-client'
+import type { AuditRow } from '#messaging/audit/audit_entries'
 import ProvidersAdd from '#commands/providers_add'
 import ProvidersRemove from '#commands/providers_remove'
 import CommsSuppress from '#commands/comms_suppress'
@@ -10,14 +11,13 @@ import { registerEndpoint } from '#tests/helpers/tenant_webhooks'
 import { suppressThroughApi, uniqueTag } from '#tests/helpers/suppressions'
 import { runCommand } from '#tests/helpers/commands'
 import { withPublicDns } from '#tests/helpers/egress'
-import { createTenant, type TestTenant } from '#tests/helpers/tenants'
+import { createTenant } from '#tests/helpers/tenants'
 import {
   auditRowsFor,
   auditRowsOf,
   auditThroughApi,
   keyIdOf,
   rawAuditText,
-  type AuditRow,
 } from '#tests/helpers/audit'
 
 const POSTAL_KEY = 'postal-audit-secret-1111'
@@ -50,9 +50,10 @@ function summary(rows: AuditRow[]) {
   return rows.map((row) => [row.action, `${row.actor_type}:${row.actor_id}`, row.tenant_id])
 }
 
-/** The tenant's key as the audit names its actor */
-async function keyActor(tenant: TestTenant) {
-  return `api_key:${await keyIdOf(tenant)}`
+/** A new tenant, and its key as the audit names the actor */
+async function auditedTenant() {
+  const owner = await createTenant()
+  return { owner, actor: `api_key:${await keyIdOf(owner)}` }
 }
 
 /** GET /api/v1/audit from a new tenant: everything, and only the target's */
@@ -74,8 +75,7 @@ test.group('Audit entries of changes made over the API', (group) => {
     client,
     assert,
   }) => {
-    const owner = await createTenant()
-    const actor = await keyActor(owner)
+    const { owner, actor } = await auditedTenant()
     const id = await createProvider(client, owner.headers, postal)
     const patch = client.patch(`/api/v1/providers/${id}`).headers(owner.headers)
     await answered(patch.json({ name: 'Renamed', config: { apiKey: POSTAL_KEY_NEW } }), 200)
@@ -111,8 +111,7 @@ test.group('Audit entries of changes made over the API', (group) => {
   })
 
   test('templates: created and a version added', async ({ client, assert }) => {
-    const owner = await createTenant()
-    const actor = await keyActor(owner)
+    const { owner, actor } = await auditedTenant()
     const first = await createTemplate(client, owner)
     const next = await client
       .put(`/api/v1/templates/${first.id}`)
@@ -142,8 +141,7 @@ test.group('Audit entries of changes made over the API', (group) => {
     client,
     assert,
   }) => {
-    const owner = await createTenant()
-    const actor = await keyActor(owner)
+    const { owner, actor } = await auditedTenant()
     const recipient = `audited.${uniqueTag()}@example.com`
     const added = await suppressThroughApi(client, owner.headers, { channel: 'email', recipient })
     added.assertStatus(201)
@@ -169,8 +167,7 @@ test.group('Audit entries of changes made over the API', (group) => {
     client,
     assert,
   }) => {
-    const owner = await createTenant()
-    const actor = await keyActor(owner)
+    const { owner, actor } = await auditedTenant()
     const endpoint = await registerEndpoint(client, owner.headers, {
       url: 'https://hooks.example.com/switchboard',
       eventTypes: ['message.delivered'],
