@@ -124,10 +124,9 @@ export class CredentialsCipher {
     return parse(sealed).header
   }
 
-  /** True when the value is sealed under the current key in the current format */
+  /** True when the value is sealed under the current key in the current format (false for garbage) */
   isCurrent(sealed: string) {
-    const { version, keyId } = this.header(sealed)
-    return version === VERSION && keyId === this.#current.id
+    return sealed.startsWith(`${VERSION}.${this.#current.id}.`)
   }
 }
 
