@@ -27,6 +27,7 @@ router.use([
 export const middleware = router.named({
   auth: () => import('#middleware/auth_middleware'),
   scope: () => import('#middleware/scope_middleware'),
+  acceptsMessages: () => import('#middleware/accepts_messages_middleware'),
   tenantApiLimit: () => import('#middleware/tenant_api_limit_middleware'),
   metricsToken: () => import('#middleware/metrics_token_middleware'),
   webhookMetrics: () => import('#middleware/webhook_metrics_middleware'),

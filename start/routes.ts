@@ -34,16 +34,18 @@ router.get('/metrics', [MetricsController, 'show']).as('metrics').use(middleware
 /*
 | The tenant API. Every key is checked, then each route asks for one scope:
 | `send` (accept and cancel messages), `read` (look), `manage` (change
-| configuration).
+| configuration). The routes that accept messages also refuse a suspended
+| tenant (`accept`).
 */
 const send = middleware.scope({ scope: 'send' })
+const accept = [send, middleware.acceptsMessages()]
 const read = middleware.scope({ scope: 'read' })
 const manage = middleware.scope({ scope: 'manage' })
 
 router
   .group(() => {
-    router.post('/messages', [MessagesController, 'store']).as('messages.store').use(send)
-    router.post('/messages/bulk', [MessagesController, 'bulk']).as('messages.bulk').use(send)
+    router.post('/messages', [MessagesController, 'store']).as('messages.store').use(accept)
+    router.post('/messages/bulk', [MessagesController, 'bulk']).as('messages.bulk').use(accept)
     router
       .get('/messages/stats/queue', [MessagesController, 'queueStats'])
       .as('messages.stats.queue')
@@ -113,7 +115,7 @@ router
     router
       .post('/conversations/:id/reply', [ConversationsController, 'reply'])
       .as('conversations.reply')
-      .use(send)
+      .use(accept)
     router
       .get('/suppressions', [SuppressionsController, 'index'])
       .as('suppressions.index')
@@ -172,4 +174,4 @@ router
 router
   .post('/api/webhooks/communication/firebase', [FirebaseWebhooksController, 'store'])
   .as('webhooks.firebase')
-  .use([middleware.webhookMetrics(), middleware.auth(), middleware.tenantApiLimit()])
+  .use([middleware.webhookMetrics(), middleware.auth(), middleware.tenantApiLimit(), send])

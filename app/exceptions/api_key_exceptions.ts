@@ -13,3 +13,16 @@ export class ApiKeyEscalationException extends DomainException {
   static status = 403
   static code = 'E_KEY_ESCALATION'
 }
+
+/** A test key never holds `manage`: configuration it could change is the live traffic's too. */
+export class TestKeyScopeException extends DomainException {
+  static status = 422
+  static code = 'E_VALIDATION'
+  constructor() {
+    super('A test key may not hold the manage scope')
+  }
+
+  toApiError() {
+    return { ...super.toApiError(), field: 'scopes' }
+  }
+}

@@ -5,7 +5,11 @@ import { API_KEY_KINDS, API_KEY_SCOPES, type ApiKeyScope } from '#messaging/tena
 /** Rotation grace: at most a week of two keys working at once */
 export const MAX_GRACE_SECONDS = 7 * 86_400
 
-/** Reported on `scopes` itself, not on one entry: the list as a whole is what is wrong. */
+/**
+ * Reported on `scopes` itself, not on one entry: the list as a whole is what
+ * is wrong. A test key never holds `manage` (providers, suppressions and keys
+ * are shared with the live traffic).
+ */
 const knownScopes = vine.createRule((value, _options, field) => {
   const scopes = value as unknown[]
   if (!scopes.every((scope) => API_KEY_SCOPES.includes(scope as ApiKeyScope))) {
@@ -14,6 +18,8 @@ const knownScopes = vine.createRule((value, _options, field) => {
       'scopes',
       field
     )
+  } else if ((field.parent as { kind?: unknown }).kind === 'test' && scopes.includes('manage')) {
+    field.report('A test key may not hold the manage scope', 'scopes', field)
   }
 })
 

@@ -1,4 +1,4 @@
-import { ApiKeyEscalationException } from '#exceptions/api_key_exceptions'
+import { ApiKeyEscalationException, TestKeyScopeException } from '#exceptions/api_key_exceptions'
 import type { AuditActor } from '#messaging/audit/audit_log'
 import type { ApiKeyIdentity, ApiKeyKind, ApiKeyScope } from '#messaging/tenants/api_key_scopes'
 
@@ -14,12 +14,17 @@ export interface ApiKeyChanger {
 
 /**
  * A key never makes a key that can do more than itself: a test key makes
- * only test keys, and no key grants a scope it does not hold.
+ * only test keys, and no key grants a scope it does not hold. No one, not even
+ * an operator, makes a test key with `manage`: providers, suppressions and
+ * keys are shared with the live traffic.
  */
 export function assertMayGrant(
   changer: ApiKeyChanger,
   grant: { scopes: ApiKeyScope[]; kind: ApiKeyKind }
 ) {
+  if (grant.kind === 'test' && grant.scopes.includes('manage')) {
+    throw new TestKeyScopeException()
+  }
   const key = changer.key
   if (!key) return
   if (key.kind === 'test' && grant.kind !== 'test') {
@@ -30,5 +35,12 @@ export function assertMayGrant(
     throw new ApiKeyEscalationException(
       `This API key cannot grant scopes it does not hold: ${extra.join(', ')}`
     )
+  }
+}
+
+/** A test key changes only test keys (it could otherwise revoke the live traffic's keys). */
+export function assertMayChange(changer: ApiKeyChanger, target: { kind: ApiKeyKind }) {
+  if (changer.key?.kind === 'test' && target.kind !== 'test') {
+    throw new ApiKeyEscalationException('A test key may only change test keys')
   }
 }

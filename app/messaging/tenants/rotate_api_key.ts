@@ -7,12 +7,13 @@ import { kindOf } from '#messaging/tenants/tenant_api_keys'
 import { apiKeyView, issuedKey } from '#messaging/tenants/api_key_view'
 import { assertMayGrant, type ApiKeyChanger } from '#messaging/tenants/api_key_changer'
 import { keyToChange } from '#messaging/tenants/key_to_change'
+import { ApiKeyNotFoundException } from '#exceptions/api_key_exceptions'
 
 /**
  * Replaces a key with a new one of the same name, scopes and kind (which
  * does not expire). The old key stops working at once, or after
  * `graceSeconds` so its callers can switch without downtime (never later
- * than it would have expired anyway).
+ * than it would have expired anyway). An expired key is not found.
  */
 @inject()
 export class RotateApiKey {
@@ -22,6 +23,8 @@ export class RotateApiKey {
     return db.transaction(async (trx) => {
       const keys = Tenant.apiKeys.using(trx)
       const old = await keyToChange(trx, tenant, keyId)
+      // An expired key is as gone as it is to the auth guard
+      if (old.isExpired()) throw new ApiKeyNotFoundException()
       const oldId = String(old.identifier)
       const scopes = old.abilities as ApiKeyScope[]
       const kind = kindOf(old)

@@ -145,6 +145,30 @@ test.group('POST /api/v1/keys', () => {
     assert.equal(allowed.body().kind, 'test')
   })
 
+  test('a test key never holds manage, and a test key revokes no live key', async ({
+    client,
+    assert,
+  }) => {
+    const owner = await createTenant()
+    const refused = await issueKeyThroughApi(client, owner.headers, {
+      name: 'test manager',
+      scopes: ['read', 'manage'],
+      kind: 'test',
+    })
+    refused.assertStatus(422)
+    assert.containSubset(refused.body().errors[0], { code: 'E_VALIDATION', field: 'scopes' })
+    assert.lengthOf(await keyRowsOf(owner.tenant.id), 1)
+
+    const liveKeyId = await keyIdOf(owner)
+    const legacyTestManager = await createKey(owner, { scopes: ['manage'], kind: 'test' })
+    const revoke = await client
+      .delete(`/api/v1/keys/${liveKeyId}`)
+      .headers(legacyTestManager.headers)
+    revoke.assertStatus(403)
+    assert.equal(revoke.body().errors[0].code, 'E_KEY_ESCALATION')
+    assert.equal(await readStatus(client, owner.apiKey), 200)
+  })
+
   test('a key grants no scope it does not hold itself', async ({ client, assert }) => {
     const owner = await createTenant()
     const manager = await createKey(owner, { scopes: ['read', 'manage'] })

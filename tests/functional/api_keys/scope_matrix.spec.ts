@@ -14,11 +14,20 @@ interface ApiRoute {
   scope: ApiKeyScope | undefined
 }
 
-/** Every route under /api/v1, one row per method, with the scope its middleware names, as the router holds them */
+function usesNamed(route: { middleware: { all(): Iterable<unknown> } }, name: string) {
+  return [...route.middleware.all()].some(
+    (entry) => typeof entry === 'object' && entry !== null && 'name' in entry && entry.name === name
+  )
+}
+
+/**
+ * Every route a tenant's key opens (under /api/v1, and the push report
+ * route), one row per method, with the scope its middleware names
+ */
 function apiRoutes(): ApiRoute[] {
   return Object.values(router.toJSON())
     .flat()
-    .filter((route) => route.pattern.startsWith('/api/v1/'))
+    .filter((route) => route.pattern.startsWith('/api/v1/') || usesNamed(route, 'auth'))
     .flatMap((route) => {
       const named = [...route.middleware.all()].find(
         (entry) => typeof entry === 'object' && 'name' in entry && entry.name === 'scope'
@@ -53,8 +62,12 @@ function missingScope(body: { errors?: Array<{ code: string }> }) {
 }
 
 test.group('Scopes: every /api/v1 route asks for one', () => {
-  test('the router has /api/v1 routes to check', ({ assert }) => {
+  test('the router has /api/v1 routes and the push report route to check', ({ assert }) => {
     assert.isAbove(apiRoutes().length, 30)
+    assert.include(
+      apiRoutes().map((route) => route.pattern),
+      '/api/webhooks/communication/firebase'
+    )
   })
 
   test('{method} {pattern}')
@@ -116,5 +129,38 @@ test.group('Scopes: the cases the issue names', () => {
     assert.equal(sent.body().errors[0].code, 'E_MISSING_SCOPE')
     const stored = await db.from('messages').where('tenant_id', owner.tenant.id)
     assert.lengthOf(stored, 0)
+  })
+
+  test('a suspended tenant accepts nothing new, but still cancels, reads and manages', async ({
+    client,
+    assert,
+  }) => {
+    const owner = await createTenant()
+    const sms = { channel: 'sms', recipient: '+14155550100', content: { text: 'hello' } }
+    const waiting = await client
+      .post('/api/v1/messages')
+      .headers(owner.headers)
+      .json({ ...sms, scheduledAt: new Date(Date.now() + 3_600_000).toISOString() })
+    waiting.assertStatus(201)
+    owner.tenant.status = 'suspended'
+    await owner.tenant.save()
+
+    for (const path of ['/api/v1/messages', '/api/v1/messages/bulk']) {
+      const refused = await client
+        .post(path)
+        .headers(owner.headers)
+        .json(path.endsWith('bulk') ? { ...sms, recipients: [{ recipient: sms.recipient }] } : sms)
+      refused.assertStatus(403)
+      assert.equal(refused.body().errors[0].code, 'E_TENANT_SUSPENDED')
+    }
+    const canceled = await client
+      .delete(`/api/v1/messages/${waiting.body().id}`)
+      .headers(owner.headers)
+    canceled.assertStatus(200)
+    assert.equal(canceled.body().status, 'canceled')
+    const listed = await client.get('/api/v1/providers').headers(owner.headers)
+    listed.assertStatus(200)
+    const stored = await db.from('messages').where('tenant_id', owner.tenant.id)
+    assert.lengthOf(stored, 1)
   })
 })
