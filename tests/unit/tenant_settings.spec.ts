@@ -33,6 +33,10 @@ test.group('Tenant settings: an operator’s values', () => {
       all: 2000,
     })
     assert.isUndefined(parseSettingChange('dailyQuota', 'none').value)
+    assert.deepEqual(parseSettingChange('dailyQuota', 'sms=2147483647').value, { sms: 2147483647 })
+    for (const bad of ['2147483648', 'email=99999999999999999999']) {
+      assert.throws(() => parseSettingChange('dailyQuota', bad), /from 0 to 2147483647/)
+    }
     for (const bad of ['-1', 'fax=10', 'email=', 'email=1.5', 'email=1=2', 'email=1,email=2']) {
       assert.throws(() => parseSettingChange('dailyQuota', bad), TenantSettingError)
     }

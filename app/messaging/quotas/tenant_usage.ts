@@ -45,7 +45,7 @@ export class TenantUsage {
     const counters = countersOf(charge)
     const { rows }: { rows: Array<{ period: QuotaPeriod; channel: string }> } = await trx.rawQuery(
       `WITH wanted AS (
-         SELECT * FROM unnest(?::text[], ?::text[], ?::date[], ?::int[])
+         SELECT * FROM unnest(?::text[], ?::text[], ?::date[], ?::bigint[])
                     AS w(period, channel, period_start, quota)
        )
        INSERT INTO tenant_usage AS u (tenant_id, mode, period, channel, period_start, count)
@@ -69,6 +69,8 @@ export class TenantUsage {
         charge.mode,
         count,
         count,
+        // Quotas as bigint: a stored quota above the int range (tenants:set refuses one,
+        // SQL does not) must still compare, not fail the send
         // Arrays with nulls in them: pg serializes them, knex's types do not list them
       ] as unknown[] as string[]
     )

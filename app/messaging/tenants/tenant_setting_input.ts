@@ -1,4 +1,4 @@
-import { parseRateLimit } from '#messaging/routing/rate_limit_spec'
+import { parseRateLimit, parseWholeSecondRateLimit } from '#messaging/routing/rate_limit_spec'
 import {
   QUOTA_KEYS,
   rateLimitSpec,
@@ -20,6 +20,9 @@ export class TenantSettingError extends Error {}
 
 export const MAX_WEIGHT = 1000
 
+/** The largest quota: usage counters are PostgreSQL integers. */
+export const MAX_QUOTA = 2_147_483_647
+
 /**
  * Reads an operator's text for one setting. `default` removes the override
  * (the environment's default applies); `none` is explicitly unlimited, or no
@@ -30,8 +33,9 @@ export function parseSettingChange(name: TenantSettingName, text: string): Tenan
   if (value.toLowerCase() === 'default') return { name, value: undefined }
   switch (name) {
     case 'apiRateLimit':
+      return { name, value: rateLimitValue(value, parseWholeSecondRateLimit) }
     case 'sendRateLimit':
-      return { name, value: rateLimitValue(value) }
+      return { name, value: rateLimitValue(value, parseRateLimit) }
     case 'dailyQuota':
     case 'monthlyQuota':
       return { name, value: value.toLowerCase() === 'none' ? undefined : quotaValue(value) }
@@ -50,12 +54,12 @@ export function withChanges(stored: TenantSettings, changes: TenantSettingChange
   return next as TenantSettings
 }
 
-function rateLimitValue(value: string): string | null {
+function rateLimitValue(value: string, parse: typeof parseRateLimit): string | null {
   if (value.toLowerCase() === 'none') return null
   const message = `"${value}" is not a rate limit: write count/seconds (e.g. 20/1), none or default`
   if (value === '') throw new TenantSettingError(message)
   try {
-    return rateLimitSpec(parseRateLimit(value))
+    return rateLimitSpec(parse(value))
   } catch {
     throw new TenantSettingError(message)
   }
@@ -82,8 +86,10 @@ function quotaValue(value: string): Quota {
 }
 
 function count(amount: string, entry: string) {
-  if (!/^\d+$/.test(amount) || !Number.isSafeInteger(Number(amount))) {
-    throw new TenantSettingError(`"${entry}": a quota is a whole number of messages, 0 or more`)
+  if (!/^\d+$/.test(amount) || Number(amount) > MAX_QUOTA) {
+    throw new TenantSettingError(
+      `"${entry}": a quota is a whole number of messages from 0 to ${MAX_QUOTA}`
+    )
   }
   return Number(amount)
 }

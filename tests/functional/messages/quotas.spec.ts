@@ -139,6 +139,16 @@ test.group('Quotas at accept', () => {
     assert.deepEqual(counted.day.live, { all: 3, email: 2, sms: 1, push: 0, webhook: 0 })
   })
 
+  test('a stored quota beyond the int range (set by SQL) still counts sends', async ({
+    client,
+    assert,
+  }) => {
+    const { headers } = await tenantWithQuotas({ monthlyQuota: { all: 5_000_000_000 } })
+    await post(client, headers, sms())
+    const counted = await usage(client, headers)
+    assert.equal(counted.month.live.all, 1)
+  })
+
   test('a bulk send is taken whole or refused with how many would fit', async ({
     client,
     assert,

@@ -80,6 +80,7 @@ test.group('tenants:set, show and list', () => {
     for (const [flag, message] of [
       ['--api-rate-limit=20', /is not a rate limit/],
       ['--daily-quota=fax=3', /is not a quota/],
+      ['--monthly-quota=2147483648', /from 0 to 2147483647/],
       ['--weight=0', /is not a weight/],
     ] as const) {
       const { command, output } = await runCommand('tenants:set', [
