@@ -175,8 +175,9 @@ export class MessageStore {
    * `sending` whose lease ran out (its worker died). Null means someone else
    * holds it or it was canceled. Each claim gets a fresh lease token, which
    * makes the writes of any earlier holder match nothing. The suppression
-   * re-check rides along, and the claims of one turn of the event loop share
-   * one statement.
+   * re-check rides along (an erased message, whose recipient is a tombstone
+   * no hash matches, counts as suppressed), and the claims of one turn of the
+   * event loop share one statement.
    */
   async claim(id: string, leaseSeconds: number): Promise<ClaimedMessage | null> {
     return this.#claims.add({ id, leaseSeconds })
@@ -200,7 +201,7 @@ export class MessageStore {
                  OR (m.status = 'sending' AND m.locked_until < now()))
           RETURNING m.id, m.tenant_id, m.channel, m.priority, m.recipient, m.recipient_domain,
                     m.subject, m.content, m.metadata, m.message_type, m.fallback, m.attempts,
-                    m.lease_token, m.is_test
+                    m.lease_token, m.is_test, m.erased_at
        ), logged AS (
          INSERT INTO delivery_events (message_id, tenant_id, type, details)
          SELECT id, tenant_id, 'sending',
@@ -208,7 +209,7 @@ export class MessageStore {
                   || CASE WHEN is_test THEN '{"test": true}'::jsonb ELSE '{}'::jsonb END
            FROM claimed
        )
-       SELECT claimed.*, EXISTS (
+       SELECT claimed.*, claimed.erased_at IS NOT NULL OR EXISTS (
                 SELECT 1 FROM suppressions s
                  WHERE s.channel = claimed.channel
                    AND s.recipient_hash IN (

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import type { ApiClient } from '@japa/api-client'
+import { DeliveryEventType } from '#enums/delivery_event_type'
 import { MessageStore } from '#messaging/outbox/message_store'
 import { runCommand } from '#tests/helpers/commands'
 import { registerEndpoint } from '#tests/helpers/tenant_webhooks'
@@ -173,22 +174,34 @@ test.group('Erasure of a recipient', (group) => {
     const erased = await eraseThroughApi(client, headers, address)
     erased.assertStatus(200)
     // Accepted in the moment before the erasure committed: its row is written after
-    const id = randomUUID()
-    await db.table('messages').insert({
-      id,
-      tenant_id: tenant.id,
-      channel: 'email',
-      priority: 'P2',
-      message_type: 'transactional',
-      recipient: address,
-      subject: 'Raced',
-      content: JSON.stringify({ text: 'raced' }),
-      status: 'queued',
-    })
+    const id = await queuedRow(tenant.id, address)
 
     const claimed = await new MessageStore().claim(id, 60)
 
     assert.isTrue(claimed?.suppressed)
+  })
+
+  test('a message sending at erasure time and then requeued is found suppressed, never sent to the tombstone', async ({
+    client,
+    assert,
+  }) => {
+    const { tenant, headers } = await createTenant()
+    const address = `sending.${uniqueTag()}@example.com`
+    const store = new MessageStore()
+    const id = await queuedRow(tenant.id, address)
+    const sending = await store.claim(id, 60)
+    assert.isFalse(sending?.suppressed)
+
+    const erased = await eraseThroughApi(client, headers, address)
+    erased.assertStatus(200)
+    assert.equal(erased.body().counts.canceled, 0)
+    await store.requeue(sending!, new Date(Date.now() - 1000), null, {
+      type: DeliveryEventType.Retrying,
+    })
+    const retried = await store.claim(id, 60)
+
+    assert.match(retried!.recipient, /^erased:/)
+    assert.isTrue(retried?.suppressed)
   })
 
   test('touches only the erasing tenant’s rows; the other tenant erases its own', async ({
@@ -354,4 +367,21 @@ async function archivedLines(root: string, messageId: string) {
     lines.push(...records.filter((record) => record.message.id === messageId))
   }
   return lines
+}
+
+/** A queued email written straight to the table, as a row accepted just before an erasure */
+async function queuedRow(tenantId: string, recipient: string) {
+  const id = randomUUID()
+  await db.table('messages').insert({
+    id,
+    tenant_id: tenantId,
+    channel: 'email',
+    priority: 'P2',
+    message_type: 'transactional',
+    recipient,
+    subject: 'Raced',
+    content: JSON.stringify({ text: 'raced' }),
+    status: 'queued',
+  })
+  return id
 }
