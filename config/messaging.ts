@@ -1,6 +1,10 @@
 import env from '#start/env'
 import { BULK_PRIORITIES, Priority } from '#enums/priority'
-import { parseDomainLimits, parseRateLimit } from '#messaging/routing/rate_limit_spec'
+import {
+  parseDomainLimits,
+  parseRateLimit,
+  parseWholeSecondRateLimit,
+} from '#messaging/routing/rate_limit_spec'
 import { parseEgressAllow } from '#messaging/egress/egress_allow'
 import { parseKeyList } from '#messaging/providers/credentials_cipher'
 import type { TenantSettingDefaults } from '#messaging/tenants/tenant_settings'
@@ -52,7 +56,7 @@ const messagingConfig = {
 
   /** What a tenant gets that has no setting of its own (`node ace tenants:set`) */
   tenantDefaults: {
-    apiRateLimit: parseRateLimit(env.get('TENANT_API_RATE_LIMIT', '')),
+    apiRateLimit: parseWholeSecondRateLimit(env.get('TENANT_API_RATE_LIMIT', '')),
     sendRateLimit: parseRateLimit(env.get('TENANT_RATE_LIMIT', '')),
   } satisfies TenantSettingDefaults,
 

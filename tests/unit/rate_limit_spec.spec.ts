@@ -1,5 +1,9 @@
 import { test } from '@japa/runner'
-import { parseDomainLimits, parseRateLimit } from '#messaging/routing/rate_limit_spec'
+import {
+  parseDomainLimits,
+  parseRateLimit,
+  parseWholeSecondRateLimit,
+} from '#messaging/routing/rate_limit_spec'
 
 test.group('Rate limit specs from the environment', () => {
   test('count/seconds, or none', ({ assert }) => {
@@ -22,5 +26,15 @@ test.group('Rate limit specs from the environment', () => {
     assert.deepEqual([...limits.keys()], ['gmail.com', 'yahoo.com'])
     assert.deepEqual(limits.get('gmail.com'), { limit: 100, windowMs: 2000 })
     assert.equal(parseDomainLimits('none').size, 0)
+  })
+
+  test('the API limit counts whole seconds: a window that would round to 0 is refused', ({
+    assert,
+  }) => {
+    assert.deepEqual(parseWholeSecondRateLimit('20/1'), { limit: 20, windowMs: 1000 })
+    assert.isNull(parseWholeSecondRateLimit('none'))
+    for (const spec of ['5/0.5', '3/1.5']) {
+      assert.throws(() => parseWholeSecondRateLimit(spec), /whole number of seconds/)
+    }
   })
 })

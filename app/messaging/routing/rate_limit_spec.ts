@@ -28,6 +28,19 @@ export function parseRateLimit(spec: string): RateLimit | null {
   return { limit: Number(match[1]), windowMs: Math.round(Number(match[2]) * 1000) }
 }
 
+/**
+ * A rate limit counted in whole seconds (the API limit: @adonisjs/limiter
+ * counts its windows in whole seconds, and a window rounded down to 0 would
+ * never reset).
+ */
+export function parseWholeSecondRateLimit(spec: string): RateLimit | null {
+  const limit = parseRateLimit(spec)
+  if (limit && limit.windowMs % 1000 !== 0) {
+    throw new Error(`"${spec}" is not a whole number of seconds: write e.g. 10/1 rather than 5/0.5`)
+  }
+  return limit
+}
+
 /** Reads `gmail.com=6000/60,yahoo.com=3000/60` (or `none`) into a map by lower-cased domain. */
 export function parseDomainLimits(spec: string): Map<string, RateLimit> {
   const limits = new Map<string, RateLimit>()
