@@ -112,8 +112,9 @@ export class MessageRedactor {
   }
 
   /**
-   * The messages' events, and provider callbacks that arrived before their
-   * message was known (no message id yet, matched by the provider's id).
+   * The messages' events, and the tenant's provider callbacks that arrived
+   * before their message was known (no message id yet, matched by the
+   * provider's id, which another tenant's provider may also have used).
    */
   private async redactEvents(
     trx: TransactionClientContract,
@@ -125,8 +126,8 @@ export class MessageRedactor {
     const result = await trx.rawQuery(
       `UPDATE delivery_events e SET ${redacted.sql}
         WHERE e.message_id = ANY(?::uuid[])
-           OR (e.message_id IS NULL AND e.provider_message_id = ANY(?::text[]))`,
-      [...redacted.bindings, ids, providerIds]
+           OR (e.message_id IS NULL AND e.tenant_id = ? AND e.provider_message_id = ANY(?::text[]))`,
+      [...redacted.bindings, ids, target.tenantId, providerIds]
     )
     return result.rowCount ?? 0
   }

@@ -232,6 +232,32 @@ test.group('Erasure of a recipient', (group) => {
     assert.deepEqual(await tablesHolding(address), {})
   })
 
+  test('leaves another tenant’s callback alone when its provider used the same message id', async ({
+    client,
+    assert,
+  }) => {
+    const mine = await createTenant('mine')
+    const theirs = await createTenant('theirs')
+    const address = `callback.${uniqueTag()}@example.com`
+    const { providerMessageId } = await deliveredEmail(mine.tenant.id, address, 'mine')
+    const [their] = await db
+      .table('delivery_events')
+      .insert({
+        tenant_id: theirs.tenant.id,
+        type: 'opened',
+        source: 'postal',
+        provider_message_id: providerMessageId,
+        payload: JSON.stringify({ rcpt_to: address }),
+      })
+      .returning('id')
+
+    const erased = await eraseThroughApi(client, mine.headers, address)
+
+    erased.assertStatus(200)
+    const untouched = await db.from('delivery_events').where('id', their.id).firstOrFail()
+    assert.deepEqual(untouched.payload, { rcpt_to: address })
+  })
+
   test('answers 422 for what is no recipient and 403 to a key without the manage scope', async ({
     client,
     assert,
