@@ -181,7 +181,10 @@ export class MessageDispatcher {
 
     // Over a copy: the router's admit() takes a refused candidate out of the plan
     for (const candidate of [...plan.candidates]) {
-      const gatewayBudget = this.limiter.gatewayBudget(candidate.key, candidate.tps)
+      // A test-mode stand-in calls no vendor: it takes nothing from the gateway's TPS
+      const gatewayBudget = candidate.test
+        ? null
+        : this.limiter.gatewayBudget(candidate.key, candidate.tps)
       const decision = await this.limiter.take(
         message.id,
         gatewayBudget ? [...budgets, gatewayBudget] : budgets

@@ -113,14 +113,19 @@ export class RateLimiter {
     this.#take = redisScript(redis, 'switchboardRateLimitTake', TAKE)
   }
 
-  /** The budgets a message shares with every other message, whatever gateway carries it. */
+  /**
+   * The budgets a message shares with every other message, whatever gateway
+   * carries it. A test message reaches no domain, so it takes only from its
+   * tenant's own budget: one tenant's tests never hold another's live mail.
+   */
   messageBudgets(message: {
     tenant_id: string
     priority: Priority
     recipient_domain: string | null
+    is_test?: boolean
   }): RateLimitCheck[] {
     const checks: RateLimitCheck[] = []
-    if (message.recipient_domain) {
+    if (message.recipient_domain && !message.is_test) {
       const domain = message.recipient_domain.toLowerCase()
       const budget = this.settings.domains.get(domain) ?? this.settings.defaultDomain
       if (budget) {

@@ -81,4 +81,27 @@ test.group('Rate limiter: the takes of one turn', () => {
     )
     assert.equal(decisions[1].allowed || decisions[1].scope, 'tenant')
   })
+
+  test('a test message takes only from its tenant budget, never the shared domain one', async ({
+    assert,
+  }) => {
+    const domain = `tests-${Date.now()}.example`
+    const limiter = limiterFor(domain, 100)
+    const message = { priority: Priority.P4, recipient_domain: domain }
+    for (const member of ['t1', 't2', 't3', 't4']) {
+      const budgets = limiter.messageBudgets({ ...message, tenant_id: 'tester', is_test: true })
+      assert.deepEqual(
+        budgets.map((budget) => budget.scope),
+        ['tenant']
+      )
+      const decision = await limiter.take(member, budgets)
+      assert.isTrue(decision.allowed)
+    }
+    const live = await limiter.take(
+      'live',
+      limiter.messageBudgets({ ...message, tenant_id: 'other' })
+    )
+    assert.isTrue(live.allowed)
+    assert.equal(await redis.connection().zcard(`ratelimit:domain:${domain}`), 1)
+  })
 })
