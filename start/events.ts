@@ -11,6 +11,7 @@
 | lost to a crash after the commit.
 |
 */
+import app from '@adonisjs/core/services/app'
 import emitter from '@adonisjs/core/services/emitter'
 import type {
   MessageBounced,
@@ -50,6 +51,13 @@ emitter.on('message:clicked', [MetricsListener, 'clicked'])
 emitter.on('message:bounced', [MetricsListener, 'bounced'])
 emitter.on('message:complained', [MetricsListener, 'complained'])
 
-/** A test key's message reaches no vendor: its delivery is reported once it is sent */
-const TestDeliveries = () => import('#messaging/tracking/test_deliveries')
-emitter.on('message:sent', [TestDeliveries, 'sent'])
+/**
+ * A test key's message reaches no vendor: its delivery is reported once it is
+ * sent. Live sends (nearly all) return before anything is imported or resolved.
+ */
+emitter.on('message:sent', async (sent) => {
+  if (!sent.test) return
+  const { default: TestDeliveries } = await import('#messaging/tracking/test_deliveries')
+  const deliveries = await app.container.make(TestDeliveries)
+  await deliveries.sent(sent)
+})

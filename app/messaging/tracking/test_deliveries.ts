@@ -14,8 +14,8 @@ import type { MessageSent } from '#messaging/tracking/message_events'
 export default class TestDeliveries {
   constructor(private tracker: DeliveryTracker) {}
 
+  /** Called for test messages only (start/events.ts filters) */
   async sent(sent: MessageSent) {
-    if (!sent.test) return
     await this.tracker.apply({
       source: 'test',
       providerConfigId: null,

@@ -1,6 +1,9 @@
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
+import { randomUUID } from 'node:crypto'
+import { Channel } from '#enums/channel'
 import app from '@adonisjs/core/services/app'
+import emitter from '@adonisjs/core/services/emitter'
 import db from '@adonisjs/lucid/services/db'
 import type { PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
 import { GatewayHealth } from '#messaging/routing/gateway_health'
@@ -135,5 +138,31 @@ test.group('Test keys: the flag is part of the immutable log', () => {
       () => db.from('messages').where('id', id).update({ is_test: false }),
       /immutable: is_test/
     )
+  })
+})
+
+test.group('Test keys: the delivery listener', () => {
+  test('a live message:sent resolves nothing; only a test one reaches TestDeliveries', async ({
+    assert,
+  }) => {
+    const { default: TestDeliveries } = await import('#messaging/tracking/test_deliveries')
+    const resolved: string[] = []
+    app.container.resolving(TestDeliveries, () => {
+      resolved.push('TestDeliveries')
+    })
+    const sent = {
+      messageId: randomUUID(),
+      tenantId: randomUUID(),
+      channel: Channel.Email,
+      gateway: 'postal:x',
+      providerMessageId: 'p-1',
+      latencyMs: 1,
+      occurredAt: new Date(),
+    }
+
+    await emitter.emit('message:sent', { ...sent, test: false })
+    assert.deepEqual(resolved, [])
+    await emitter.emit('message:sent', { ...sent, test: true })
+    assert.deepEqual(resolved, ['TestDeliveries'])
   })
 })
