@@ -52,8 +52,8 @@ export class ArchiveRedactor {
     const fallback = message.fallback
     if (
       message.tenant_id === target.tenantId &&
-      fallback &&
-      target.mentionedIn(JSON.stringify(fallback))
+      Array.isArray(fallback) &&
+      fallback.some((step) => target.isAddressOn(step?.channel, step?.recipient))
     ) {
       return { ...record, message: redactRow(message, FALLBACK_REDACTION, target) }
     }

@@ -64,13 +64,23 @@ export class ErasureTarget {
       : message.recipient === this.address
   }
 
-  /** Whether a text holds the address, in any case. */
-  mentionedIn(text: string) {
-    return text.toLowerCase().includes(this.address.toLowerCase())
+  /** Whether a fallback step (or anything else naming a channel and a recipient) is the address. */
+  isAddressOn(channel: unknown, recipient: unknown) {
+    return (
+      channel === this.channel &&
+      typeof recipient === 'string' &&
+      recipient.toLowerCase() === this.address.toLowerCase()
+    )
   }
 
-  /** The address as a case-insensitive pattern, the same in JavaScript and PostgreSQL. */
-  get pattern() {
-    return this.address.replace(/[^A-Za-z0-9]/g, '\\$&')
+  /**
+   * The address as a case-insensitive pattern, the same in JavaScript and
+   * PostgreSQL: `whole` matches it only as a whole token, not inside a
+   * longer address (`ann@x.co` in `joann@x.com`, `+1415555010` in
+   * `+14155550100`), and lets a sentence's final dot follow it.
+   */
+  pattern(whole: boolean) {
+    const escaped = this.address.replace(/[^A-Za-z0-9]/g, '\\$&')
+    return whole ? `(?<![A-Za-z0-9._%+-])${escaped}(?![A-Za-z0-9_%+@-]|\\.[A-Za-z0-9])` : escaped
   }
 }

@@ -6,21 +6,24 @@ export const ERASED_MARKER = { erased: true }
 
 /**
  * What an erasure does to one column: `set` it to a value, `mark` it (a jsonb
- * column with something in it becomes the marker), or `scrub` it (every
- * mention of the address, in any case, becomes the tombstone; `json` scrubs a
- * jsonb column's text).
+ * column with something in it becomes the marker), `scrub` it (every mention
+ * of the address, in any case, becomes the tombstone; `json` scrubs a jsonb
+ * column's text; `whole` only where it is the whole token, for rows that are
+ * not the person's, where a longer address may hold it), or `steps` (in a jsonb list of {channel,
+ * recipient}, the steps whose recipient is the address get the tombstone).
  */
 type Rule =
   | { kind: 'set'; value: string | Date | null }
   | { kind: 'mark' }
-  | { kind: 'scrub'; json?: boolean }
+  | { kind: 'scrub'; json?: boolean; whole?: boolean }
+  | { kind: 'steps' }
 
 /** Column name → rule: one definition, applied to rows in PostgreSQL and in archive files alike */
 export type Redaction = Record<string, Rule>
 
 const mark: Rule = { kind: 'mark' }
 const scrub: Rule = { kind: 'scrub' }
-const scrubJson: Rule = { kind: 'scrub', json: true }
+const scrubWholeJson: Rule = { kind: 'scrub', json: true, whole: true }
 
 /**
  * A message to or from the erased person keeps its ids, tenant, channel,
@@ -42,7 +45,7 @@ export function messageRedaction(target: ErasureTarget, erasedAt: Date): Redacti
 }
 
 /** Another message of the tenant that names the address as a fallback */
-export const FALLBACK_REDACTION: Redaction = { fallback: scrubJson }
+export const FALLBACK_REDACTION: Redaction = { fallback: { kind: 'steps' } }
 
 /** An event keeps its type, source, gateway, ids and times */
 export const EVENT_REDACTION: Redaction = { reason: scrub, details: mark, payload: mark }
@@ -52,9 +55,9 @@ export const WEBHOOK_DELIVERY_REDACTION: Redaction = { payload: mark, error: scr
 
 /** An audit entry keeps everything but the address, which becomes the tombstone */
 export const AUDIT_REDACTION: Redaction = {
-  before: scrubJson,
-  after: scrubJson,
-  target_id: scrub,
+  before: scrubWholeJson,
+  after: scrubWholeJson,
+  target_id: { kind: 'scrub', whole: true },
 }
 
 /**
@@ -73,25 +76,50 @@ export function redactionSql(redaction: Redaction, target: ErasureTarget, alias:
     } else if (rule.kind === 'mark') {
       assignments.push(`${column} = CASE WHEN ${current} IS NULL THEN NULL ELSE ?::jsonb END`)
       bindings.push(JSON.stringify(ERASED_MARKER))
+    } else if (rule.kind === 'steps') {
+      const step = stepSql(target)
+      assignments.push(
+        `${column} = (SELECT jsonb_agg(CASE WHEN ${step.sql}
+                                        THEN jsonb_set(s.step, '{recipient}', to_jsonb(?::text))
+                                        ELSE s.step END ORDER BY s.n)
+                        FROM jsonb_array_elements(${current}) WITH ORDINALITY AS s(step, n))`
+      )
+      bindings.push(...step.bindings, target.tombstone)
     } else if (rule.json) {
       assignments.push(`${column} = regexp_replace(${current}::text, ?, ?, 'gi')::jsonb`)
-      bindings.push(target.pattern, target.tombstone)
+      bindings.push(target.pattern(!!rule.whole), target.tombstone)
     } else {
       assignments.push(`${column} = regexp_replace(${current}, ?, ?, 'gi')`)
-      bindings.push(target.pattern, target.tombstone)
+      bindings.push(target.pattern(!!rule.whole), target.tombstone)
     }
   }
   return { sql: assignments.join(', '), bindings }
 }
 
-/** Whether any scrubbed column of `alias` mentions the address (a row worth rewriting). */
+/** Whether any scrubbed column of `alias` names the address (a row worth rewriting). */
 export function mentionSql(redaction: Redaction, target: ErasureTarget, alias: string) {
-  const columns = Object.entries(redaction)
-    .filter(([, rule]) => rule.kind === 'scrub')
-    .map(([column]) => `strpos(lower(${alias}.${column}::text), ?) > 0`)
+  const conditions: string[] = []
+  const bindings: StrictValues[] = []
+  for (const [column, rule] of Object.entries(redaction)) {
+    if (rule.kind === 'scrub') {
+      conditions.push(`${alias}.${column}::text ~* ?`)
+      bindings.push(target.pattern(!!rule.whole))
+    } else if (rule.kind === 'steps') {
+      const step = stepSql(target)
+      conditions.push(
+        `EXISTS (SELECT 1 FROM jsonb_array_elements(${alias}.${column}) AS s(step) WHERE ${step.sql})`
+      )
+      bindings.push(...step.bindings)
+    }
+  }
+  return { sql: `(${conditions.join(' OR ')})`, bindings }
+}
+
+/** Whether the step `s.step` of a list is the address (ErasureTarget.isAddressOn in SQL) */
+function stepSql(target: ErasureTarget) {
   return {
-    sql: `(${columns.join(' OR ')})`,
-    bindings: columns.map(() => target.address.toLowerCase()),
+    sql: `s.step ->> 'channel' = ? AND lower(s.step ->> 'recipient') = lower(?)`,
+    bindings: [target.channel, target.address],
   }
 }
 
@@ -102,18 +130,33 @@ export function redactRow<T extends Record<string, unknown>>(
   target: ErasureTarget
 ): T {
   const redacted: Record<string, unknown> = { ...row }
-  const mentions = new RegExp(target.pattern, 'gi')
   for (const [column, rule] of Object.entries(redaction)) {
     const value = row[column]
     if (rule.kind === 'set') {
       redacted[column] = rule.value instanceof Date ? rule.value.toISOString() : rule.value
     } else if (rule.kind === 'mark') {
       redacted[column] = value === null || value === undefined ? null : ERASED_MARKER
+    } else if (rule.kind === 'steps') {
+      redacted[column] = Array.isArray(value)
+        ? value.map((step) => redactStep(step, target))
+        : value
     } else if (rule.json && value !== null && value !== undefined) {
-      redacted[column] = JSON.parse(JSON.stringify(value).replace(mentions, target.tombstone))
+      redacted[column] = JSON.parse(
+        JSON.stringify(value).replace(mentionsOf(rule, target), target.tombstone)
+      )
     } else if (typeof value === 'string') {
-      redacted[column] = value.replace(mentions, target.tombstone)
+      redacted[column] = value.replace(mentionsOf(rule, target), target.tombstone)
     }
   }
   return redacted as T
+}
+
+function redactStep(step: { channel?: unknown; recipient?: unknown }, target: ErasureTarget) {
+  return target.isAddressOn(step.channel, step.recipient)
+    ? { ...step, recipient: target.tombstone }
+    : step
+}
+
+function mentionsOf(rule: { whole?: boolean }, target: ErasureTarget) {
+  return new RegExp(target.pattern(!!rule.whole), 'gi')
 }

@@ -258,6 +258,54 @@ test.group('Erasure of a recipient', (group) => {
     assert.deepEqual(untouched.payload, { rcpt_to: address })
   })
 
+  test('matches whole addresses only: a longer one holding the erased one stays', async ({
+    client,
+    assert,
+  }) => {
+    const { tenant, headers } = await createTenant()
+    const tag = uniqueTag()
+    const phone = `+1415555${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`
+    const longerPhone = `${phone}0`
+    const email = `ann.${tag}@x.co`
+    const longerEmail = `joann.${tag}@x.com`
+    const fallingBackTo = (recipient: string) =>
+      acceptMessage(client, headers, {
+        channel: 'email',
+        recipient: `someone.${tag}@example.com`,
+        subject: 'Hi',
+        content: { text: 'hi' },
+        fallback: [{ channel: 'sms', recipient }],
+      })
+    const toLonger = await fallingBackTo(longerPhone)
+    const toErased = await fallingBackTo(phone)
+    for (const recipient of [email, longerEmail]) {
+      const added = await suppressThroughApi(client, headers, { channel: 'email', recipient })
+      added.assertStatus(201)
+    }
+
+    for (const address of [phone, email]) {
+      const erased = await eraseThroughApi(client, headers, address)
+      erased.assertStatus(200)
+    }
+
+    const fallbackOf = async (id: string) => {
+      const row = await db.from('messages').where('id', id).firstOrFail()
+      return row.fallback
+    }
+    assert.deepEqual(await fallbackOf(toLonger), [{ channel: 'sms', recipient: longerPhone }])
+    const [scrubbed] = await fallbackOf(toErased)
+    assert.match(scrubbed.recipient, /^erased:/)
+    const audited = await db
+      .from('audit_entries')
+      .where('tenant_id', tenant.id)
+      .where('action', 'suppression.added')
+    assert.lengthOf(audited, 2)
+    assert.lengthOf(
+      audited.filter((entry) => JSON.stringify(entry).includes(longerEmail)),
+      1
+    )
+  })
+
   test('answers 422 for what is no recipient and 403 to a key without the manage scope', async ({
     client,
     assert,
