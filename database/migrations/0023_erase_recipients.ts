@@ -72,7 +72,6 @@ export default class extends BaseSchema {
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
         channel text NOT NULL,
-        address_hash text NOT NULL,
         counts jsonb NOT NULL,
         actor_type text NOT NULL,
         actor_id text NOT NULL,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { resolve } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
@@ -49,7 +50,8 @@ export class EraseRecipient {
   }
 
   async run(tenantId: string, address: string, actor: AuditActor): Promise<Erasure> {
-    const target = ErasureTarget.of(tenantId, address)
+    const erasureId = randomUUID()
+    const target = ErasureTarget.of(tenantId, address, erasureId)
     if (!target) {
       throw new ErasureAddressException()
     }
@@ -68,31 +70,30 @@ export class EraseRecipient {
         ...(await this.identities.erase(trx, target)),
         archiveFiles: archived.files,
       }
-      const [erasure] = await trx
+      await trx
         .knexQuery()
         .table('erasures')
         .insert({
+          id: erasureId,
           tenant_id: tenantId,
           channel: target.channel,
-          address_hash: target.hash,
           counts: JSON.stringify(counts),
           actor_type: actor.type,
           actor_id: actor.id,
           created_at: erasedAt,
         })
-        .returning('id')
       await this.audit.record(
         {
           tenantId,
           actor,
           action: 'recipient.erased',
           targetType: 'recipient',
-          targetId: erasure.id,
-          after: { channel: target.channel, addressHash: target.hash, counts },
+          targetId: erasureId,
+          after: { channel: target.channel, erasureId, counts },
         },
         trx
       )
-      return { erasureId: erasure.id as string, counts }
+      return { erasureId, counts }
     })
   }
 }

@@ -18,8 +18,11 @@ export interface MessageOwner {
  * Whom an erasure is about: one address of one tenant, in the normal form
  * accept stores (recipient_rules.ts), on the one channel it belongs to (an
  * email address, an E.164 number and a push token never look alike). The
- * hash is the address's suppression hash for the tenant; its first 12 hex
- * digits name the tombstone that replaces the address everywhere.
+ * hash is the address's suppression hash for the tenant (kept in the
+ * database only, to find the person's suppression). The tombstone that
+ * replaces the address everywhere comes from the erasure's random id, never
+ * from the address: a phone number's hash would be reversed by trying them
+ * all.
  */
 export class ErasureTarget {
   readonly hash: string
@@ -28,17 +31,21 @@ export class ErasureTarget {
   private constructor(
     readonly tenantId: string,
     readonly channel: Channel,
-    readonly address: string
+    readonly address: string,
+    erasureId: string
   ) {
     this.hash = suppressionHash(tenantId, channel, address)
-    this.tombstone = `erased:${this.hash.slice(0, 12)}`
+    this.tombstone = `erased:${erasureId.replaceAll('-', '').slice(0, 12)}`
   }
 
-  /** Null when the text is no recipient on any channel a person is reached on. */
-  static of(tenantId: string, raw: string): ErasureTarget | null {
+  /**
+   * Null when the text is no recipient on any channel a person is reached
+   * on. `erasureId` is the erasure's (random, v4) id.
+   */
+  static of(tenantId: string, raw: string, erasureId: string): ErasureTarget | null {
     for (const channel of PERSONAL_CHANNELS) {
       const check = checkRecipient(channel, raw)
-      if (check.valid) return new ErasureTarget(tenantId, channel, check.address)
+      if (check.valid) return new ErasureTarget(tenantId, channel, check.address, erasureId)
     }
     return null
   }

@@ -30,41 +30,18 @@ export class IdentityRedactor {
     }
   }
 
-  /**
-   * The contact becomes the tombstone, its display name goes. A contact
-   * already tombstoned (the person wrote again after an earlier erasure)
-   * takes over the new one's conversations instead: (tenant, channel,
-   * address) is unique.
-   */
+  /** The contact becomes the tombstone, its display name goes; its conversations stay on it */
   private async redactContact(trx: TransactionClientContract, target: ErasureTarget) {
     const result = await trx.rawQuery(
-      `WITH named AS (
-         SELECT id FROM contacts WHERE tenant_id = ? AND channel = ? AND address = ? FOR UPDATE
-       ), tombstoned AS (
-         SELECT id FROM contacts WHERE tenant_id = ? AND channel = ? AND address = ?
-       ), moved AS (
-         UPDATE conversations c SET contact_id = (SELECT id FROM tombstoned), updated_at = now()
-          WHERE c.contact_id IN (SELECT id FROM named) AND EXISTS (SELECT 1 FROM tombstoned)
-          RETURNING c.id
-       ), renamed AS (
+      `WITH renamed AS (
          UPDATE contacts SET address = ?, display_name = NULL, updated_at = now()
-          WHERE id IN (SELECT id FROM named) AND NOT EXISTS (SELECT 1 FROM tombstoned)
+          WHERE tenant_id = ? AND channel = ? AND address = ?
           RETURNING id
        )
-       SELECT (SELECT count(*) FROM named) AS contacts,
+       SELECT (SELECT count(*) FROM renamed) AS contacts,
               (SELECT count(*) FROM conversations c
-                WHERE c.contact_id IN (SELECT id FROM named)) AS conversations`,
-      [
-        ...[target.tenantId, target.channel, target.address],
-        ...[target.tenantId, target.channel, target.tombstone],
-        target.tombstone,
-      ]
-    )
-    await trx.rawQuery(
-      `DELETE FROM contacts d WHERE d.tenant_id = ? AND d.channel = ? AND d.address = ?
-          AND EXISTS (SELECT 1 FROM contacts t WHERE t.tenant_id = d.tenant_id
-                         AND t.channel = d.channel AND t.address = ?)`,
-      [target.tenantId, target.channel, target.address, target.tombstone]
+                WHERE c.contact_id IN (SELECT id FROM renamed)) AS conversations`,
+      [target.tombstone, target.tenantId, target.channel, target.address]
     )
     return {
       contacts: Number(result.rows[0].contacts),
@@ -74,33 +51,40 @@ export class IdentityRedactor {
 
   /**
    * The tenant's entries for the address keep their hash and lose the
-   * address; one live entry (reason `erased` when there was none) stays, with
-   * no expiry, so the person is never contacted again.
+   * address: they become this erasure's tombstone, or go when an earlier
+   * erasure's entry already stands for the person. One live entry (reason
+   * `erased` when there was none) stays, with no expiry, so the person is
+   * never contacted again.
    */
   private async keepSuppressedByHash(trx: TransactionClientContract, target: ErasureTarget) {
     const scope = [target.tenantId, target.channel, target.hash]
     const result = await trx.rawQuery(
       `WITH entries AS (
-         SELECT id, recipient FROM suppressions
+         SELECT id, recipient LIKE 'erased:%' AS erased FROM suppressions
           WHERE tenant_id = ? AND channel = ? AND recipient_hash = ? FOR UPDATE
        ), dropped AS (
-         DELETE FROM suppressions WHERE id IN (SELECT id FROM entries WHERE recipient <> ?)
-            AND EXISTS (SELECT 1 FROM entries WHERE recipient = ?)
+         DELETE FROM suppressions WHERE id IN (SELECT id FROM entries WHERE NOT erased)
+            AND EXISTS (SELECT 1 FROM entries WHERE erased)
          RETURNING id
        ), tombstoned AS (
          UPDATE suppressions SET recipient = ?, expires_at = NULL, updated_at = now()
-          WHERE id IN (SELECT id FROM entries)
-            AND NOT EXISTS (SELECT 1 FROM dropped WHERE dropped.id = suppressions.id)
+          WHERE id IN (SELECT id FROM entries WHERE NOT erased)
+            AND NOT EXISTS (SELECT 1 FROM entries WHERE erased)
          RETURNING id
        )
-       SELECT count(*) AS suppressions FROM entries`,
-      [...scope, target.tombstone, target.tombstone, target.tombstone]
+       SELECT count(*) AS suppressions FROM entries WHERE NOT erased`,
+      [...scope, target.tombstone]
     )
     await trx.rawQuery(
       `INSERT INTO suppressions (tenant_id, channel, recipient, recipient_hash, reason, source)
-       VALUES (?, ?, ?, ?, ?, 'erasure')
-       ON CONFLICT ON CONSTRAINT suppressions_scope_uq DO NOTHING`,
-      [target.tenantId, target.channel, target.tombstone, target.hash, SuppressionReason.Erased]
+       SELECT ?, ?, ?, ?, ?, 'erasure'
+        WHERE NOT EXISTS (SELECT 1 FROM suppressions
+                           WHERE tenant_id = ? AND channel = ? AND recipient_hash = ?)`,
+      [
+        ...[target.tenantId, target.channel, target.tombstone, target.hash],
+        SuppressionReason.Erased,
+        ...scope,
+      ]
     )
     return Number(result.rows[0].suppressions)
   }
