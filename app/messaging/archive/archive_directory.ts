@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
@@ -131,9 +132,12 @@ export class ArchiveDirectory {
   }
 }
 
-/** Writes a temp file beside `path`, syncs it and renames it over `path`, then syncs the folder. */
+/**
+ * Writes a temp file beside `path` (a name of its own, so two writers never
+ * share one), syncs it and renames it over `path`, then syncs the folder.
+ */
 async function writeWhole(path: string, records: ArchivedMessage[]) {
-  const temp = path + TEMP_SUFFIX
+  const temp = `${path}.${randomUUID()}${TEMP_SUFFIX}`
   const lines = Readable.from(records.map((record) => `${JSON.stringify(record)}\n`))
   await pipeline(lines, createGzip(), createWriteStream(temp))
   await syncPath(temp)

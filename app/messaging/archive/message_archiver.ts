@@ -2,6 +2,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { MessageStatus } from '#enums/message_status'
 import { ArchiveDirectory } from '#messaging/archive/archive_directory'
+import { withArchiveLock } from '#messaging/archive/archive_lock'
 import type { ArchivedMessage, StagedFile } from '#messaging/archive/archive_directory'
 
 /**
@@ -107,12 +108,14 @@ export class MessageArchiver {
    * its lock): that file is left alone.
    */
   async recover(): Promise<{ finalized: number; discarded: number }> {
-    const settled = { finalized: 0, discarded: 0 }
-    for (const file of await this.directory.leftovers()) {
-      const outcome = await this.settle(file)
-      if (outcome) settled[outcome]++
-    }
-    return settled
+    return withArchiveLock(async () => {
+      const settled = { finalized: 0, discarded: 0 }
+      for (const file of await this.directory.leftovers()) {
+        const outcome = await this.settle(file)
+        if (outcome) settled[outcome]++
+      }
+      return settled
+    })
   }
 
   private async settle(file: StagedFile): Promise<'finalized' | 'discarded' | null> {
@@ -150,7 +153,12 @@ export class MessageArchiver {
     return total
   }
 
+  /** Under the archive's lock from staging to the rename, so no erasure runs in between */
   private async archiveBatch(cutoff: Date, batchSize: number): Promise<ArchivedBatch> {
+    return withArchiveLock(() => this.archiveLockedBatch(cutoff, batchSize))
+  }
+
+  private async archiveLockedBatch(cutoff: Date, batchSize: number): Promise<ArchivedBatch> {
     const trx = await db.transaction()
     const staged: StagedFile[] = []
     let counts: ArchiveCounts

@@ -22,9 +22,15 @@ export interface ArchiveErasure {
 export class ArchiveRedactor {
   constructor(private directory: ArchiveDirectory) {}
 
+  /**
+   * Run under the archive's lock, so no archiver batch is between staging
+   * and its rename: a staged file is one a stopped run left, rewritten too.
+   */
   async erase(target: ErasureTarget, erasedAt: Date): Promise<ArchiveErasure> {
     const erased: ArchiveErasure = { files: 0, providerMessageIds: [] }
-    for (const path of await this.directory.files()) {
+    const leftovers = await this.directory.leftovers()
+    const staged = leftovers.map((file) => file.stagedPath)
+    for (const path of [...(await this.directory.files()), ...staged]) {
       const records = await ArchiveDirectory.read(path)
       const redacted = records.map((record) => this.redacted(record, target, erasedAt))
       if (redacted.every((record, index) => record === records[index])) continue

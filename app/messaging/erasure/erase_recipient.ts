@@ -4,6 +4,7 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { ErasureAddressException } from '#exceptions/erasure_exceptions'
 import { ArchiveDirectory } from '#messaging/archive/archive_directory'
+import { lockArchive } from '#messaging/archive/archive_lock'
 import { AuditLog, type AuditActor } from '#messaging/audit/audit_log'
 import { ArchiveRedactor } from '#messaging/erasure/archive_redactor'
 import { ErasureTarget } from '#messaging/erasure/erasure_target'
@@ -31,9 +32,10 @@ export interface Erasure {
  * become a tombstone in messages, events, conversations, tenant webhook
  * attempts, audit entries and the archive files; the suppression list keeps
  * the person by hash only. The archive is rewritten before the commit, while
- * the messages are locked, so comms:archive cannot move one out unredacted in
- * between; a failed commit leaves the files redacted, and running the erasure
- * again finishes it. An address never seen still gets its suppression.
+ * the messages are locked and under the archive's lock (archive_lock.ts), so
+ * neither comms:archive nor another erasure changes the files in between; a
+ * failed commit leaves the files redacted, and running the erasure again
+ * finishes it. An address never seen still gets its suppression.
  */
 export class EraseRecipient {
   constructor(
@@ -57,6 +59,8 @@ export class EraseRecipient {
     }
     return db.transaction(async (trx) => {
       await trx.rawQuery(`SET LOCAL switchboard.erasure = 'on'`)
+      // First, before any row lock: the archiver takes it before its rows
+      await lockArchive(trx)
       const erasedAt = new Date()
       const messages = await this.messages.erase(trx, target, erasedAt)
       const archived = await this.archive.erase(target, erasedAt)

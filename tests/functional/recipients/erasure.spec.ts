@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import type { ApiClient } from '@japa/api-client'
 import { Channel } from '#enums/channel'
 import { DeliveryEventType } from '#enums/delivery_event_type'
+import { ArchiveDirectory } from '#messaging/archive/archive_directory'
+import { ARCHIVE_LOCK, lockArchive } from '#messaging/archive/archive_lock'
 import { MessageStore } from '#messaging/outbox/message_store'
 import { suppressionHash } from '#messaging/suppression/suppression_hash'
 import { runCommand } from '#tests/helpers/commands'
@@ -319,6 +322,49 @@ test.group('Erasure of a recipient', (group) => {
     )
   })
 
+  test('waits for the archive lock, which comms:archive also takes: neither leaves the address behind', async ({
+    client,
+    assert,
+  }) => {
+    const { tenant, headers } = await createTenant()
+    const address = `racing.${uniqueTag()}@example.com`
+    await deliveredEmail(tenant.id, address, 'old', new Date(Date.now() - 400 * DAY))
+    const held = await db.transaction()
+    await lockArchive(held)
+
+    const archiving = runCommand('comms:archive', ['--older-than-days=365'])
+    const erasing = eraseThroughApi(client, headers, address).then((reply) => reply)
+    const bothWaited = await waitersOnArchiveLock(2, [archiving, erasing])
+    const recorded = await db.from('erasures').where('tenant_id', tenant.id)
+    await held.commit()
+    const [archived, erased] = await Promise.all([archiving, erasing])
+
+    assert.isTrue(bothWaited)
+    assert.lengthOf(recorded, 0)
+    archived.command.assertSucceeded()
+    erased.assertStatus(200)
+    assert.deepEqual(await tablesHolding(address), {})
+    assert.deepEqual(await archiveFilesHolding(archive.root, address), [])
+  })
+
+  test('two rewrites of one archive file at once each write a temp file of their own', async ({
+    assert,
+  }) => {
+    const directory = new ArchiveDirectory(archive.root)
+    const record = (id: string) => ({ message: { id }, events: [] })
+    const file = await directory.stage('2020-01-01', [record(randomUUID())])
+    await directory.finalize(file)
+    const [first, second] = [record(randomUUID()), record(randomUUID())]
+
+    await Promise.all([
+      directory.rewrite(file.finalPath, [first]),
+      directory.rewrite(file.finalPath, [second]),
+    ])
+
+    const [kept] = await ArchiveDirectory.read(file.finalPath)
+    assert.include([first.message.id, second.message.id], kept.message.id)
+  })
+
   test('answers 422 for what is no recipient and 403 to a key without the manage scope', async ({
     client,
     assert,
@@ -445,7 +491,6 @@ test.group('Immutability under erasure', () => {
 })
 
 async function archivedLines(root: string, messageId: string) {
-  const { ArchiveDirectory } = await import('#messaging/archive/archive_directory')
   const { readdir } = await import('node:fs/promises')
   const { join } = await import('node:path')
   const lines = []
@@ -472,4 +517,24 @@ async function queuedRow(tenantId: string, recipient: string) {
     status: 'queued',
   })
   return id
+}
+
+/**
+ * Whether `count` sessions came to wait for the archive's lock before the
+ * pending work ended (it ends without waiting when nothing takes the lock).
+ */
+async function waitersOnArchiveLock(count: number, pending: Promise<unknown>[]) {
+  let settled = false
+  void Promise.allSettled(pending).then(() => (settled = true))
+  while (!settled) {
+    const result = await db.rawQuery(
+      `SELECT count(*) AS n FROM pg_locks l
+        WHERE l.locktype = 'advisory' AND NOT l.granted
+          AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(?, 0)`,
+      [ARCHIVE_LOCK]
+    )
+    if (Number(result.rows[0].n) >= count) return true
+    await sleep(20)
+  }
+  return false
 }
