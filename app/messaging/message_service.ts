@@ -20,6 +20,7 @@ import {
 } from '#messaging/outbox/message_store'
 import { MessageQueues, type QueuedMessage } from '#messaging/queueing/message_queues'
 import { SuppressionList } from '#messaging/suppression/suppression_list'
+import { storedFor } from '#messaging/erasure/erased_message'
 import { checkRecipient } from '#messaging/recipients/recipient_rules'
 import { requestFingerprint } from '#messaging/idempotency/request_fingerprint'
 import { MessageComposer, type ComposedMessage } from '#messaging/templates/message_composer'
@@ -92,11 +93,8 @@ export class MessageService {
     }
     const template = await this.composer.prepare(tenantId, request)
     const composed = { ...request, ...template?.compose(request.content.variables ?? {}) }
-    const suppressed = await this.suppressions.isSuppressed(
-      tenantId,
-      request.channel,
-      check.address
-    )
+    const matches = await this.suppressions.matchesAmong(tenantId, request.channel, [check.address])
+    const suppressed = matches.has(check.address)
     const message = this.newMessage(tenantId, composed, {
       recipient: check.address,
       recipientDomain: check.domain,
@@ -110,7 +108,7 @@ export class MessageService {
     message.test = sender.test
 
     const stored = await this.store.insertIdempotent(
-      message,
+      storedFor(message, matches.get(check.address)),
       suppressed ? undefined : this.chargeFor(sender, request.channel)
     )
     if (!stored.created && stored.requestHash !== message.requestHash) {
@@ -184,7 +182,7 @@ export class MessageService {
       })
     })
 
-    const suppressed = await this.suppressions.suppressedAmong(
+    const suppressed = await this.suppressions.matchesAmong(
       tenantId,
       request.channel,
       accepted.map((entry) => entry.address)
@@ -199,7 +197,7 @@ export class MessageService {
       })
       message.test = sender.test
       result.messages.push({ index: entry.index, id: message.id, status: message.status })
-      return message
+      return storedFor(message, suppressed.get(entry.address))
     })
 
     const toQueue = messages.filter((message) => message.status !== MessageStatus.Suppressed)

@@ -14,6 +14,11 @@ export interface NewSuppression {
   expiresAt?: Date | null
 }
 
+/** A recipient's suppression; `erasedAs` is the tombstone that replaced an erased person's address */
+export interface SuppressionMatch {
+  erasedAs: string | null
+}
+
 /**
  * The do-not-contact list. A tenant's own entries and the global ones (no
  * tenant) both apply; expired entries do not.
@@ -26,8 +31,19 @@ export class SuppressionList {
    * matches the address.
    */
   async suppressedAmong(tenantId: string, channel: Channel, recipients: string[]) {
+    const matches = await this.matchesAmong(tenantId, channel, recipients)
+    return new Set(matches.keys())
+  }
+
+  /**
+   * The suppressed ones among these recipients, each with the tombstone of
+   * its erasure when the person was erased (its entry lost the address): a
+   * message accepted for them must not bring the address back.
+   */
+  async matchesAmong(tenantId: string, channel: Channel, recipients: string[]) {
+    const matches = new Map<string, SuppressionMatch>()
     if (recipients.length === 0) {
-      return new Set<string>()
+      return matches
     }
     const recipientByHash = new Map<string, string>()
     for (const recipient of recipients) {
@@ -35,14 +51,19 @@ export class SuppressionList {
         recipientByHash.set(hash, recipient)
       }
     }
-    const rows: Array<{ recipient_hash: string }> = await db
+    const rows: Array<{ recipient_hash: string; recipient: string }> = await db
       .from('suppressions')
-      .select('recipient_hash')
+      .select('recipient_hash', 'recipient')
       .where('channel', channel)
       .whereRaw('recipient_hash = ANY(?::text[])', [[...recipientByHash.keys()]])
       .where((scope) => scope.where('tenant_id', tenantId).orWhereNull('tenant_id'))
       .where((live) => live.whereNull('expires_at').orWhere('expires_at', '>', db.raw('now()')))
-    return new Set(rows.map((row) => recipientByHash.get(row.recipient_hash)!))
+    for (const row of rows) {
+      const recipient = recipientByHash.get(row.recipient_hash)!
+      const erasedAs = row.recipient === recipient ? null : row.recipient
+      matches.set(recipient, { erasedAs: matches.get(recipient)?.erasedAs ?? erasedAs })
+    }
+    return matches
   }
 
   async isSuppressed(tenantId: string, channel: Channel, recipient: string) {

@@ -162,6 +162,14 @@ test.group('Erasure of a recipient', (group) => {
       .json({ channel: 'sms', recipient: phone, content: { text: 'hello again' } })
     later.assertStatus(201)
     assert.equal(later.body().status, 'suppressed')
+    const bulk = await client
+      .post('/api/v1/messages/bulk')
+      .headers(headers)
+      .json({ channel: 'sms', recipients: [{ recipient: phone }], content: { text: 'hello' } })
+    bulk.assertStatus(201)
+    assert.equal(bulk.body().suppressed, 1)
+    // Stored as the erased person's messages are: the tombstone, no content, no number
+    assert.deepEqual(await tablesHolding(phone), {})
     const listed = await client.get('/api/v1/suppressions').headers(headers)
     const [entry] = listed.body().data
     assert.match(entry.recipient, /^erased:[0-9a-f]{12}$/)
