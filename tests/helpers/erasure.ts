@@ -77,6 +77,27 @@ export async function redisKeysHolding(text: string) {
   return holding
 }
 
+function emailRow(id: string, tenantId: string, recipient: string, body: string) {
+  return {
+    id,
+    tenant_id: tenantId,
+    channel: 'email',
+    priority: 'P2',
+    message_type: 'transactional',
+    recipient,
+    content: JSON.stringify({ text: body }),
+  }
+}
+
+/** A queued email written straight to the table, as a row accepted just before an erasure */
+export async function queuedEmail(tenantId: string, recipient: string) {
+  const id = randomUUID()
+  await db
+    .table('messages')
+    .insert({ ...emailRow(id, tenantId, recipient, 'raced'), status: 'queued' })
+  return id
+}
+
 /** A message of the tenant's stored as the pipeline leaves a delivered one, with a provider's events. */
 export async function deliveredEmail(
   tenantId: string,
@@ -87,15 +108,9 @@ export async function deliveredEmail(
   const id = randomUUID()
   const providerMessageId = `pm-${id}`
   await db.table('messages').insert({
-    id,
-    tenant_id: tenantId,
-    channel: 'email',
-    priority: 'P2',
-    message_type: 'transactional',
-    recipient,
+    ...emailRow(id, tenantId, recipient, body),
     recipient_domain: recipient.slice(recipient.indexOf('@') + 1),
     subject: `Subject for ${recipient}`,
-    content: JSON.stringify({ text: body }),
     status: 'delivered',
     gateway: 'postal',
     provider_message_id: providerMessageId,

@@ -19,6 +19,7 @@ import {
   deliveredEmail,
   eraseThroughApi,
   inboundEmail,
+  queuedEmail,
   redisKeysHolding,
   tablesHolding,
   temporaryArchiveDir,
@@ -198,7 +199,7 @@ test.group('Erasure of a recipient', (group) => {
     const erased = await eraseThroughApi(client, headers, address)
     erased.assertStatus(200)
     // Accepted in the moment before the erasure committed: its row is written after
-    const id = await queuedRow(tenant.id, address)
+    const id = await queuedEmail(tenant.id, address)
 
     const claimed = await new MessageStore().claim(id, 60)
 
@@ -212,7 +213,7 @@ test.group('Erasure of a recipient', (group) => {
     const { tenant, headers } = await createTenant()
     const address = `sending.${uniqueTag()}@example.com`
     const store = new MessageStore()
-    const id = await queuedRow(tenant.id, address)
+    const id = await queuedEmail(tenant.id, address)
     const sending = await store.claim(id, 60)
     assert.isFalse(sending?.suppressed)
 
@@ -373,6 +374,29 @@ test.group('Erasure of a recipient', (group) => {
     assert.include([first.message.id, second.message.id], kept.message.id)
   })
 
+  test('erases a person again who wrote after the first erasure; one suppression entry stays', async ({
+    client,
+    assert,
+  }) => {
+    const { tenant, headers } = await createTenant()
+    const address = `again.${uniqueTag()}@example.com`
+    await inboundEmail(tenant.id, address, 'first')
+    const first = await eraseThroughApi(client, headers, address)
+    await inboundEmail(tenant.id, address, 'second')
+
+    const second = await eraseThroughApi(client, headers, address)
+
+    second.assertStatus(200)
+    assert.containsSubset(second.body().counts, { contacts: 1, suppressions: 0 })
+    assert.deepEqual(await tablesHolding(address), {})
+    const entries = await db.from('suppressions').where('tenant_id', tenant.id)
+    assert.lengthOf(entries, 1)
+    assert.equal(
+      entries[0].recipient,
+      `erased:${first.body().erasureId.replaceAll('-', '').slice(0, 12)}`
+    )
+  })
+
   test('answers 422 for what is no recipient and 403 to a key without the manage scope', async ({
     client,
     assert,
@@ -508,23 +532,6 @@ async function archivedLines(root: string, messageId: string) {
     lines.push(...records.filter((record) => record.message.id === messageId))
   }
   return lines
-}
-
-/** A queued email written straight to the table, as a row accepted just before an erasure */
-async function queuedRow(tenantId: string, recipient: string) {
-  const id = randomUUID()
-  await db.table('messages').insert({
-    id,
-    tenant_id: tenantId,
-    channel: 'email',
-    priority: 'P2',
-    message_type: 'transactional',
-    recipient,
-    subject: 'Raced',
-    content: JSON.stringify({ text: 'raced' }),
-    status: 'queued',
-  })
-  return id
 }
 
 /**
