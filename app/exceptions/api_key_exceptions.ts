@@ -8,6 +8,15 @@ export class ApiKeyNotFoundException extends DomainException {
   }
 }
 
+/** A key already replaced by a rotation (still working through its grace) is not rotated again. */
+export class ApiKeyAlreadyRotatedException extends DomainException {
+  static status = 409
+  static code = 'E_KEY_ALREADY_ROTATED'
+  constructor() {
+    super('This key was already rotated: rotate the key that replaced it')
+  }
+}
+
 /** A key may not make a key that can do more than itself. */
 export class ApiKeyEscalationException extends DomainException {
   static status = 403

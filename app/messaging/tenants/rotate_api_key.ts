@@ -7,13 +7,19 @@ import { kindOf } from '#messaging/tenants/tenant_api_keys'
 import { apiKeyView, issuedKey } from '#messaging/tenants/api_key_view'
 import { assertMayGrant, type ApiKeyChanger } from '#messaging/tenants/api_key_changer'
 import { keyToChange } from '#messaging/tenants/key_to_change'
-import { ApiKeyNotFoundException } from '#exceptions/api_key_exceptions'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import {
+  ApiKeyAlreadyRotatedException,
+  ApiKeyNotFoundException,
+} from '#exceptions/api_key_exceptions'
 
 /**
  * Replaces a key with a new one of the same name, scopes and kind (which
  * does not expire). The old key stops working at once, or after
  * `graceSeconds` so its callers can switch without downtime (never later
- * than it would have expired anyway). An expired key is not found.
+ * than it would have expired anyway). An expired key is not found; a key
+ * already replaced (in its grace) is not rotated again, which would leave two
+ * live successors of one key.
  */
 @inject()
 export class RotateApiKey {
@@ -26,6 +32,7 @@ export class RotateApiKey {
       // An expired key is as gone as it is to the auth guard
       if (old.isExpired()) throw new ApiKeyNotFoundException()
       const oldId = String(old.identifier)
+      if (await this.wasRotated(trx, tenant, oldId)) throw new ApiKeyAlreadyRotatedException()
       const scopes = old.abilities as ApiKeyScope[]
       const kind = kindOf(old)
       assertMayGrant(changer, { scopes, kind })
@@ -53,6 +60,16 @@ export class RotateApiKey {
       )
       return { ...key, apiKey, replaced }
     })
+  }
+
+  /** Every rotation is audited in its own transaction, so its entry is the record that it happened. */
+  private async wasRotated(trx: TransactionClientContract, tenant: Tenant, keyId: string) {
+    const entry = await trx
+      .from('audit_entries')
+      .where({ tenant_id: tenant.id, action: 'api_key.rotated', target_type: 'api_key' })
+      .where('target_id', keyId)
+      .first()
+    return Boolean(entry)
   }
 
   private stopTime(expiresAt: Date | null, graceSeconds: number) {

@@ -349,6 +349,43 @@ test.group('Key lifetime', () => {
     assert.lengthOf(await keyRowsOf(owner.tenant.id), 2)
   })
 
+  test('an expired key is not found for rotation (404), as for the auth guard', async ({
+    client,
+    assert,
+  }) => {
+    const owner = await createTenant()
+    const key = await createKey(owner, { scopes: ['read'] })
+    await expireKey(key.keyId)
+
+    const response = await client.post(`/api/v1/keys/${key.keyId}/rotate`).headers(owner.headers)
+
+    response.assertStatus(404)
+    assert.equal(response.body().errors[0].code, 'E_NOT_FOUND')
+    assert.lengthOf(await keyRowsOf(owner.tenant.id), 2)
+  })
+
+  test('a key in its grace after a rotation is not rotated again (409)', async ({
+    client,
+    assert,
+  }) => {
+    const owner = await createTenant()
+    const old = await createKey(owner, { scopes: ['read'] })
+    const rotate = () =>
+      client
+        .post(`/api/v1/keys/${old.keyId}/rotate`)
+        .headers(owner.headers)
+        .json({ graceSeconds: 3600 })
+    const first = await rotate()
+    first.assertStatus(201)
+
+    const again = await rotate()
+
+    again.assertStatus(409)
+    assert.equal(again.body().errors[0].code, 'E_KEY_ALREADY_ROTATED')
+    assert.lengthOf(await keyRowsOf(owner.tenant.id), 3)
+    assert.equal(await readStatus(client, old.apiKey), 200)
+  })
+
   test('graceSeconds outside 0..7 days → 422 {value}')
     .with([{ value: -1 }, { value: 7 * 86_400 + 1 }, { value: 1.5 }, { value: 'soon' }])
     .run(async ({ client, assert }, { value }) => {

@@ -94,6 +94,11 @@ test.group('tenants:issue-key', () => {
       { name: 'no scope at all', flags: ['--scopes=,'], message: 'scopes' },
       { name: 'a scope twice', flags: ['--scopes=read,read'], message: 'scopes' },
       { name: 'an unknown kind', flags: ['--kind=sandbox'], message: 'kind' },
+      {
+        name: 'a test key with manage',
+        flags: ['--kind=test', '--scopes=read,manage'],
+        message: 'may not hold the manage scope',
+      },
       { name: 'an expiry of 0 days', flags: ['--expires-in-days=0'], message: 'expiresInDays' },
       { name: 'a name over 100 characters', flags: [`--name=${'k'.repeat(101)}`], message: 'name' },
     ])
