@@ -35,10 +35,15 @@ export function parseRateLimit(spec: string): RateLimit | null {
  */
 export function parseWholeSecondRateLimit(spec: string): RateLimit | null {
   const limit = parseRateLimit(spec)
-  if (limit && limit.windowMs % 1000 !== 0) {
+  if (limit && !inWholeSeconds(limit)) {
     throw new Error(`"${spec}" is not a whole number of seconds: write e.g. 10/1 rather than 5/0.5`)
   }
   return limit
+}
+
+/** Whether a limit's window is a whole number of seconds (at least 1: parseRateLimit refuses 0). */
+export function inWholeSeconds(limit: RateLimit) {
+  return limit.windowMs % 1000 === 0
 }
 
 /** Reads `gmail.com=6000/60,yahoo.com=3000/60` (or `none`) into a map by lower-cased domain. */

@@ -1,4 +1,4 @@
-import { parseRateLimit, parseWholeSecondRateLimit } from '#messaging/routing/rate_limit_spec'
+import { inWholeSeconds, parseRateLimit } from '#messaging/routing/rate_limit_spec'
 import {
   QUOTA_KEYS,
   rateLimitSpec,
@@ -33,9 +33,9 @@ export function parseSettingChange(name: TenantSettingName, text: string): Tenan
   if (value.toLowerCase() === 'default') return { name, value: undefined }
   switch (name) {
     case 'apiRateLimit':
-      return { name, value: rateLimitValue(value, parseWholeSecondRateLimit) }
+      return { name, value: rateLimitValue(value, { wholeSeconds: true }) }
     case 'sendRateLimit':
-      return { name, value: rateLimitValue(value, parseRateLimit) }
+      return { name, value: rateLimitValue(value, { wholeSeconds: false }) }
     case 'dailyQuota':
     case 'monthlyQuota':
       return { name, value: value.toLowerCase() === 'none' ? undefined : quotaValue(value) }
@@ -54,15 +54,27 @@ export function withChanges(stored: TenantSettings, changes: TenantSettingChange
   return next as TenantSettings
 }
 
-function rateLimitValue(value: string, parse: typeof parseRateLimit): string | null {
+/**
+ * The API limit counts whole seconds (@adonisjs/limiter's windows are whole
+ * seconds; a window rounded down to 0 would never reset); the send limit,
+ * counted by our own limiter, may take fractions.
+ */
+function rateLimitValue(value: string, options: { wholeSeconds: boolean }): string | null {
   if (value.toLowerCase() === 'none') return null
   const message = `"${value}" is not a rate limit: write count/seconds (e.g. 20/1), none or default`
   if (value === '') throw new TenantSettingError(message)
+  let limit
   try {
-    return rateLimitSpec(parse(value))
+    limit = parseRateLimit(value)!
   } catch {
     throw new TenantSettingError(message)
   }
+  if (options.wholeSeconds && !inWholeSeconds(limit)) {
+    throw new TenantSettingError(
+      `"${value}": the API rate limit counts whole seconds (1 or more): write e.g. 10/1 rather than 5/0.5`
+    )
+  }
+  return rateLimitSpec(limit)
 }
 
 /** `10` caps all channels together; `email=1000,sms=500,all=2000` caps each named one. */

@@ -1,5 +1,9 @@
 import { CHANNELS, type Channel } from '#enums/channel'
-import { parseRateLimit, type RateLimit } from '#messaging/routing/rate_limit_spec'
+import {
+  parseRateLimit,
+  parseWholeSecondRateLimit,
+  type RateLimit,
+} from '#messaging/routing/rate_limit_spec'
 
 /** A quota caps one channel, or `all` of them together. */
 export const QUOTA_KEYS = ['all', ...CHANNELS] as const
@@ -62,17 +66,32 @@ export function effectiveSettings(
 ): EffectiveTenantSettings {
   const stored = storedSettings(raw)
   return {
-    apiRateLimit: rateLimitOf(stored.apiRateLimit, defaults.apiRateLimit),
-    sendRateLimit: rateLimitOf(stored.sendRateLimit, defaults.sendRateLimit),
+    apiRateLimit: apiRateLimitOf(stored, defaults),
+    sendRateLimit: rateLimitOf(stored.sendRateLimit, defaults.sendRateLimit, parseRateLimit),
     dailyQuota: { ...stored.dailyQuota },
     monthlyQuota: { ...stored.monthlyQuota },
     weight: stored.weight ?? DEFAULT_WEIGHT,
   }
 }
 
-function rateLimitOf(spec: string | null | undefined, fallback: RateLimit | null) {
+/**
+ * The API limit in force for a tenant whose row holds `raw`: only this
+ * setting is read, so another unreadable one does not stop the API. Throws
+ * for a value that cannot be read, such as `5/0.5` written by SQL (the API
+ * limiter counts whole seconds).
+ */
+export function apiRateLimitOf(raw: unknown, defaults: TenantSettingDefaults) {
+  const spec = storedSettings(raw).apiRateLimit
+  return rateLimitOf(spec, defaults.apiRateLimit, parseWholeSecondRateLimit)
+}
+
+function rateLimitOf(
+  spec: string | null | undefined,
+  fallback: RateLimit | null,
+  parse: (spec: string) => RateLimit | null
+) {
   if (spec === undefined) return fallback
-  return spec === null ? null : parseRateLimit(spec)
+  return spec === null ? null : parse(spec)
 }
 
 /** A rate limit written back as `count/seconds`. */

@@ -100,6 +100,21 @@ test.group('API rate limit per tenant', () => {
     assert.isNull(await limitHeader(tenant))
   })
 
+  test('a limit that cannot be read (written by SQL) falls back to the default, never a 500', async ({
+    assert,
+  }) => {
+    const tenant = await createTenant()
+    for (const apiRateLimit of ['fast', '5/0.5', 7]) {
+      await Tenant.query().where('id', tenant.tenant.id).update({ settings: { apiRateLimit } })
+      const reply = await read(tenant)
+      assert.equal(reply.status, 200, String(apiRateLimit))
+      // .env.test sets TENANT_API_RATE_LIMIT=none
+      assert.isNull(reply.headers.get('ratelimit-limit'))
+    }
+    // tenants:list (another test) reads every tenant's settings
+    await Tenant.query().where('id', tenant.tenant.id).update({ settings: {} })
+  })
+
   test('the push report route, which takes the tenant’s key, counts against the same limit', async ({
     assert,
   }) => {

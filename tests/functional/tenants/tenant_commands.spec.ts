@@ -79,6 +79,7 @@ test.group('tenants:set, show and list', () => {
 
     for (const [flag, message] of [
       ['--api-rate-limit=20', /is not a rate limit/],
+      ['--api-rate-limit=5/0.5', /counts whole seconds/],
       ['--daily-quota=fax=3', /is not a quota/],
       ['--monthly-quota=2147483648', /from 0 to 2147483647/],
       ['--weight=0', /is not a weight/],
