@@ -44,9 +44,14 @@ type Throttled = Extract<RateLimitDecision, { allowed: false }>
 /** The reason of a deferral while the tenant is suspended (`tenants:resume` looks for it) */
 export const TENANT_SUSPENDED = 'tenant suspended'
 
-/** A tenth of the suspension so far, from 2 s up to 10 minutes */
-function suspensionWaitMs(suspendedForMs: number) {
-  return Math.min(600_000, Math.max(2_000, Math.round(suspendedForMs / 10)))
+/**
+ * A tenth of the suspension so far, from 2 s up to an hour: each wait
+ * re-claims the message and logs a deferral, so a long suspension should
+ * cost little; `tenants:resume` promotes the waiting jobs, so resuming
+ * never waits that long.
+ */
+export function suspensionWaitMs(suspendedForMs: number) {
+  return Math.min(3_600_000, Math.max(2_000, Math.round(suspendedForMs / 10)))
 }
 
 /**
