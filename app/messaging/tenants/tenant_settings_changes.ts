@@ -15,8 +15,9 @@ export interface TenantChange {
  * Changes a tenant's row and records the change in the audit log, in one
  * transaction holding the row, so two operators' changes never interleave.
  * `change` edits the row and says what it did, or null when there was
- * nothing to do. Every change bumps `updated_at`: the workers' caches pick
- * up rows by it. Null when there is no such tenant.
+ * nothing to do. Every change bumps `updated_at` from the database's clock
+ * (a trigger, migration 0024): the workers' caches pick up rows by it. The
+ * tenant is read back so it shows that time. Null when there is no such tenant.
  */
 export async function changeTenant(
   tenantId: string,
@@ -30,6 +31,7 @@ export async function changeTenant(
     const made = change(tenant)
     if (!made) return tenant
     await tenant.save()
+    await tenant.refresh()
     await audit.record(
       { tenantId: tenant.id, actor, targetType: 'tenant', targetId: tenant.id, ...made },
       trx

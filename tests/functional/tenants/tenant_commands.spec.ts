@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
+import { Settings } from 'luxon'
 import Tenant from '#models/tenant'
 import { createTenant } from '#tests/helpers/tenants'
 import { runCommand } from '#tests/helpers/commands'
@@ -129,6 +130,31 @@ test.group('tenants:set, show and list', () => {
     assert.equal(listed.status, 'active')
     assert.equal(listed.effective.apiRateLimit, '3/1')
     assert.equal(listed.effective.weight, 1)
+  })
+})
+
+test.group('Tenant changes and the workers’ poll', () => {
+  test('a change takes updated_at from the database’s clock, not the writer’s', async ({
+    assert,
+    cleanup,
+  }) => {
+    const { tenant } = await createTenant()
+    // This process's clock an hour behind the database's
+    Settings.now = () => Date.now() - 3_600_000
+    cleanup(() => {
+      Settings.now = () => Date.now()
+    })
+    const { rows } = await db.rawQuery('SELECT clock_timestamp() AS now')
+
+    for (const argv of [
+      ['tenants:set', tenant.id, '--weight=4'],
+      ['tenants:suspend', tenant.id],
+    ]) {
+      const { command } = await runCommand(argv[0], argv.slice(1))
+      command.assertSucceeded()
+      const row = await db.from('tenants').where('id', tenant.id).firstOrFail()
+      assert.isAtLeast(row.updated_at.getTime(), rows[0].now.getTime(), argv[0])
+    }
   })
 })
 
