@@ -34,7 +34,10 @@ export default class TenantsSet extends BaseCommand {
   @flags.string({ description: 'Messages per UTC month, written as --daily-quota, or none' })
   declare monthlyQuota?: string
 
-  @flags.string({ description: 'Share when lanes serve tenants in turn: 1 to 1000, or default' })
+  @flags.string({
+    description:
+      'Stored for fair lanes (a later issue), no effect yet: the share when lanes serve tenants in turn, 1 to 1000, or default',
+  })
   declare weight?: string
 
   @flags.boolean({ description: 'Print the settings as JSON' })
