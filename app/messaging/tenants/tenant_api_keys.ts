@@ -57,18 +57,23 @@ export class TenantApiKeysProvider<Model extends LucidModel> extends DbAccessTok
   }
 
   /**
-   * A new key; the parent writes the row without the kind (the column's
-   * default is `live`), so a test key's kind is set on the same client right after.
+   * A new key. The parent's insert has no `kind` (the column's default is
+   * `live`; writing it there would mean copying the parent's token making),
+   * so a test key's kind is set right after, in the same transaction: no one
+   * ever sees it as a live key, even if the second statement fails.
    */
   async create(
     user: InstanceType<Model>,
     abilities?: string[],
     options: { name?: string; expiresIn?: string | number; kind?: ApiKeyKind } = {}
-  ) {
-    const token = await super.create(user, abilities, options)
+  ): Promise<AccessToken> {
     const kind = options.kind ?? 'live'
+    const client = await this.getDb()
+    if (kind !== 'live' && !client.isTransaction) {
+      return client.transaction((trx) => this.using(trx).create(user, abilities, options))
+    }
+    const token = await super.create(user, abilities, options)
     if (kind !== 'live') {
-      const client = await this.getDb()
       await client.from(this.table).where('id', String(token.identifier)).update({ kind })
     }
     kinds.set(token, kind)

@@ -2,9 +2,8 @@ import { test } from '@japa/runner'
 import Tenant from '#models/tenant'
 import type { ApiClient } from '@japa/api-client'
 import { periodsAt } from '#messaging/quotas/quota_periods'
-import { createTenant } from '#tests/helpers/tenants'
+import { createKey, createTenant } from '#tests/helpers/tenants'
 import { setQuotas, storedFor, tenantWithQuotas } from '#tests/helpers/quotas'
-import { testKeyHeaders } from '#tests/helpers/test_keys'
 import { suppressThroughApi } from '#tests/helpers/suppressions'
 
 const sms = (recipient = '+14155550100') => ({
@@ -210,7 +209,7 @@ test.group('Quotas at accept', () => {
     assert,
   }) => {
     const { tenant, headers } = await createTenant()
-    const testHeaders = await testKeyHeaders(tenant)
+    const { headers: testHeaders } = await createKey(tenant, { scopes: ['send'], kind: 'test' })
     await setQuotas(tenant, { dailyQuota: { all: 1 } })
     await post(client, headers, sms())
     await post(client, testHeaders, sms())

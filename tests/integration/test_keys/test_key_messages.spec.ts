@@ -12,8 +12,7 @@ import { CallbackReceiver } from '#tests/helpers/callback_receiver'
 import { createPostalTenant, startFakePostal } from '#tests/helpers/fake_postal'
 import { registerEndpoint, tenantWebhookQueue } from '#tests/helpers/tenant_webhooks'
 import { messageWithEvents, statusOf } from '#tests/helpers/sandbox'
-import { testKeyHeaders } from '#tests/helpers/test_keys'
-import { createTenant } from '#tests/helpers/tenants'
+import { createKey, createTenant } from '#tests/helpers/tenants'
 import { tallySends } from '#tests/helpers/gateway_tally'
 import { waitUntil } from '#tests/helpers/wait'
 import { WorkerProcess } from '#tests/helpers/worker_process'
@@ -58,7 +57,7 @@ test.group('Test keys: the whole pipeline, no vendor call', (group) => {
       url: receiver.url,
       eventTypes: ['message.delivered'],
     })
-    const testHeaders = await testKeyHeaders(tenant.tenant)
+    const { headers: testHeaders } = await createKey(tenant, { scopes: ['send'], kind: 'test' })
     const gatewayKey = `postal:${tenant.providerId}`
 
     const { id, body } = await acceptedEmail(client, testHeaders, 'ada@example.com')
@@ -132,7 +131,8 @@ test.group('Test keys: the whole pipeline, no vendor call', (group) => {
 test.group('Test keys: the flag is part of the immutable log', () => {
   test('is_test cannot be changed after insert', async ({ client, assert }) => {
     const { tenant } = await createTenant()
-    const { id } = await acceptedEmail(client, await testKeyHeaders(tenant), 'ada@example.com')
+    const testKey = await createKey(tenant, { scopes: ['send'], kind: 'test' })
+    const { id } = await acceptedEmail(client, testKey.headers, 'ada@example.com')
 
     await assert.rejects(
       () => db.from('messages').where('id', id).update({ is_test: false }),
