@@ -1,4 +1,4 @@
-import { PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
+import { PostalFakeServer } from '#messaging/vendors/postal/fake'
 import type { FakeReply, FakeRequest } from '#sandbox/fakes/fake_provider_server'
 
 /**

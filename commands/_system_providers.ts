@@ -1,5 +1,5 @@
 import type { BaseCommand } from '@adonisjs/core/ace'
-import type { providerView } from '#messaging/providers/provider_view'
+import type { providerView } from '#messaging/accounts/provider_view'
 
 type ProviderView = ReturnType<typeof providerView>
 

@@ -1,5 +1,5 @@
 import { BaseCommand } from '@adonisjs/core/ace'
-import { credentialsKeyId, generateCredentialsKey } from '#messaging/providers/credentials_cipher'
+import { credentialsKeyId, generateCredentialsKey } from '#messaging/accounts/credentials_cipher'
 
 export default class CredentialsGenerateKey extends BaseCommand {
   static commandName = 'credentials:generate-key'

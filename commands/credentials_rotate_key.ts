@@ -1,6 +1,6 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import type { RotationReport } from '#messaging/providers/credentials_rotation'
+import type { RotationReport } from '#messaging/accounts/credentials_rotation'
 
 export default class CredentialsRotateKey extends BaseCommand {
   static commandName = 'credentials:rotate-key'
@@ -23,8 +23,8 @@ export default class CredentialsRotateKey extends BaseCommand {
   declare batchSize: number
 
   async run() {
-    const { CredentialsCipher } = await import('#messaging/providers/credentials_cipher')
-    const { CredentialsRotation } = await import('#messaging/providers/credentials_rotation')
+    const { CredentialsCipher } = await import('#messaging/accounts/credentials_cipher')
+    const { CredentialsRotation } = await import('#messaging/accounts/credentials_rotation')
     const { AuditLog } = await import('#messaging/audit/audit_log')
     const { operatorActor } = await import('#messaging/audit/audit_actors')
     const rotation = new CredentialsRotation(

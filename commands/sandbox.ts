@@ -38,7 +38,7 @@ export default class SandboxCommand extends BaseCommand {
       throw error
     }
     const { Sandbox } = await import('#sandbox/sandbox')
-    const { ProviderAccounts } = await import('#messaging/providers/provider_accounts')
+    const { ProviderAccounts } = await import('#messaging/accounts/provider_accounts')
     if (this.ifUnconfigured && (await Sandbox.hasRealProviders())) {
       this.logger.info('Providers are configured: the sandbox is not started')
       await this.app.terminate()

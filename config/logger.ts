@@ -1,7 +1,7 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig, targets } from '@adonisjs/core/logger'
-import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from '#messaging/providers/log_redaction'
+import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from '#messaging/accounts/log_redaction'
 
 /**
  * LOG_FORMAT: json (one object per line, for collectors) or pretty; json

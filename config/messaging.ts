@@ -6,7 +6,7 @@ import {
   parseWholeSecondRateLimit,
 } from '#messaging/routing/rate_limit_spec'
 import { parseEgressAllow } from '#messaging/egress/egress_allow'
-import { parseKeyList } from '#messaging/providers/credentials_cipher'
+import { parseKeyList } from '#messaging/accounts/credentials_cipher'
 import type { TenantSettingDefaults } from '#messaging/tenants/tenant_settings'
 
 /**

@@ -2,7 +2,7 @@ import vine from '@vinejs/vine'
 import type { Infer } from '@vinejs/vine/types'
 import { CHANNELS, type Channel } from '#enums/channel'
 import { GATEWAY_TYPES, GatewayType } from '#enums/gateway_type'
-import { PROVIDER_TYPES } from '#messaging/providers/provider_types'
+import { PROVIDER_TYPES } from '#messaging/accounts/provider_types'
 
 const text = () => vine.string().trim().minLength(1).maxLength(255)
 /** Lower is tried first */

@@ -2,7 +2,7 @@ import vine from '@vinejs/vine'
 import { DateTime } from 'luxon'
 import type { Infer } from '@vinejs/vine/types'
 import { TENANT_WEBHOOK_EVENT_TYPES } from '#enums/tenant_webhook_event_type'
-import { recipientUrl } from '#messaging/gateways/webhook_gateway'
+import { recipientUrl } from '#messaging/vendors/webhook/gateway'
 import { isoDateTime } from '#validators/message_rules'
 
 /** The same receivers the webhook gateway posts to: https, or http on loopback only. */

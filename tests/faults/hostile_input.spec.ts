@@ -7,9 +7,9 @@ import twilio from 'twilio'
 import { appUrl } from '#config/app'
 import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
-import { signWebhook } from '#messaging/gateways/webhook_signature'
-import { SnsFetcher } from '#messaging/tracking/sns_fetcher'
-import { SnsNotificationSigner } from '#sandbox/fakes/sns_notification_signer'
+import { signWebhook } from '#messaging/signing/webhook_signature'
+import { SnsFetcher } from '#messaging/vendors/ses/sns_fetcher'
+import { SnsNotificationSigner } from '#messaging/vendors/ses/fake_sns_signer'
 import {
   describeRequest,
   hostileRequests,

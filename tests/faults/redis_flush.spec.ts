@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import redis from '@adonisjs/redis/services/main'
-import type { PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
+import type { PostalFakeServer } from '#messaging/vendors/postal/fake'
 import { bulkEmails, createPostalTenant, startFakePostal } from '#tests/helpers/fake_postal'
 import { countInStatus, messageIdsOf, statusCounts } from '#tests/helpers/database'
 import { tallySends } from '#tests/helpers/gateway_tally'

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import type { PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
+import type { PostalFakeServer } from '#messaging/vendors/postal/fake'
 import { CallbackReceiver, type ReceivedCallback } from '#tests/helpers/callback_receiver'
 import { mapConcurrently } from '#tests/helpers/concurrency'
 import { countInStatus } from '#tests/helpers/database'

@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import type { PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
+import type { PostalFakeServer } from '#messaging/vendors/postal/fake'
 import { bulkEmails, createPostalTenant, startFakePostal } from '#tests/helpers/fake_postal'
 import { countInStatus, messageIdsOf, statusCounts } from '#tests/helpers/database'
 import { tallySends } from '#tests/helpers/gateway_tally'

@@ -1,9 +1,9 @@
 import { createCipheriv, randomBytes } from 'node:crypto'
 import app from '@adonisjs/core/services/app'
 import type { MessagingConfig } from '#config/messaging'
-import type { CredentialsCipher } from '#messaging/providers/credentials_cipher'
-import { SEALED_COLUMNS } from '#messaging/providers/credentials_columns'
-import { openStored, storedValues } from '#messaging/providers/credentials_store'
+import type { CredentialsCipher } from '#messaging/accounts/credentials_cipher'
+import { SEALED_COLUMNS } from '#messaging/accounts/credentials_columns'
+import { openStored, storedValues } from '#messaging/accounts/credentials_store'
 
 /** The CREDENTIALS_KEY of the test process: what the API seals with */
 export function testCredentialsKey() {

@@ -1,5 +1,5 @@
 import type { ApiClient } from '@japa/api-client'
-import { PostalFakeServer, type PostalFakeOptions } from '#sandbox/fakes/postal_fake_server'
+import { PostalFakeServer, type PostalFakeOptions } from '#messaging/vendors/postal/fake'
 import { createProvider } from '#tests/helpers/providers'
 import { createTenant } from '#tests/helpers/tenants'
 

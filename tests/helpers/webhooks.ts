@@ -6,8 +6,8 @@ import twilio from 'twilio'
 import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import ProviderConfig from '#models/provider_config'
-import { ProviderAccounts } from '#messaging/providers/provider_accounts'
-import { SnsFetcher } from '#messaging/tracking/sns_fetcher'
+import { ProviderAccounts } from '#messaging/accounts/provider_accounts'
+import { SnsFetcher } from '#messaging/vendors/ses/sns_fetcher'
 
 /** A provider config with sealed credentials, as the providers API stores one. */
 export async function createProviderConfig(

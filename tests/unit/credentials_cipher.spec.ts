@@ -8,7 +8,7 @@ import {
   maskSecret,
   parseKeyList,
   type SealedRow,
-} from '#messaging/providers/credentials_cipher'
+} from '#messaging/accounts/credentials_cipher'
 import { legacySeal } from '#tests/helpers/credentials'
 
 const newKey = generateCredentialsKey

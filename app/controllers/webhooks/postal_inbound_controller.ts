@@ -1,10 +1,10 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { GatewayType } from '#enums/gateway_type'
-import type { PostalGatewayConfig } from '#messaging/gateways/postal_gateway'
+import type { PostalGatewayConfig } from '#messaging/vendors/postal/gateway'
 import { InboundRecorder } from '#messaging/conversations/inbound_recorder'
-import { parsePostalInbound } from '#messaging/conversations/postal_inbound'
-import { verifiedPostalBody } from '#messaging/tracking/postal_webhook'
+import { parsePostalInbound } from '#messaging/vendors/postal/inbound'
+import { verifiedPostalBody } from '#messaging/vendors/postal/webhook'
 import { WebhookAccounts, eventContextOf } from '#messaging/tracking/webhook_accounts'
 
 @inject()

@@ -1,9 +1,9 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { GatewayType } from '#enums/gateway_type'
-import type { PostalGatewayConfig } from '#messaging/gateways/postal_gateway'
+import type { PostalGatewayConfig } from '#messaging/vendors/postal/gateway'
 import { DeliveryTracker } from '#messaging/tracking/delivery_tracker'
-import { readPostalWebhook } from '#messaging/tracking/postal_webhook'
+import { readPostalWebhook } from '#messaging/vendors/postal/webhook'
 import { WebhookAccounts } from '#messaging/tracking/webhook_accounts'
 
 @inject()

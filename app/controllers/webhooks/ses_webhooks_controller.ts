@@ -1,9 +1,9 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { GatewayType } from '#enums/gateway_type'
-import type { SesGatewayConfig } from '#messaging/gateways/ses_gateway'
+import type { SesGatewayConfig } from '#messaging/vendors/ses/gateway'
 import { DeliveryTracker } from '#messaging/tracking/delivery_tracker'
-import { SesWebhook } from '#messaging/tracking/ses_webhook'
+import { SesWebhook } from '#messaging/vendors/ses/webhook'
 import { WebhookAccounts } from '#messaging/tracking/webhook_accounts'
 
 @inject()

@@ -1,10 +1,10 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { GatewayType } from '#enums/gateway_type'
-import type { TwilioGatewayConfig } from '#messaging/gateways/twilio_gateway'
+import type { TwilioGatewayConfig } from '#messaging/vendors/twilio/gateway'
 import { InboundRecorder } from '#messaging/conversations/inbound_recorder'
-import { parseTwilioInbound } from '#messaging/conversations/twilio_inbound'
-import { verifiedTwilioParams } from '#messaging/tracking/twilio_webhook'
+import { parseTwilioInbound } from '#messaging/vendors/twilio/inbound'
+import { verifiedTwilioParams } from '#messaging/vendors/twilio/webhook'
 import { WebhookAccounts, eventContextOf } from '#messaging/tracking/webhook_accounts'
 import { appUrl } from '#config/app'
 

@@ -1,9 +1,9 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { GatewayType } from '#enums/gateway_type'
-import type { TwilioGatewayConfig } from '#messaging/gateways/twilio_gateway'
+import type { TwilioGatewayConfig } from '#messaging/vendors/twilio/gateway'
 import { DeliveryTracker } from '#messaging/tracking/delivery_tracker'
-import { readTwilioCallback } from '#messaging/tracking/twilio_webhook'
+import { readTwilioCallback } from '#messaging/vendors/twilio/webhook'
 import { WebhookAccounts } from '#messaging/tracking/webhook_accounts'
 import { appUrl } from '#config/app'
 

@@ -1,6 +1,6 @@
-import { maskSecret } from '#messaging/providers/credentials_cipher'
-import { LOG_REDACT_CENSOR } from '#messaging/providers/log_redaction'
-import { PROVIDER_SECRET_FIELDS } from '#messaging/providers/provider_types'
+import { maskSecret } from '#messaging/accounts/credentials_cipher'
+import { LOG_REDACT_CENSOR } from '#messaging/accounts/log_redaction'
+import { PROVIDER_SECRET_FIELDS } from '#messaging/accounts/provider_types'
 
 /** Names are compared lower-case without separators: `private_key`, `privateKey`, `Private-Key` */
 function normalized(name: string) {

@@ -1,6 +1,6 @@
 import { Channel } from '#enums/channel'
 import type { ClaimedMessage } from '#messaging/outbox/message_store'
-import type { OutboundMessage } from '#messaging/gateways/gateway'
+import type { OutboundMessage } from '#messaging/channels/gateway'
 import { smsEncoding } from '#messaging/channels/sms_encoding'
 
 /**

@@ -1,10 +1,10 @@
 import type { Logger } from '@adonisjs/core/logger'
 import type { Channel } from '#enums/channel'
-import type { Gateway } from '#messaging/gateways/gateway'
-import { TestModeGateway } from '#messaging/gateways/test_mode_gateway'
-import type { GatewayFactory } from '#messaging/gateways/gateway_factory'
+import type { Gateway } from '#messaging/channels/gateway'
+import { TestModeGateway } from '#messaging/routing/test_mode_gateway'
+import type { GatewayFactory } from '#messaging/vendors/gateway_factory'
 import type { ClaimedMessage } from '#messaging/outbox/message_store'
-import type { ProviderAccount, ProviderAccounts } from '#messaging/providers/provider_accounts'
+import type { ProviderAccount, ProviderAccounts } from '#messaging/accounts/provider_accounts'
 import type {
   CircuitState,
   GatewayHealth,

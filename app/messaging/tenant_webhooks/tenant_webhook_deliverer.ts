@@ -9,7 +9,7 @@ import {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   signWebhook,
-} from '#messaging/gateways/webhook_signature'
+} from '#messaging/signing/webhook_signature'
 import { WebhookSecrets } from '#messaging/tenant_webhooks/webhook_secrets'
 import { TenantWebhookHttp } from '#messaging/tenant_webhooks/tenant_webhook_http'
 import { attemptError } from '#messaging/tenant_webhooks/webhook_attempt_error'

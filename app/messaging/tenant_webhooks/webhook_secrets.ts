@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { inject } from '@adonisjs/core'
-import { CredentialsCipher, maskSecret } from '#messaging/providers/credentials_cipher'
-import { WEBHOOK_ENDPOINT_SECRET, sealedRow } from '#messaging/providers/credentials_columns'
+import { CredentialsCipher, maskSecret } from '#messaging/accounts/credentials_cipher'
+import { WEBHOOK_ENDPOINT_SECRET, sealedRow } from '#messaging/accounts/credentials_columns'
 
 interface SealedSecret {
   secret: string

@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { GatewayType } from '#enums/gateway_type'
 import { WebhookProviderNotFoundException } from '#exceptions/webhook_exceptions'
-import { ProviderAccounts, type ProviderAccount } from '#messaging/providers/provider_accounts'
+import { ProviderAccounts, type ProviderAccount } from '#messaging/accounts/provider_accounts'
 import type { ProviderEventContext } from '#messaging/tracking/provider_event'
 
 /**

@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
-import { GatewayFactory } from '#messaging/gateways/gateway_factory'
+import { GatewayFactory } from '#messaging/vendors/gateway_factory'
 import { ADDRESSED_PROVIDER_TYPES, tenantProviderAt } from '#tests/helpers/egress'
 import {
   INTERNAL_REPLIES,

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { GatewayType } from '#enums/gateway_type'
-import { PROVIDER_TYPES } from '#messaging/providers/provider_types'
+import { PROVIDER_TYPES } from '#messaging/accounts/provider_types'
 import { withPublicDns } from '#tests/helpers/egress'
 import { createTenant, type TestTenant } from '#tests/helpers/tenants'
 

@@ -5,12 +5,12 @@ import type { ApiClient } from '@japa/api-client'
 import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import type ProviderConfig from '#models/provider_config'
-import { TWILIO_CALLBACK_MESSAGE_ID_PARAM } from '#messaging/gateways/twilio_gateway'
+import { TWILIO_CALLBACK_MESSAGE_ID_PARAM } from '#messaging/vendors/twilio/gateway'
 import {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   signWebhook,
-} from '#messaging/gateways/webhook_signature'
+} from '#messaging/signing/webhook_signature'
 import { createTenant, type TestTenant } from '#tests/helpers/tenants'
 import { postalSigningKey } from '#tests/helpers/inbound'
 import {

@@ -9,7 +9,7 @@ import {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   signWebhook,
-} from '#messaging/gateways/webhook_signature'
+} from '#messaging/signing/webhook_signature'
 import { createTenant, type TestTenant } from '#tests/helpers/tenants'
 import {
   createProviderConfig,

@@ -6,8 +6,8 @@ import type { ApiClient } from '@japa/api-client'
 import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import type ProviderConfig from '#models/provider_config'
-import { TwilioGateway } from '#messaging/gateways/twilio_gateway'
-import { TWILIO_MAGIC_NUMBERS, TwilioFakeServer } from '#sandbox/fakes/twilio_fake_server'
+import { TwilioGateway } from '#messaging/vendors/twilio/gateway'
+import { TWILIO_MAGIC_NUMBERS, TwilioFakeServer } from '#messaging/vendors/twilio/fake'
 import { createTenant, type TestTenant } from '#tests/helpers/tenants'
 import {
   createProviderConfig,

@@ -8,7 +8,7 @@ import {
   type EgressResolver,
 } from '#messaging/egress/egress_policy'
 import { EgressHttp } from '#messaging/egress/egress_http'
-import { KeepAliveHttpClient } from '#messaging/gateways/keep_alive_http'
+import { KeepAliveHttpClient } from '#messaging/egress/keep_alive_http'
 import { INTERNAL_SECRET, InternalService } from '#tests/helpers/internal_service'
 
 const PUBLIC = { address: '93.184.216.34', family: 4 }

@@ -5,9 +5,9 @@ import { test } from '@japa/runner'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
 import { getApps } from 'firebase-admin/app'
 import { Channel } from '#enums/channel'
-import type { GatewayErrorClass, PushOutbound, SmsOutbound } from '#messaging/gateways/gateway'
-import { FcmGateway, type FcmGatewayConfig } from '#messaging/gateways/fcm_gateway'
-import { FCM_MAGIC_TOKEN_PREFIXES, FcmFakeServer } from '#sandbox/fakes/fcm_fake_server'
+import type { GatewayErrorClass, PushOutbound, SmsOutbound } from '#messaging/channels/gateway'
+import { FcmGateway, type FcmGatewayConfig } from '#messaging/vendors/fcm/gateway'
+import { FCM_MAGIC_TOKEN_PREFIXES, FcmFakeServer } from '#messaging/vendors/fcm/fake'
 
 const PROJECT_ID = 'switchboard-test'
 

@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { test } from '@japa/runner'
 import { EgressPolicy, type EgressResolver } from '#messaging/egress/egress_policy'
-import { FcmGateway } from '#messaging/gateways/fcm_gateway'
-import type { GatewayCheck } from '#messaging/gateways/gateway'
+import { FcmGateway } from '#messaging/vendors/fcm/gateway'
+import type { GatewayCheck } from '#messaging/channels/gateway'
 import {
   ADDRESSED_PROVIDER_TYPES,
   gatewayAt,

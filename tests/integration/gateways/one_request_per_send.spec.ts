@@ -5,9 +5,9 @@ import type { AddressInfo, Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from '@japa/runner'
 import { EgressPolicy, type EgressResolver } from '#messaging/egress/egress_policy'
-import { FcmAgent, FcmCall } from '#messaging/gateways/fcm_agent'
-import { FcmGateway } from '#messaging/gateways/fcm_gateway'
-import type { Gateway } from '#messaging/gateways/gateway'
+import { FcmAgent, FcmCall } from '#messaging/vendors/fcm/agent'
+import { FcmGateway } from '#messaging/vendors/fcm/gateway'
+import type { Gateway } from '#messaging/channels/gateway'
 import {
   ADDRESSED_PROVIDER_TYPES,
   gatewayAt,

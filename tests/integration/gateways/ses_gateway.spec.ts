@@ -7,10 +7,10 @@ import type {
   EmailOutbound,
   GatewayErrorClass,
   GatewayResult,
-} from '#messaging/gateways/gateway'
-import { SesGateway, type SesGatewayConfig } from '#messaging/gateways/ses_gateway'
+} from '#messaging/channels/gateway'
+import { SesGateway, type SesGatewayConfig } from '#messaging/vendors/ses/gateway'
 import { CallbackReceiver, type ReceivedCallback } from '#tests/helpers/callback_receiver'
-import { SES_MAGIC_RECIPIENTS, SesFakeServer } from '#sandbox/fakes/ses_fake_server'
+import { SES_MAGIC_RECIPIENTS, SesFakeServer } from '#messaging/vendors/ses/fake'
 
 const ACCESS_KEY_ID = 'AKIAFAKESWITCHBOARD1'
 const FROM = 'noreply@mail.switchboard.test'

@@ -5,13 +5,13 @@ import { test } from '@japa/runner'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
 import twilio from 'twilio'
 import { Channel } from '#enums/channel'
-import type { GatewayErrorClass, PushOutbound, SmsOutbound } from '#messaging/gateways/gateway'
+import type { GatewayErrorClass, PushOutbound, SmsOutbound } from '#messaging/channels/gateway'
 import {
   TWILIO_CALLBACK_MESSAGE_ID_PARAM,
   TwilioGateway,
   type TwilioGatewayConfig,
-} from '#messaging/gateways/twilio_gateway'
-import { TWILIO_MAGIC_NUMBERS, TwilioFakeServer } from '#sandbox/fakes/twilio_fake_server'
+} from '#messaging/vendors/twilio/gateway'
+import { TWILIO_MAGIC_NUMBERS, TwilioFakeServer } from '#messaging/vendors/twilio/fake'
 
 const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`
 const AUTH_TOKEN = 'twilio-test-auth-token'

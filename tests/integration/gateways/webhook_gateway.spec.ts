@@ -3,10 +3,10 @@ import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from '@japa/runner'
 import { Channel } from '#enums/channel'
-import type { GatewayErrorClass, SmsOutbound, WebhookOutbound } from '#messaging/gateways/gateway'
-import { WebhookGateway } from '#messaging/gateways/webhook_gateway'
+import type { GatewayErrorClass, SmsOutbound, WebhookOutbound } from '#messaging/channels/gateway'
+import { WebhookGateway } from '#messaging/vendors/webhook/gateway'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
-import { verifyWebhookSignature } from '#messaging/gateways/webhook_signature'
+import { verifyWebhookSignature } from '#messaging/signing/webhook_signature'
 
 const SECRET = 'whsec_test_secret'
 /** The receiver is on loopback, as EGRESS_ALLOW=127.0.0.0/8 lets the tests' receivers be */

@@ -10,7 +10,7 @@ import { MessageStore, type ClaimedMessage } from '#messaging/outbox/message_sto
 import { LeaseKeeper, LeaseLostError } from '#messaging/outbox/lease_keeper'
 import { MessageDispatcher } from '#messaging/delivery/message_dispatcher'
 import { MessageQueues } from '#messaging/queueing/message_queues'
-import { POSTAL_MAGIC_RECIPIENTS, type PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
+import { POSTAL_MAGIC_RECIPIENTS, type PostalFakeServer } from '#messaging/vendors/postal/fake'
 import { createPostalTenant, startFakePostal } from '#tests/helpers/fake_postal'
 import { acceptedSms, acceptMessage, claimedSms } from '#tests/helpers/messages'
 import { emptyQueues } from '#tests/helpers/queues'

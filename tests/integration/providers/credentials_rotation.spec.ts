@@ -9,12 +9,12 @@ import {
   CredentialsCipher,
   credentialsKeyId,
   generateCredentialsKey,
-} from '#messaging/providers/credentials_cipher'
-import { PROVIDER_CREDENTIALS } from '#messaging/providers/credentials_columns'
-import { assertCredentialsKeyOpensStoredConfigs } from '#messaging/providers/credentials_key_check'
-import { CredentialsRotation } from '#messaging/providers/credentials_rotation'
-import { storedValues } from '#messaging/providers/credentials_store'
-import { ProviderAccounts } from '#messaging/providers/provider_accounts'
+} from '#messaging/accounts/credentials_cipher'
+import { PROVIDER_CREDENTIALS } from '#messaging/accounts/credentials_columns'
+import { assertCredentialsKeyOpensStoredConfigs } from '#messaging/accounts/credentials_key_check'
+import { CredentialsRotation } from '#messaging/accounts/credentials_rotation'
+import { storedValues } from '#messaging/accounts/credentials_store'
+import { ProviderAccounts } from '#messaging/accounts/provider_accounts'
 import { WebhookSecrets } from '#messaging/tenant_webhooks/webhook_secrets'
 import { runAce } from '#tests/helpers/ace_process'
 import { legacySeal, testCredentialsKey } from '#tests/helpers/credentials'

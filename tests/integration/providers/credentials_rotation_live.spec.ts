@@ -2,13 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import type { ApiClient } from '@japa/api-client'
-import { verifyWebhookSignature } from '#messaging/gateways/webhook_signature'
+import { verifyWebhookSignature } from '#messaging/signing/webhook_signature'
 import {
   CredentialsCipher,
   credentialsKeyId,
   generateCredentialsKey,
-} from '#messaging/providers/credentials_cipher'
-import type { PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
+} from '#messaging/accounts/credentials_cipher'
+import type { PostalFakeServer } from '#messaging/vendors/postal/fake'
 import { CallbackReceiver } from '#tests/helpers/callback_receiver'
 import { storedValuesOpenedBy, testCredentialsKey } from '#tests/helpers/credentials'
 import { createPostalTenant, startFakePostal } from '#tests/helpers/fake_postal'

@@ -10,14 +10,14 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import twilio from 'twilio'
 import env from '#start/env'
-import { FAKE_FCM_ACCESS_TOKEN } from '#messaging/gateways/fcm_gateway'
-import { TWILIO_CALLBACK_MESSAGE_ID_PARAM } from '#messaging/gateways/twilio_gateway'
+import { FAKE_FCM_ACCESS_TOKEN } from '#messaging/vendors/fcm/gateway'
+import { TWILIO_CALLBACK_MESSAGE_ID_PARAM } from '#messaging/vendors/twilio/gateway'
 import {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   signWebhook,
-} from '#messaging/gateways/webhook_signature'
-import { SnsNotificationSigner } from '#sandbox/fakes/sns_notification_signer'
+} from '#messaging/signing/webhook_signature'
+import { SnsNotificationSigner } from '#messaging/vendors/ses/fake_sns_signer'
 import { sandboxCredentials } from '#sandbox/sandbox_credentials'
 import { ApiProcess } from '#tests/helpers/api_process'
 import { runAce } from '#tests/helpers/ace_process'

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { verifyWebhookSignature } from '#messaging/gateways/webhook_signature'
+import { verifyWebhookSignature } from '#messaging/signing/webhook_signature'
 import { CallbackReceiver, type ReceivedCallback } from '#tests/helpers/callback_receiver'
 import { createTenant } from '#tests/helpers/tenants'
 import {

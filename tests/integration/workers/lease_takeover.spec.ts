@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import type { ApiClient } from '@japa/api-client'
-import { POSTAL_MAGIC_RECIPIENTS, PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
+import { POSTAL_MAGIC_RECIPIENTS, PostalFakeServer } from '#messaging/vendors/postal/fake'
 import type { FakeReply, FakeRequest } from '#sandbox/fakes/fake_provider_server'
 import {
   bulkEmails,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { test } from '@japa/runner'
 import type { ApiClient } from '@japa/api-client'
-import { POSTAL_MAGIC_RECIPIENTS, PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
+import { POSTAL_MAGIC_RECIPIENTS, PostalFakeServer } from '#messaging/vendors/postal/fake'
 import { statusCounts } from '#tests/helpers/database'
 import { freePort } from '#tests/helpers/ports'
 import { createProvider } from '#tests/helpers/providers'

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import type { PostalFakeServer } from '#sandbox/fakes/postal_fake_server'
+import type { PostalFakeServer } from '#messaging/vendors/postal/fake'
 import { createPostalTenant, startFakePostal } from '#tests/helpers/fake_postal'
 import { createTenant } from '#tests/helpers/tenants'
 import { acceptMessage } from '#tests/helpers/messages'

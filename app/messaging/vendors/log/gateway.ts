@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Logger } from '@adonisjs/core/logger'
+import {
+  Gateway,
+  type GatewayCheck,
+  type GatewayResult,
+  type OutboundMessage,
+} from '#messaging/channels/gateway'
+
+/**
+ * The development gateway: records the outbound message in the log and
+ * answers like a provider that accepted it. An optional latency imitates a
+ * slow provider.
+ */
+export class LogGateway extends Gateway {
+  readonly type = 'log'
+
+  constructor(
+    private logger: Logger,
+    private latencyMs: number
+  ) {
+    super()
+  }
+
+  async send(message: OutboundMessage): Promise<GatewayResult> {
+    if (this.latencyMs > 0) {
+      await sleep(this.latencyMs)
+    }
+    const providerMessageId = `log-${randomUUID()}`
+    this.logger.info({ ...message, providerMessageId }, 'log gateway: message delivered to the log')
+    return { ok: true, providerMessageId }
+  }
+
+  async check(): Promise<GatewayCheck> {
+    return { ok: true, detail: 'the log gateway writes messages to the worker log' }
+  }
+}
