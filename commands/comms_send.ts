@@ -51,10 +51,10 @@ export default class CommsSend extends BaseCommand {
     })
     if (!request) return
 
-    const { MessageService } = await import('#messaging/message_service')
+    const { SendMessage } = await import('#messaging/actions/send_message')
     const { senderOf } = await import('#messaging/sender')
-    const service = await this.app.container.make(MessageService)
-    const { message } = await service.send(senderOf(tenant, { kind: 'live' }), request)
+    const sendMessage = await this.app.container.make(SendMessage)
+    const { message } = await sendMessage.handle(senderOf(tenant, { kind: 'live' }), request)
     this.ui
       .table()
       .head(['id', 'status', 'channel', 'priority', 'recipient'])

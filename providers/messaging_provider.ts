@@ -8,7 +8,14 @@ import { GatewayHealth } from '#messaging/routing/gateway_health'
 import { RateLimiter } from '#messaging/routing/rate_limiter'
 import { TenantSettingsCache } from '#messaging/tenants/tenant_settings_cache'
 import { ChannelFallback } from '#messaging/delivery/channel_fallback'
-import { MessageService } from '#messaging/message_service'
+import { AcceptedMessagesQueuer } from '#messaging/actions/accepted_messages_queuer'
+import { SendBulk } from '#messaging/actions/send_bulk'
+import { SendFallback } from '#messaging/actions/send_fallback'
+import { ResendFailed } from '#messaging/actions/resend_failed'
+import { FailedMessageRetrier } from '#messaging/outbox/failed_message_retrier'
+import { MessageQueues } from '#messaging/queueing/message_queues'
+import { MessageComposer } from '#messaging/templates/message_composer'
+import { TenantUsage } from '#messaging/quotas/tenant_usage'
 import { MetricsRecorder } from '#messaging/metrics/metrics_recorder'
 import MetricsListener from '#messaging/metrics/metrics_listener'
 import { RetryPolicy } from '#messaging/delivery/retry_policy'
@@ -61,6 +68,10 @@ export default class MessagingProvider {
         await resolver.make(SuppressionFeed),
         await resolver.make(MetricsRecorder)
       )
+    })
+
+    this.app.container.bind(SuppressionFeed, async (resolver) => {
+      return new SuppressionFeed(await resolver.make(SuppressionList), config().softBounces)
     })
 
     // Stateless: one instance each, so a storm of callbacks does not build one per request or event
@@ -140,9 +151,35 @@ export default class MessagingProvider {
       )
     })
 
+    // The actions that take bulk settings; the others are built by @inject()
+    this.app.container.bind(AcceptedMessagesQueuer, async (resolver) => {
+      return new AcceptedMessagesQueuer(await resolver.make(MessageQueues), config().bulk.chunkSize)
+    })
+    this.app.container.bind(SendBulk, async (resolver) => {
+      return new SendBulk(
+        await resolver.make(MessageStore),
+        await resolver.make(SuppressionList),
+        await resolver.make(MessageComposer),
+        await resolver.make(TenantUsage),
+        await resolver.make(AcceptedMessagesQueuer),
+        config().bulk.chunkSize
+      )
+    })
+    this.app.container.bind(ResendFailed, async (resolver) => {
+      return new ResendFailed(
+        await resolver.make(MessageStore),
+        await resolver.make(SuppressionList),
+        await resolver.make(AcceptedMessagesQueuer),
+        config().bulk.chunkSize
+      )
+    })
+    this.app.container.bind(FailedMessageRetrier, async (resolver) => {
+      return new FailedMessageRetrier(await resolver.make(ResendFailed), config().bulk.chunkSize)
+    })
+
     this.app.container.singleton(ChannelFallback, async (resolver) => {
       return new ChannelFallback(
-        await resolver.make(MessageService),
+        await resolver.make(SendFallback),
         await resolver.make(MessageStore),
         await resolver.make('logger')
       )

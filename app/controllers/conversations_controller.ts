@@ -3,6 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { ConversationService } from '#messaging/conversations/conversation_service'
 import { senderOf } from '#messaging/sender'
 import { listConversationsValidator, replyConversationValidator } from '#validators/conversation'
+import { sendMessageValidator } from '#validators/message'
 
 @inject()
 export default class ConversationsController {
@@ -19,11 +20,23 @@ export default class ConversationsController {
     return this.conversations.find(auth.user!.id, params.id)
   }
 
-  /** POST /api/v1/conversations/:id/reply: 201 with the reply, a message sent like any other */
+  /**
+   * POST /api/v1/conversations/:id/reply: 201 with the reply, a message sent
+   * like any other. The send validator checks the reply against the
+   * conversation's channel and contact as it would a direct send.
+   */
   async reply({ params, request, response, auth, apiKey }: HttpContext) {
-    const payload = await request.validateUsing(replyConversationValidator)
+    const reply = await request.validateUsing(replyConversationValidator)
+    const conversation = await this.conversations.find(auth.user!.id, params.id)
+    const send = await sendMessageValidator.validate({
+      channel: conversation.channel,
+      recipient: conversation.contact.address,
+      subject: reply.subject,
+      content: reply.content,
+      messageType: 'conversation',
+    })
     return response
       .status(201)
-      .send(await this.conversations.reply(senderOf(auth.user!, apiKey), params.id, payload))
+      .send(await this.conversations.reply(senderOf(auth.user!, apiKey), conversation, send))
   }
 }

@@ -1,23 +1,24 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import { MessageService } from '#messaging/message_service'
+import { SendMessage } from '#messaging/actions/send_message'
+import { SendBulk } from '#messaging/actions/send_bulk'
+import { ShowMessage } from '#messaging/actions/show_message'
+import { CancelMessage } from '#messaging/actions/cancel_message'
 import { senderOf } from '#messaging/sender'
 import { ChannelStats } from '#messaging/stats/channel_stats'
 import { TenantQueueStats } from '#messaging/stats/tenant_queue_stats'
 import { sendMessageValidator, sendBulkValidator } from '#validators/message'
 
-@inject()
 export default class MessagesController {
-  constructor(private messages: MessageService) {}
-
   /**
    * POST /api/v1/messages: 201 with the new message, 200 with the first one
    * when an idempotency key (header or field) is repeated.
    */
-  async store({ request, response, auth, apiKey }: HttpContext) {
+  @inject()
+  async store({ request, response, auth, apiKey }: HttpContext, sendMessage: SendMessage) {
     const payload = await request.validateUsing(sendMessageValidator)
     const idempotencyKey = request.header('Idempotency-Key')?.trim() || payload.idempotencyKey
-    const { message, created } = await this.messages.send(senderOf(auth.user!, apiKey), {
+    const { message, created } = await sendMessage.handle(senderOf(auth.user!, apiKey), {
       ...payload,
       idempotencyKey,
     })
@@ -25,21 +26,22 @@ export default class MessagesController {
   }
 
   /** POST /api/v1/messages/bulk */
-  async bulk({ request, response, auth, apiKey }: HttpContext) {
+  @inject()
+  async bulk({ request, response, auth, apiKey }: HttpContext, sendBulk: SendBulk) {
     const payload = await request.validateUsing(sendBulkValidator)
-    return response
-      .status(201)
-      .send(await this.messages.sendBulk(senderOf(auth.user!, apiKey), payload))
+    return response.status(201).send(await sendBulk.handle(senderOf(auth.user!, apiKey), payload))
   }
 
   /** GET /api/v1/messages/:id */
-  async show({ params, auth }: HttpContext) {
-    return this.messages.status(auth.user!.id, params.id)
+  @inject()
+  async show({ params, auth }: HttpContext, showMessage: ShowMessage) {
+    return showMessage.handle(auth.user!.id, params.id)
   }
 
   /** DELETE /api/v1/messages/:id */
-  async destroy({ params, auth }: HttpContext) {
-    return this.messages.cancel(auth.user!.id, params.id)
+  @inject()
+  async destroy({ params, auth }: HttpContext, cancelMessage: CancelMessage) {
+    return cancelMessage.handle(auth.user!.id, params.id)
   }
 
   /** GET /api/v1/messages/stats/queue: the tenant's own backlog, never the shared queues' */

@@ -4,23 +4,19 @@ import { DateTime } from 'luxon'
 import type { Infer } from '@vinejs/vine/types'
 import Conversation from '#models/conversation'
 import { ConversationNotFoundException } from '#exceptions/conversation_exceptions'
-import { MessageService } from '#messaging/message_service'
+import { SendMessage } from '#messaging/actions/send_message'
+import type { SendRequest } from '#messaging/actions/message_requests'
 import type { Sender } from '#messaging/sender'
-import { sendMessageValidator } from '#validators/message'
-import type {
-  listConversationsValidator,
-  replyConversationValidator,
-} from '#validators/conversation'
+import type { listConversationsValidator } from '#validators/conversation'
 
 export type ConversationFilters = Infer<typeof listConversationsValidator>
-export type ConversationReply = Infer<typeof replyConversationValidator>
 
 const DEFAULT_PAGE_SIZE = 25
 
 /** A tenant's conversations: read them, and answer one through the normal outbound pipeline. */
 @inject()
 export class ConversationService {
-  constructor(private messages: MessageService) {}
+  constructor(private sendMessage: SendMessage) {}
 
   /** Newest activity first, each with its contact. */
   async list(tenantId: string, filters: ConversationFilters) {
@@ -53,19 +49,11 @@ export class ConversationService {
 
   /**
    * Send a reply to the contact: a message like any other (suppression,
-   * queueing, routing), linked to the conversation. The send validator checks
-   * the reply against the conversation's channel as it would a direct send.
+   * queueing, routing), linked to the conversation. The request is the reply
+   * already validated as a direct send to the conversation's contact.
    */
-  async reply(sender: Sender, id: string, reply: ConversationReply) {
-    const conversation = await this.find(sender.tenantId, id)
-    const request = await sendMessageValidator.validate({
-      channel: conversation.channel,
-      recipient: conversation.contact.address,
-      subject: reply.subject,
-      content: reply.content,
-      messageType: 'conversation',
-    })
-    const { message } = await this.messages.send(sender, request, {
+  async reply(sender: Sender, conversation: Conversation, request: SendRequest) {
+    const { message } = await this.sendMessage.handle(sender, request, {
       conversationId: conversation.id,
     })
     conversation.lastMessageAt = DateTime.now()

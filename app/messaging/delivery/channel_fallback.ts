@@ -1,6 +1,6 @@
 import type { Logger } from '@adonisjs/core/logger'
 import { DeliveryEventType } from '#enums/delivery_event_type'
-import type { MessageService } from '#messaging/message_service'
+import type { SendFallback } from '#messaging/actions/send_fallback'
 import type { ClaimedMessage, MessageStore } from '#messaging/outbox/message_store'
 
 /**
@@ -11,7 +11,7 @@ import type { ClaimedMessage, MessageStore } from '#messaging/outbox/message_sto
  */
 export class ChannelFallback {
   constructor(
-    private messages: MessageService,
+    private sendFallback: SendFallback,
     private store: MessageStore,
     private logger: Logger
   ) {}
@@ -19,7 +19,7 @@ export class ChannelFallback {
   async after(message: ClaimedMessage) {
     if (!message.fallback?.length) return
     try {
-      const next = await this.messages.sendFallback(message)
+      const next = await this.sendFallback.handle(message)
       await this.store.note(message.id, {
         type: DeliveryEventType.Failover,
         reason: next

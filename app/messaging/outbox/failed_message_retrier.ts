@@ -1,9 +1,7 @@
-import { inject } from '@adonisjs/core'
 import type { Channel } from '#enums/channel'
 import { MessageStatus } from '#enums/message_status'
 import Message from '#models/message'
-import { MessageService, RETRY_KEY_PREFIX } from '#messaging/message_service'
-import messagingConfig from '#config/messaging'
+import { RETRY_KEY_PREFIX, type ResendFailed } from '#messaging/actions/resend_failed'
 
 export interface FailedMessageFilter {
   /** Failed at or after */
@@ -31,13 +29,16 @@ export interface RetryOptions {
 
 /**
  * `comms:retry-failed`: every outbound message that failed since a date and
- * was not retried yet is sent again through MessageService.resend, a batch
+ * was not retried yet is sent again through ResendFailed, a batch
  * at a time (one SELECT, one suppression query per tenant and channel, one
  * multi-row INSERT and one addBulk per batch).
  */
-@inject()
 export class FailedMessageRetrier {
-  constructor(private messages: MessageService) {}
+  constructor(
+    private resendFailed: ResendFailed,
+    /** Originals read, and retries written and queued, per batch */
+    private batchSize: number
+  ) {}
 
   async run(filter: FailedMessageFilter, options: RetryOptions = {}): Promise<RetryReport> {
     const eligible = await this.count(filter)
@@ -52,7 +53,7 @@ export class FailedMessageRetrier {
     while (handled < total) {
       const batch = await this.retryable(filter, after, Math.min(this.batchSize, total - handled))
       if (batch.length === 0) break
-      const outcome = await this.messages.resend(batch)
+      const outcome = await this.resendFailed.handle(batch)
       report.queued += outcome.queued
       report.suppressed += outcome.suppressed
       report.skipped += outcome.skipped
@@ -61,10 +62,6 @@ export class FailedMessageRetrier {
       options.onProgress?.(handled, total)
     }
     return report
-  }
-
-  private get batchSize() {
-    return messagingConfig.bulk.chunkSize
   }
 
   private async count(filter: FailedMessageFilter) {

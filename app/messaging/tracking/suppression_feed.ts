@@ -1,10 +1,9 @@
-import { inject } from '@adonisjs/core'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { Channel } from '#enums/channel'
 import { DeliveryEventType } from '#enums/delivery_event_type'
 import { SuppressionReason } from '#enums/suppression_reason'
-import { SuppressionList } from '#messaging/suppression/suppression_list'
-import messagingConfig from '#config/messaging'
+import type { SuppressionList } from '#messaging/suppression/suppression_list'
+import type { MessagingConfig } from '#config/messaging'
 
 /** The message a bounce or complaint was about. */
 export interface BouncedMessage {
@@ -30,9 +29,11 @@ const DAY_MS = 86_400_000
  * Runs inside the tracker's transaction, so an event and its suppression are
  * stored together or not at all.
  */
-@inject()
 export class SuppressionFeed {
-  constructor(private suppressions: SuppressionList) {}
+  constructor(
+    private suppressions: SuppressionList,
+    private softBounces: MessagingConfig['softBounces']
+  ) {}
 
   /** Returns the reason the recipient was suppressed for, or null. */
   async take(trx: TransactionClientContract, message: BouncedMessage, event: FeedEvent) {
@@ -73,7 +74,7 @@ export class SuppressionFeed {
   }
 
   async #softBouncesReachThreshold(trx: TransactionClientContract, message: BouncedMessage) {
-    const { threshold, windowDays } = messagingConfig.softBounces
+    const { threshold, windowDays } = this.softBounces
     // Soft bounces for different messages to one recipient can arrive at the
     // same moment: one at a time per recipient, or each would count one short.
     await trx.rawQuery('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [
