@@ -1,97 +1,37 @@
 import db from '@adonisjs/lucid/services/db'
-import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import type { Channel } from '#enums/channel'
 import type { Priority } from '#enums/priority'
 import { MessageStatus, CANCELABLE_STATUSES } from '#enums/message_status'
 import { DeliveryEventType } from '#enums/delivery_event_type'
-import type { MessageContent } from '#models/message'
+import type {
+  AcceptCharge,
+  ClaimedMessage,
+  EventNote,
+  LeaseHolder,
+  NewMessage,
+  SentRecord,
+} from '#messaging/outbox/message_records'
 import { SentWriter } from '#messaging/outbox/sent_writer'
-import { TurnBatch } from '#messaging/turn_batch'
-import { retryOnDeadlock } from '#messaging/deadlock_retry'
-import { unnestInsert } from '#messaging/outbox/unnest_insert'
-import { storableDetails, storableText } from '#messaging/outbox/storable_text'
+import { MessageClaimer } from '#messaging/outbox/message_claimer'
+import { LeaseExtender } from '#messaging/outbox/lease_extender'
+import { insertMessageRows } from '#messaging/outbox/message_inserter'
+import {
+  FAILED_ASSIGNMENTS,
+  eventColumns,
+  heldBy,
+  transition,
+} from '#messaging/outbox/message_transitions'
 
-/** A message as written at accept time. */
-export interface NewMessage {
-  id: string
-  tenantId: string
-  channel: Channel
-  priority: Priority
-  messageType: string
-  recipient: string
-  recipientDomain: string | null
-  subject: string | null
-  content: MessageContent
-  status: MessageStatus.Queued | MessageStatus.Scheduled | MessageStatus.Suppressed
-  scheduledAt: Date | null
-  idempotencyKey: string | null
-  requestHash: string | null
-  sourceType: string | null
-  sourceId: string | null
-  metadata: Record<string, unknown>
-  /** The conversation a reply belongs to */
-  conversationId?: string | null
-  /** The message this one was made from (a retry or a fallback of a failed one) */
-  parentMessageId?: string | null
-  /** Channels to try in turn if this one fails for good */
-  fallback?: FallbackStep[] | null
-  /** Accepted with a test key: runs the pipeline without any vendor call */
-  test?: boolean
-}
-
-/**
- * Counts the messages an insert wrote against their tenant's quotas, in the
- * insert's transaction; it throws to refuse them, and the insert rolls back.
- */
-export type AcceptCharge = (trx: TransactionClientContract, count: number) => Promise<void>
-
-/** The next channel (and that channel's recipient) to try after a final failure. */
-export interface FallbackStep {
-  channel: Channel
-  recipient: string
-}
-
-/** The columns the worker needs once it holds a message. */
-export interface ClaimedMessage {
-  id: string
-  tenant_id: string
-  channel: Channel
-  priority: Priority
-  recipient: string
-  recipient_domain: string | null
-  subject: string | null
-  content: MessageContent
-  metadata: Record<string, unknown>
-  message_type: string
-  fallback: FallbackStep[] | null
-  attempts: number
-  suppressed: boolean
-  is_test: boolean
-  /** This claim's lease: every later write of the attempt must carry it */
-  lease_token: string
-}
-
-/** A claimed message as its attempt's writes name it: its id and its lease token. */
-export type LeaseHolder = Pick<ClaimedMessage, 'id' | 'lease_token'>
-
-export interface SentRecord {
-  gateway: string
-  providerConfigId: string | null
-  providerMessageId: string
-}
-
-/** The message a write changed; a write that changed nothing answers null instead. */
-export interface WrittenMessage {
-  tenantId: string
-  channel: Channel
-}
-
-export interface EventNote {
-  type: DeliveryEventType
-  reason?: string | null
-  gateway?: string | null
-  details?: Record<string, unknown> | null
-}
+// The store's callers name these shapes through it; the files that build the store import them directly.
+export type {
+  AcceptCharge,
+  ClaimedMessage,
+  EventNote,
+  FallbackStep,
+  LeaseHolder,
+  NewMessage,
+  SentRecord,
+  WrittenMessage,
+} from '#messaging/outbox/message_records'
 
 type Cancellation = { canceled: true } | { canceled: false; status: MessageStatus | null }
 
@@ -102,16 +42,8 @@ type Cancellation = { canceled: true } | { canceled: false; status: MessageStatu
  */
 export class MessageStore {
   #sentWriter = new SentWriter()
-  // One claim statement at a time per worker: while it runs, the next gathers every job that starts
-  #claims = new TurnBatch<{ id: string; leaseSeconds: number }, ClaimedMessage | null>(
-    (requests) => this.#claimMany(requests),
-    { maxInFlight: 1 }
-  )
-  // The extensions of one tick of every running send share one statement too
-  #extensions = new TurnBatch<{ holder: LeaseHolder; leaseSeconds: number }, boolean>(
-    (requests) => this.#extendMany(requests),
-    { maxInFlight: 1 }
-  )
+  #claimer = new MessageClaimer()
+  #leases = new LeaseExtender()
 
   /**
    * Insert one message and its first event, unless the tenant already used its
@@ -120,7 +52,7 @@ export class MessageStore {
    */
   async insertIdempotent(message: NewMessage, charge?: AcceptCharge) {
     return db.transaction(async (trx) => {
-      const inserted = await this.insertRows(trx, [message], true)
+      const inserted = await insertMessageRows(trx, [message], true)
       if (inserted.length > 0) {
         await charge?.(trx, 1)
         return { created: true, id: message.id, requestHash: message.requestHash }
@@ -148,7 +80,7 @@ export class MessageStore {
     await db.transaction(async (trx) => {
       if (charge && charge.charged > 0) await charge.take(trx, charge.charged)
       for (let start = 0; start < messages.length; start += chunkSize) {
-        await this.insertRows(trx, messages.slice(start, start + chunkSize), false)
+        await insertMessageRows(trx, messages.slice(start, start + chunkSize), false)
       }
     })
   }
@@ -163,7 +95,7 @@ export class MessageStore {
       const written: NewMessage[] = []
       for (let start = 0; start < messages.length; start += chunkSize) {
         written.push(
-          ...(await this.insertRows(trx, messages.slice(start, start + chunkSize), true))
+          ...(await insertMessageRows(trx, messages.slice(start, start + chunkSize), true))
         )
       }
       return written
@@ -180,57 +112,8 @@ export class MessageStore {
    * event loop share one statement.
    */
   async claim(id: string, leaseSeconds: number): Promise<ClaimedMessage | null> {
-    return this.#claims.add({ id, leaseSeconds })
+    return this.#claimer.claim(id, leaseSeconds)
   }
-
-  async #claimMany(requests: Array<{ id: string; leaseSeconds: number }>) {
-    // A webhook batch may hold one of these messages and wait for another: retried when chosen
-    const result = await retryOnDeadlock(() =>
-      db.rawQuery(
-        `WITH input AS (
-         SELECT * FROM unnest(?::uuid[], ?::int[]) AS i(id, lease_seconds)
-       ), claimed AS (
-         UPDATE messages m
-            SET status = 'sending', attempts = m.attempts + 1, updated_at = now(),
-                locked_until = now() + make_interval(secs => i.lease_seconds),
-                lease_token = gen_random_uuid()
-           FROM input i
-          WHERE m.id = i.id
-            AND (m.status = 'queued'
-                 OR (m.status = 'scheduled' AND m.scheduled_at <= now())
-                 OR (m.status = 'sending' AND m.locked_until < now()))
-          RETURNING m.id, m.tenant_id, m.channel, m.priority, m.recipient, m.recipient_domain,
-                    m.subject, m.content, m.metadata, m.message_type, m.fallback, m.attempts,
-                    m.lease_token, m.is_test, m.erased_at
-       ), logged AS (
-         INSERT INTO delivery_events (message_id, tenant_id, type, details)
-         SELECT id, tenant_id, 'sending',
-                jsonb_build_object('attempt', attempts)
-                  || CASE WHEN is_test THEN '{"test": true}'::jsonb ELSE '{}'::jsonb END
-           FROM claimed
-       )
-       SELECT claimed.*, claimed.erased_at IS NOT NULL OR EXISTS (
-                SELECT 1 FROM suppressions s
-                 WHERE s.channel = claimed.channel
-                   AND s.recipient_hash IN (
-                         suppression_hash(claimed.tenant_id::text, claimed.channel, claimed.recipient),
-                         suppression_hash('global', claimed.channel, claimed.recipient))
-                   AND (s.tenant_id = claimed.tenant_id OR s.tenant_id IS NULL)
-                   AND (s.expires_at IS NULL OR s.expires_at > now())
-              ) AS suppressed
-         FROM claimed`,
-        [requests.map((request) => request.id), requests.map((request) => request.leaseSeconds)]
-      )
-    )
-    const claimed = new Map((result.rows as ClaimedMessage[]).map((row) => [row.id, row] as const))
-    // The same id twice in a batch (a stalled job run again) is one claim: the first caller gets it
-    return requests.map((request) => {
-      const row = claimed.get(request.id) ?? null
-      claimed.delete(request.id)
-      return row
-    })
-  }
-
   /**
    * Push the lease of a send still running `leaseSeconds` further. False when
    * it is no longer this holder's to extend: the message was taken over or
@@ -238,26 +121,7 @@ export class MessageStore {
    * it again. The extensions of one turn of the event loop share a statement.
    */
   async extendLease(holder: LeaseHolder, leaseSeconds: number): Promise<boolean> {
-    return this.#extensions.add({ holder, leaseSeconds })
-  }
-
-  async #extendMany(requests: Array<{ holder: LeaseHolder; leaseSeconds: number }>) {
-    const result = await retryOnDeadlock(() =>
-      db.rawQuery(
-        `UPDATE messages m
-            SET locked_until = now() + make_interval(secs => i.lease_seconds)
-           FROM unnest(?::uuid[], ?::uuid[], ?::int[]) AS i(id, lease_token, lease_seconds)
-          WHERE m.id = i.id AND m.lease_token = i.lease_token AND m.status = 'sending'
-          RETURNING m.id`,
-        [
-          requests.map((request) => request.holder.id),
-          requests.map((request) => request.holder.lease_token),
-          requests.map((request) => request.leaseSeconds),
-        ]
-      )
-    )
-    const held = new Set((result.rows as Array<{ id: string }>).map((row) => row.id))
-    return requests.map((request) => held.has(request.holder.id))
+    return this.#leases.extend(holder, leaseSeconds)
   }
 
   /**
@@ -275,9 +139,9 @@ export class MessageStore {
     error: { message: string; code: string | null },
     event: EventNote
   ) {
-    return this.transition(
+    return transition(
       holder.id,
-      FAILED,
+      FAILED_ASSIGNMENTS,
       [status, error.message, error.code],
       heldBy(holder),
       event
@@ -295,9 +159,9 @@ export class MessageStore {
     error: { message: string; code: string | null },
     event: EventNote
   ) {
-    return this.transition(
+    return transition(
       id,
-      FAILED,
+      FAILED_ASSIGNMENTS,
       [MessageStatus.Failed, error.message, error.code],
       {
         sql: `(status = 'queued' OR (status = 'sending' AND locked_until < now()))`,
@@ -314,7 +178,7 @@ export class MessageStore {
     error: { message: string; code: string | null } | null,
     event: EventNote
   ) {
-    return this.transition(
+    return transition(
       holder.id,
       `status = 'queued', locked_until = NULL, lease_token = NULL, next_attempt_at = ?,
        last_error = COALESCE(?, last_error), last_error_code = COALESCE(?, last_error_code)`,
@@ -329,7 +193,7 @@ export class MessageStore {
    * claim's attempt is given back (a throttled message has not been tried).
    */
   async defer(holder: LeaseHolder, at: Date, event: EventNote) {
-    return this.transition(
+    return transition(
       holder.id,
       `status = 'queued', locked_until = NULL, lease_token = NULL, next_attempt_at = ?,
        attempts = attempts - 1`,
@@ -349,7 +213,7 @@ export class MessageStore {
   }
 
   async cancel(tenantId: string, id: string): Promise<Cancellation> {
-    const changed = await this.transition(
+    const changed = await transition(
       id,
       `status = 'canceled', canceled_at = now(), next_attempt_at = NULL`,
       [],
@@ -402,165 +266,4 @@ export class MessageStore {
     )
     return (result.rows as Array<{ id: string }>).map((row) => row.id)
   }
-
-  /**
-   * Move a message that meets `guard` to a new state and log the event, in
-   * one statement. Returns the message's tenant and channel, or null when the
-   * message did not meet the guard (and nothing was written).
-   */
-  private async transition(
-    id: string,
-    assignments: string,
-    bindings: unknown[],
-    guard: Guard,
-    event: EventNote
-  ): Promise<WrittenMessage | null> {
-    const result = await db.rawQuery(
-      `WITH moved AS (
-         UPDATE messages SET ${assignments}, updated_at = now()
-          WHERE id = ? AND ${guard.sql}
-          RETURNING id, tenant_id, channel
-       ), logged AS (
-         INSERT INTO delivery_events (message_id, tenant_id, type, reason, gateway, details)
-         SELECT id, tenant_id, ?, ?, ?, ? FROM moved
-       )
-       SELECT tenant_id, channel FROM moved`,
-      [...bindings, id, ...guard.bindings, ...eventColumns(event)]
-    )
-    const row = result.rows[0] as { tenant_id: string; channel: Channel } | undefined
-    return row ? { tenantId: row.tenant_id, channel: row.channel } : null
-  }
-
-  private async insertRows(
-    trx: TransactionClientContract,
-    messages: NewMessage[],
-    idempotent: boolean
-  ) {
-    const now = new Date()
-    const rows = messages.map((message) => ({
-      id: message.id,
-      tenant_id: message.tenantId,
-      channel: message.channel,
-      priority: message.priority,
-      message_type: message.messageType,
-      recipient: message.recipient,
-      recipient_domain: message.recipientDomain,
-      subject: message.subject,
-      content: JSON.stringify(message.content),
-      status: message.status,
-      next_attempt_at:
-        message.status === MessageStatus.Suppressed ? null : (message.scheduledAt ?? now),
-      idempotency_key: message.idempotencyKey,
-      request_hash: message.requestHash,
-      scheduled_at: message.scheduledAt,
-      source_type: message.sourceType,
-      source_id: message.sourceId,
-      metadata: JSON.stringify(message.metadata),
-      conversation_id: message.conversationId ?? null,
-      fallback: message.fallback?.length ? JSON.stringify(message.fallback) : null,
-      parent_message_id: message.parentMessageId ?? null,
-      is_test: message.test ?? false,
-      created_at: now,
-      updated_at: now,
-    }))
-
-    let written = messages
-    if (idempotent) {
-      const inserted = await unnestInsert(
-        trx,
-        'messages',
-        MESSAGE_COLUMNS,
-        rows,
-        'ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id'
-      )
-      const insertedIds = new Set(inserted.map((row) => row.id))
-      written = messages.filter((message) => insertedIds.has(message.id))
-    } else {
-      await unnestInsert(trx, 'messages', MESSAGE_COLUMNS, rows)
-    }
-    if (written.length === 0) {
-      return written
-    }
-
-    await unnestInsert(
-      trx,
-      'delivery_events',
-      EVENT_COLUMNS,
-      written.map((message) => ({
-        message_id: message.id,
-        tenant_id: message.tenantId,
-        type: message.status,
-        reason: message.status === MessageStatus.Suppressed ? 'recipient is suppressed' : null,
-        details: message.test ? TEST_DETAILS : null,
-        occurred_at: now,
-        created_at: now,
-      }))
-    )
-    return written
-  }
-}
-
-/** The columns a new message is written with, and their types */
-const MESSAGE_COLUMNS = [
-  ['id', 'uuid'],
-  ['tenant_id', 'uuid'],
-  ['channel', 'text'],
-  ['priority', 'text'],
-  ['message_type', 'text'],
-  ['recipient', 'text'],
-  ['recipient_domain', 'text'],
-  ['subject', 'text'],
-  ['content', 'jsonb'],
-  ['status', 'text'],
-  ['next_attempt_at', 'timestamptz'],
-  ['idempotency_key', 'text'],
-  ['request_hash', 'text'],
-  ['scheduled_at', 'timestamptz'],
-  ['source_type', 'text'],
-  ['source_id', 'text'],
-  ['metadata', 'jsonb'],
-  ['conversation_id', 'uuid'],
-  ['fallback', 'jsonb'],
-  ['parent_message_id', 'uuid'],
-  ['is_test', 'boolean'],
-  ['created_at', 'timestamptz'],
-  ['updated_at', 'timestamptz'],
-] as const
-
-const EVENT_COLUMNS = [
-  ['message_id', 'uuid'],
-  ['tenant_id', 'uuid'],
-  ['type', 'text'],
-  ['reason', 'text'],
-  ['details', 'jsonb'],
-  ['occurred_at', 'timestamptz'],
-  ['created_at', 'timestamptz'],
-] as const
-
-/** The first event's details of a test key's message */
-const TEST_DETAILS = JSON.stringify({ test: true })
-
-/** The condition a message must meet for a transition to write it */
-interface Guard {
-  sql: string
-  bindings: unknown[]
-}
-
-/** Still in the attempt of the claim that handed out this lease token */
-function heldBy(holder: LeaseHolder): Guard {
-  return { sql: `status = 'sending' AND lease_token = ?`, bindings: [holder.lease_token] }
-}
-
-/** A final failure ends any attempt: no lease, nothing due */
-const FAILED = `status = ?, failed_at = now(), locked_until = NULL, lease_token = NULL,
-  next_attempt_at = NULL, last_error = ?, last_error_code = ?`
-
-/** An event's type, reason, gateway and details, as bound into an INSERT (never refused). */
-function eventColumns(event: EventNote) {
-  return [
-    event.type,
-    event.reason ? storableText(event.reason) : null,
-    event.gateway ?? null,
-    storableDetails(event.details),
-  ]
 }

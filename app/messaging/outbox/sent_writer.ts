@@ -5,7 +5,7 @@ import type {
   LeaseHolder,
   SentRecord,
   WrittenMessage,
-} from '#messaging/outbox/message_store'
+} from '#messaging/outbox/message_records'
 import { TurnBatch } from '#messaging/turn_batch'
 import { retryOnDeadlock } from '#messaging/deadlock_retry'
 import { isServiceUnavailable } from '#exceptions/service_availability'
