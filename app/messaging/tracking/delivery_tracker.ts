@@ -1,10 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
-import emitter from '@adonisjs/core/services/emitter'
-import logger from '@adonisjs/core/services/logger'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import { MessageStatus } from '#enums/message_status'
-import { DeliveryEventType } from '#enums/delivery_event_type'
-import type { SuppressionReason } from '#enums/suppression_reason'
 import type { ProviderEvent } from '#messaging/tracking/provider_event'
 import { changesFor, type MessageChanges } from '#messaging/tracking/status_transition'
 import type { SuppressionFeed } from '#messaging/tracking/suppression_feed'
@@ -12,32 +7,16 @@ import type { MetricsRecorder } from '#messaging/metrics/metrics_recorder'
 import {
   lockTrackedMessages,
   SEND_NOT_YET_RECORDED,
-  type LockedMessage,
   type TrackedMessage,
 } from '#messaging/tracking/tracked_messages'
 import { writeTrackedChanges } from '#messaging/tracking/tracked_changes'
-import { unnestInsert } from '#messaging/outbox/unnest_insert'
+import { appendProviderEvents } from '#messaging/tracking/provider_event_log'
+import { announceDelivery } from '#messaging/tracking/delivery_announcer'
+import type { Applied, TrackResult } from '#messaging/tracking/track_result'
 import { TurnBatch } from '#messaging/turn_batch'
 import { retryOnDeadlock } from '#messaging/deadlock_retry'
 import { isServiceUnavailable } from '#exceptions/service_availability'
 import { SendNotYetRecordedException } from '#exceptions/webhook_exceptions'
-
-export type TrackResult =
-  /** The provider had already told us this (a retried webhook): nothing changed */
-  | { outcome: 'duplicate' }
-  /** Logged without a message: we have none with that id (yet) */
-  | { outcome: 'orphan'; deliveryEventId: number }
-  | {
-      outcome: 'applied'
-      deliveryEventId: number
-      messageId: string
-      tenantId: string
-      status: MessageStatus
-      changes: MessageChanges | null
-      suppressed: SuppressionReason | null
-    }
-
-type Applied = Extract<TrackResult, { outcome: 'applied' }>
 
 /**
  * An applied event and the message as it stood before it, for the domain
@@ -50,26 +29,6 @@ type Tracked =
 
 /** Events applied in one transaction at most: a storm becomes several short ones */
 const BATCH_LIMIT = 200
-
-const EVENT_COLUMNS = [
-  ['message_id', 'uuid'],
-  ['tenant_id', 'uuid'],
-  ['type', 'text'],
-  ['source', 'text'],
-  ['provider_config_id', 'uuid'],
-  ['provider_event_id', 'text'],
-  ['provider_message_id', 'text'],
-  ['reason', 'text'],
-  ['details', 'jsonb'],
-  ['payload', 'jsonb'],
-  ['occurred_at', 'timestamptz'],
-] as const
-
-/** A provider's event ids are unique within its account: the de-duplication key is scoped to it */
-const eventKey = (providerConfigId: string | null, source: string, providerEventId: string) =>
-  `${providerConfigId ?? ''}\u0000${source}\u0000${providerEventId}`
-const keyOf = (event: ProviderEvent) =>
-  eventKey(event.providerConfigId, event.source, event.providerEventId)
 
 /**
  * Applies what providers report about messages: every event is appended to
@@ -107,7 +66,7 @@ export class DeliveryTracker {
     this.metrics.webhookEvent(event.source, result.outcome)
     if (result.outcome !== 'applied') return result
     const { before, ...applied } = result
-    await this.#announce(event, applied, before)
+    await announceDelivery(event, applied, before)
     return applied
   }
 
@@ -136,7 +95,7 @@ export class DeliveryTracker {
 
   async #applyAll(trx: TransactionClientContract, batch: ProviderEvent[]): Promise<Tracked[]> {
     const messages = await lockTrackedMessages(trx, batch)
-    const eventIds = await this.#append(trx, batch, messages)
+    const eventIds = await appendProviderEvents(trx, batch, messages)
 
     const current = new Map<string, TrackedMessage>()
     const changed = new Map<string, MessageChanges>()
@@ -191,139 +150,5 @@ export class DeliveryTracker {
       )
     }
     return results
-  }
-
-  /**
-   * Appends the events in one statement; each one's row id, or null when
-   * this provider event was already logged (before, or earlier in the batch).
-   * One whose send is not recorded yet is not logged: the provider delivers
-   * it again.
-   */
-  async #append(
-    trx: TransactionClientContract,
-    events: ProviderEvent[],
-    messages: LockedMessage[]
-  ): Promise<Array<number | null>> {
-    const firsts = new Map<string, { index: number; message: TrackedMessage | null }>()
-    events.forEach((event, index) => {
-      const key = keyOf(event)
-      const message = messages[index]
-      if (message !== SEND_NOT_YET_RECORDED && !firsts.has(key)) firsts.set(key, { index, message })
-    })
-    const rows = [...firsts.values()].map(({ index, message }) => {
-      const event = events[index]
-      return {
-        message_id: message?.id ?? null,
-        tenant_id: message?.tenant_id ?? event.tenantId,
-        type: event.type,
-        source: event.source,
-        provider_config_id: event.providerConfigId,
-        provider_event_id: event.providerEventId,
-        provider_message_id: event.providerMessageId,
-        reason: event.reason,
-        details: JSON.stringify({
-          ...event.details,
-          providerConfigId: event.providerConfigId,
-          recipient: event.recipient,
-          code: event.code,
-        }),
-        payload: JSON.stringify(event.payload ?? null),
-        occurred_at: event.occurredAt,
-      }
-    })
-    const inserted = await unnestInsert(
-      trx,
-      'delivery_events',
-      EVENT_COLUMNS,
-      rows,
-      `ON CONFLICT (provider_config_id, source, provider_event_id)
-         WHERE provider_event_id IS NOT NULL DO NOTHING
-       RETURNING id, provider_config_id, source, provider_event_id`
-    )
-    const ids = new Map(
-      inserted.map((row) => [
-        eventKey(
-          row.provider_config_id as string | null,
-          row.source as string,
-          row.provider_event_id as string
-        ),
-        Number(row.id),
-      ])
-    )
-    return events.map((event, index) => {
-      const key = keyOf(event)
-      return firsts.get(key)?.index === index ? (ids.get(key) ?? null) : null
-    })
-  }
-
-  /**
-   * The domain events, after the commit. A failing listener is logged, not
-   * thrown: the provider must not retry an event we already recorded.
-   */
-  async #announce(event: ProviderEvent, applied: Applied, before: TrackedMessage) {
-    const { occurredAt } = event
-    const base = {
-      messageId: applied.messageId,
-      tenantId: applied.tenantId,
-      occurredAt,
-      deliveryEventId: applied.deliveryEventId,
-      source: event.source,
-      status: applied.status,
-    }
-    const recipient = before.recipient
-    const emitted: Array<Promise<void>> = []
-    if (applied.changes?.status === MessageStatus.Delivered) {
-      emitted.push(emitter.emit('message:delivered', base))
-    }
-    switch (event.type) {
-      case DeliveryEventType.Opened:
-        emitted.push(emitter.emit('message:opened', { ...base, first: !before.opened_at }))
-        break
-      case DeliveryEventType.Clicked:
-        emitted.push(
-          emitter.emit('message:clicked', {
-            ...base,
-            first: !before.clicked_at,
-            url: typeof event.details.url === 'string' ? event.details.url : null,
-          })
-        )
-        break
-      case DeliveryEventType.Bounced:
-      case DeliveryEventType.SoftBounced:
-        emitted.push(
-          emitter.emit('message:bounced', {
-            ...base,
-            permanent: event.type === DeliveryEventType.Bounced,
-            recipient,
-            reason: event.reason,
-          })
-        )
-        break
-      case DeliveryEventType.Complained:
-        emitted.push(emitter.emit('message:complained', { ...base, recipient }))
-        break
-    }
-    if (applied.changes?.status === MessageStatus.Failed) {
-      emitted.push(
-        emitter.emit('message:failed', {
-          messageId: applied.messageId,
-          tenantId: applied.tenantId,
-          channel: before.channel,
-          gateway: event.source,
-          occurredAt,
-          reason: applied.changes.last_error ?? event.type,
-          code: applied.changes.last_error_code ?? null,
-        })
-      )
-    }
-    const outcomes = await Promise.allSettled(emitted)
-    for (const outcome of outcomes) {
-      if (outcome.status === 'rejected') {
-        logger.error(
-          { err: outcome.reason, messageId: applied.messageId },
-          'a delivery event listener failed'
-        )
-      }
-    }
   }
 }
