@@ -7,7 +7,7 @@ import type { ApiError } from '#exceptions/api_error'
 import { DomainException } from '#exceptions/api_error'
 import { isServiceUnavailable } from '#exceptions/service_availability'
 import { SendNotYetRecordedException } from '#exceptions/webhook_exceptions'
-import { rateLimitHeaders } from '#middleware/rate_limit_headers'
+import { rateLimitHeaders } from '#exceptions/rate_limit_headers'
 
 interface ErrorReply {
   status: number

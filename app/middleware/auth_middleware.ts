@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import type { ApiKeyIdentity, ApiKeyScope } from '#messaging/tenants/api_key_scopes'
-import { kindOf } from '#messaging/tenants/tenant_api_keys'
+import { kindOf } from '#models/tenant_api_keys'
 
 /**
  * Authenticates the tenant behind `Authorization: Bearer <api key>` and

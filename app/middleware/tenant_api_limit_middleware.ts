@@ -6,7 +6,7 @@ import type { MessagingConfig } from '#config/messaging'
 import type Tenant from '#models/tenant'
 import type { Logger } from '@adonisjs/core/logger'
 import { apiRateLimitOf, type TenantSettingDefaults } from '#messaging/tenants/tenant_settings'
-import { rateLimitHeaders } from '#middleware/rate_limit_headers'
+import { rateLimitHeaders } from '#exceptions/rate_limit_headers'
 
 /** The unreadable settings already logged, by tenant (logged again when they change) */
 const reported = new Map<string, string>()

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
-import { TenantApiKeysProvider } from '#messaging/tenants/tenant_api_keys'
+import { TenantApiKeysProvider } from '#models/tenant_api_keys'
 
 export default class Tenant extends BaseModel {
   /** API keys are @adonisjs/auth access tokens owned by the tenant. */

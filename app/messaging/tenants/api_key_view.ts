@@ -1,7 +1,7 @@
 import type { AccessToken } from '@adonisjs/auth/access_tokens'
 import Tenant from '#models/tenant'
 import type { ApiKeyKind, ApiKeyScope } from '#messaging/tenants/api_key_scopes'
-import { kindOf } from '#messaging/tenants/tenant_api_keys'
+import { kindOf } from '#models/tenant_api_keys'
 
 /** A key as it is listed and audited: never its secret nor its hash. */
 export interface ApiKeyView {

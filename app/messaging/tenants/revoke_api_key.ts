@@ -4,7 +4,7 @@ import Tenant from '#models/tenant'
 import { AuditLog } from '#messaging/audit/audit_log'
 import { apiKeyView } from '#messaging/tenants/api_key_view'
 import { assertMayChange, type ApiKeyChanger } from '#messaging/tenants/api_key_changer'
-import { kindOf } from '#messaging/tenants/tenant_api_keys'
+import { kindOf } from '#models/tenant_api_keys'
 import { keyToChange } from '#messaging/tenants/key_to_change'
 
 /** Deletes a key: the next request made with it gets 401. */
