@@ -24,27 +24,22 @@ export interface SnsEnvelope {
   SubscribeURL?: string
 }
 
+/** The fields SNS signs in a subscription's confirmation messages (subscribe and unsubscribe alike) */
+const CONFIRMATION_FIELDS: Array<keyof SnsEnvelope> = [
+  'Message',
+  'MessageId',
+  'SubscribeURL',
+  'Timestamp',
+  'Token',
+  'TopicArn',
+  'Type',
+]
+
 /** The fields SNS signs, in order, per message type; an absent optional one is skipped. */
 const SIGNED_FIELDS: Record<SnsEnvelope['Type'], Array<keyof SnsEnvelope>> = {
   Notification: ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'],
-  SubscriptionConfirmation: [
-    'Message',
-    'MessageId',
-    'SubscribeURL',
-    'Timestamp',
-    'Token',
-    'TopicArn',
-    'Type',
-  ],
-  UnsubscribeConfirmation: [
-    'Message',
-    'MessageId',
-    'SubscribeURL',
-    'Timestamp',
-    'Token',
-    'TopicArn',
-    'Type',
-  ],
+  SubscriptionConfirmation: CONFIRMATION_FIELDS,
+  UnsubscribeConfirmation: CONFIRMATION_FIELDS,
 }
 
 const ALGORITHMS: Record<string, string> = { 1: 'sha1', 2: 'sha256' }
