@@ -54,12 +54,12 @@ export default class CommsRetryFailed extends BaseCommand {
     }
     if (this.tenant !== undefined && !(await findTenant(this, this.tenant))) return
 
-    const { FailedMessageRetrier } = await import('#messaging/outbox/failed_message_retrier')
-    const retrier = await this.app.container.make(FailedMessageRetrier)
+    const { RetryFailedMessages } = await import('#messaging/actions/retry_failed_messages')
+    const retryFailed = await this.app.container.make(RetryFailedMessages)
     const filter = { since, channel: this.channel as Channel | undefined, tenantId: this.tenant }
 
     if (this.dryRun) {
-      const report = await retrier.run(filter, { limit: this.limit, dryRun: true })
+      const report = await retryFailed.handle(filter, { limit: this.limit, dryRun: true })
       this.logger.info(
         `${report.found} failed messages since ${since.toISOString()} would be retried`
       )
@@ -68,8 +68,8 @@ export default class CommsRetryFailed extends BaseCommand {
 
     const spinner = this.logger.await(`retrying messages failed since ${since.toISOString()}`)
     spinner.start()
-    const report = await retrier
-      .run(filter, {
+    const report = await retryFailed
+      .handle(filter, {
         limit: this.limit,
         onProgress: (handled, total) =>
           spinner.update(`retrying failed messages: ${handled}/${total}`),

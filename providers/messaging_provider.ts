@@ -12,7 +12,7 @@ import { AcceptedMessagesQueuer } from '#messaging/actions/accepted_messages_que
 import { SendBulk } from '#messaging/actions/send_bulk'
 import { SendFallback } from '#messaging/actions/send_fallback'
 import { ResendFailed } from '#messaging/actions/resend_failed'
-import { FailedMessageRetrier } from '#messaging/outbox/failed_message_retrier'
+import { RetryFailedMessages } from '#messaging/actions/retry_failed_messages'
 import { MessageQueues } from '#messaging/queueing/message_queues'
 import { MessageComposer } from '#messaging/templates/message_composer'
 import { TenantUsage } from '#messaging/quotas/tenant_usage'
@@ -173,8 +173,8 @@ export default class MessagingProvider {
         config().bulk.chunkSize
       )
     })
-    this.app.container.bind(FailedMessageRetrier, async (resolver) => {
-      return new FailedMessageRetrier(await resolver.make(ResendFailed), config().bulk.chunkSize)
+    this.app.container.bind(RetryFailedMessages, async (resolver) => {
+      return new RetryFailedMessages(await resolver.make(ResendFailed), config().bulk.chunkSize)
     })
 
     this.app.container.singleton(ChannelFallback, async (resolver) => {

@@ -29,18 +29,18 @@ export interface RetryOptions {
 
 /**
  * `comms:retry-failed`: every outbound message that failed since a date and
- * was not retried yet is sent again through ResendFailed, a batch
- * at a time (one SELECT, one suppression query per tenant and channel, one
- * multi-row INSERT and one addBulk per batch).
+ * was not retried yet is sent again through ResendFailed, a batch at a time
+ * (one SELECT, one suppression query per tenant and channel, one multi-row
+ * INSERT and one addBulk per batch).
  */
-export class FailedMessageRetrier {
+export class RetryFailedMessages {
   constructor(
     private resendFailed: ResendFailed,
     /** Originals read, and retries written and queued, per batch */
     private batchSize: number
   ) {}
 
-  async run(filter: FailedMessageFilter, options: RetryOptions = {}): Promise<RetryReport> {
+  async handle(filter: FailedMessageFilter, options: RetryOptions = {}): Promise<RetryReport> {
     const eligible = await this.count(filter)
     const total = Math.min(eligible, options.limit ?? Number.POSITIVE_INFINITY)
     const report: RetryReport = { found: total, queued: 0, suppressed: 0, skipped: 0 }
