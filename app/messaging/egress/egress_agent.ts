@@ -3,8 +3,13 @@ import http from 'node:http'
 import https from 'node:https'
 import net from 'node:net'
 import type { Duplex } from 'node:stream'
-import type { EgressPolicy } from '#messaging/egress/egress_policy'
 import { EgressRefusedError } from '#messaging/egress/egress_refused_error'
+
+/** What an agent asks of the egress policy (EgressPolicy, which builds the agents, is one). */
+interface ConnectionVetter {
+  vetHost(host: string): Promise<Array<{ address: string; family: number }>>
+  assertAllowed(address: string): void
+}
 
 type ConnectCallback = (error: Error | null, stream: Duplex) => void
 type Connect = (options: http.ClientRequestArgs) => Duplex | null | undefined
@@ -19,7 +24,7 @@ type LookupCallback = (
  * reconnects and an SDK's retries open their connections here too.
  */
 export function guardedAgent(
-  policy: EgressPolicy,
+  policy: ConnectionVetter,
   protocol: 'http:' | 'https:',
   options?: http.AgentOptions | https.AgentOptions
 ): http.Agent {
@@ -30,7 +35,7 @@ export function guardedAgent(
 
 class GuardedHttpAgent extends http.Agent {
   constructor(
-    private policy: EgressPolicy,
+    private policy: ConnectionVetter,
     options?: http.AgentOptions
   ) {
     super(options)
@@ -45,7 +50,7 @@ class GuardedHttpAgent extends http.Agent {
 
 class GuardedHttpsAgent extends https.Agent {
   constructor(
-    private policy: EgressPolicy,
+    private policy: ConnectionVetter,
     options?: https.AgentOptions
   ) {
     super(options)
@@ -65,7 +70,7 @@ class GuardedHttpsAgent extends https.Agent {
  * A caller's own `lookup` is replaced.
  */
 function guardConnection(
-  policy: EgressPolicy,
+  policy: ConnectionVetter,
   options: http.ClientRequestArgs,
   callback: ConnectCallback | undefined,
   connect: Connect
@@ -92,7 +97,7 @@ function guardConnection(
 }
 
 /** A net `lookup` that answers only with addresses the policy allows. */
-function vettedLookup(policy: EgressPolicy) {
+function vettedLookup(policy: ConnectionVetter) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback) => {
     policy.vetHost(hostname).then(
       (addresses) => {
