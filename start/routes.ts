@@ -5,6 +5,7 @@
 */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
+import { WEBHOOKS_PREFIX, WEBHOOK_ROUTES } from '#messaging/vendors/webhook_routes'
 
 const HealthController = () => import('#controllers/health_controller')
 const MetricsController = () => import('#controllers/metrics_controller')
@@ -19,13 +20,9 @@ const RecipientsController = () => import('#controllers/recipients_controller')
 const ApiKeysController = () => import('#controllers/api_keys_controller')
 const AuditController = () => import('#controllers/audit_controller')
 
-const PostalWebhooksController = () => import('#controllers/webhooks/postal_webhooks_controller')
-const SesWebhooksController = () => import('#controllers/webhooks/ses_webhooks_controller')
-const TwilioWebhooksController = () => import('#controllers/webhooks/twilio_webhooks_controller')
-const TwilioInboundController = () => import('#controllers/webhooks/twilio_inbound_controller')
-const PostalInboundController = () => import('#controllers/webhooks/postal_inbound_controller')
-const FirebaseWebhooksController = () =>
-  import('#controllers/webhooks/firebase_webhooks_controller')
+const StatusWebhooksController = () => import('#controllers/webhooks/status_webhooks_controller')
+const InboundWebhooksController = () => import('#controllers/webhooks/inbound_webhooks_controller')
+const PushReportsController = () => import('#controllers/webhooks/push_reports_controller')
 
 router.get('/health', [HealthController, 'live']).as('health.live')
 router.get('/ready', [HealthController, 'ready']).as('health.ready')
@@ -153,25 +150,18 @@ router
 */
 router
   .group(() => {
-    router.post('/postal/:providerId', [PostalWebhooksController, 'store']).as('postal')
-    router.post('/ses/:providerId', [SesWebhooksController, 'store']).as('ses')
-    router.post('/twilio/:providerId', [TwilioWebhooksController, 'store']).as('twilio')
-    router
-      .post('/twilio/:providerId/inbound', [TwilioInboundController, 'store'])
-      .as('twilio.inbound')
-    router
-      .post('/postal/:providerId/inbound', [PostalInboundController, 'store'])
-      .as('postal.inbound')
-    router
-      .post('/firebase/:providerId', [FirebaseWebhooksController, 'storeSigned'])
-      .as('firebase.signed')
+    // Each vendor's own (messaging/vendors/index.ts): webhooks.postal, webhooks.postal.inbound, ...
+    for (const { direction, pattern, name } of WEBHOOK_ROUTES) {
+      if (direction === 'status') router.post(pattern, [StatusWebhooksController, 'store']).as(name)
+      else router.post(pattern, [InboundWebhooksController, 'store']).as(name)
+    }
   })
   .where('providerId', router.matchers.uuid())
-  .prefix('/api/webhooks/communication')
+  .prefix(WEBHOOKS_PREFIX)
   .as('webhooks')
   .use(middleware.webhookMetrics())
 
 router
-  .post('/api/webhooks/communication/firebase', [FirebaseWebhooksController, 'store'])
+  .post(`${WEBHOOKS_PREFIX}/firebase`, [PushReportsController, 'store'])
   .as('webhooks.firebase')
   .use([middleware.webhookMetrics(), middleware.auth(), middleware.tenantApiLimit(), send])

@@ -3,23 +3,12 @@ import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import type { BodyParserConfig } from '@adonisjs/core/types/bodyparser'
 import Parser from '@adonisjs/core/bodyparser_middleware'
+import { RAW_BODY_WEBHOOK_ROUTES } from '#messaging/vendors/webhook_routes'
 
 interface RawReader {
   types: string[]
   parser: Parser
 }
-
-/**
- * The provider webhooks (start/routes.ts): each checks the provider's
- * signature over the exact bytes it received, then parses them itself.
- */
-const RAW_BODY_ROUTES = new Set([
-  'webhooks.postal',
-  'webhooks.postal.inbound',
-  'webhooks.ses',
-  'webhooks.twilio',
-  'webhooks.twilio.inbound',
-])
 
 let parsers: { full: Parser; webhook: RawReader[] } | undefined
 
@@ -33,7 +22,7 @@ let parsers: { full: Parser; webhook: RawReader[] } | undefined
 export default class BodyParserMiddleware {
   handle(ctx: HttpContext, next: NextFn) {
     const { full, webhook } = (parsers ??= build())
-    if (!RAW_BODY_ROUTES.has(ctx.route?.name ?? '')) return full.handle(ctx, next)
+    if (!RAW_BODY_WEBHOOK_ROUTES.has(ctx.route?.name ?? '')) return full.handle(ctx, next)
     const reader = webhook.find(({ types }) => ctx.request.is(types))
     return reader ? reader.parser.handle(ctx, next) : next()
   }

@@ -10,6 +10,8 @@ import { SesFakeServer } from '#messaging/vendors/ses/fake'
 import { TwilioFakeServer } from '#messaging/vendors/twilio/fake'
 import { FcmFakeServer } from '#messaging/vendors/fcm/fake'
 import { sandboxCredentials, type SandboxCredentials } from '#sandbox/sandbox_credentials'
+import { vendorOf } from '#messaging/vendors/index'
+import { statusCallbackUrl } from '#messaging/vendors/webhook_routes'
 
 const FCM_PROJECT = 'switchboard-sandbox'
 const SANDBOX_FROM = 'Switchboard Sandbox <sandbox@switchboard.test>'
@@ -33,6 +35,10 @@ interface SandboxAccount {
  * Every key of these accounts comes from the install's own secret
  * (`secret`, SANDBOX_SECRET in .env; see sandbox_credentials.ts) or is made
  * at start (Postal's webhook key pair).
+ *
+ * The fakes are listed here, not in the vendor list: each is wired by hand
+ * (its keys, where it posts callbacks, the account that points at it), which
+ * differs too much per vendor for a registry field to say.
  */
 export class Sandbox {
   #servers: FakeProviderServer[] = []
@@ -55,7 +61,7 @@ export class Sandbox {
     const keys = this.#credentials
     const postal = new PostalFakeServer({
       apiKey: keys.postalApiKey,
-      callbacks: { url: this.#webhookUrl('postal', postalConfig.id) },
+      callbacks: { url: this.#webhookUrl(postalConfig) },
     })
     const ses = new SesFakeServer({ accessKeyId: keys.sesAccessKeyId })
     const twilio = new TwilioFakeServer({
@@ -66,7 +72,7 @@ export class Sandbox {
     const fcm = new FcmFakeServer({
       projectId: FCM_PROJECT,
       clientReports: {
-        url: this.#webhookUrl('firebase', fcmConfig.id),
+        url: this.#webhookUrl(fcmConfig),
         secret: keys.fcmReportSecret,
       },
     })
@@ -164,8 +170,9 @@ export class Sandbox {
     return Number(row?.$extras.total ?? 0) > 0
   }
 
-  #webhookUrl(type: string, configId: string) {
-    return `${this.options.appUrl}/api/webhooks/communication/${type}/${configId}`
+  /** Where the vendor's fake posts a config's callbacks: its status webhook */
+  #webhookUrl(config: ProviderConfig) {
+    return statusCallbackUrl(this.options.appUrl, vendorOf(config.type), config.id)
   }
 
   /** The sandbox's own system-default config of a type, created on first start. */

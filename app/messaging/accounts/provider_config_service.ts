@@ -15,10 +15,10 @@ import { maskFor } from '#messaging/accounts/provider_types'
 import { providerUrls } from '#messaging/accounts/provider_urls'
 import { providerView } from '#messaging/accounts/provider_view'
 import {
-  createProviderValidator,
-  type CreateProviderRequest,
-  type UpdateProviderRequest,
-} from '#validators/provider'
+  providerConfigValidator,
+  type ProviderConfigInput,
+} from '#messaging/accounts/provider_config_schema'
+import type { UpdateProviderRequest } from '#validators/provider'
 
 /**
  * A tenant's own provider configs, and the system providers for operators.
@@ -54,7 +54,7 @@ export class ProviderConfigService {
     return providerView(this.accounts.open(await this.#find(tenantId, id)))
   }
 
-  async create(tenantId: string, request: CreateProviderRequest, actor: AuditActor) {
+  async create(tenantId: string, request: ProviderConfigInput, actor: AuditActor) {
     await assertUrlsAllowed(this.egress, providerUrls(request.type, request.config))
     return this.#create(tenantId, request, actor)
   }
@@ -67,7 +67,7 @@ export class ProviderConfigService {
     const config = await this.#find(tenantId, id)
     const { credentials } = this.accounts.open(config)
     const before = providerView({ config, credentials })
-    const request = await createProviderValidator.validate({
+    const request = await providerConfigValidator.validate({
       type: changes.type ?? config.type,
       channel: changes.channel ?? config.channel,
       name: changes.name ?? config.name,
@@ -110,7 +110,7 @@ export class ProviderConfigService {
     return this.#list(null)
   }
 
-  async createSystem(request: CreateProviderRequest, actor: AuditActor) {
+  async createSystem(request: ProviderConfigInput, actor: AuditActor) {
     return this.#create(null, request, actor)
   }
 
@@ -118,7 +118,7 @@ export class ProviderConfigService {
     await this.#delete(null, id, actor)
   }
 
-  async #create(owner: Owner, request: CreateProviderRequest, actor: AuditActor) {
+  async #create(owner: Owner, request: ProviderConfigInput, actor: AuditActor) {
     return db.transaction(async (trx) => {
       const config = await ProviderConfig.create(this.#newColumns(owner, request), { client: trx })
       const after = providerView({ config, credentials: request.config })
@@ -194,12 +194,12 @@ export class ProviderConfigService {
   }
 
   /** A new config's columns: its id is chosen with the seal, which is bound to it */
-  #newColumns(tenantId: string | null, request: CreateProviderRequest) {
+  #newColumns(tenantId: string | null, request: ProviderConfigInput) {
     const { encryptedConfig, ...row } = this.accounts.sealNew(tenantId, request.config)
     return { ...row, ...this.#columns(request, encryptedConfig) }
   }
 
-  #columns(request: CreateProviderRequest, encryptedConfig: string) {
+  #columns(request: ProviderConfigInput, encryptedConfig: string) {
     return {
       type: request.type,
       channel: request.channel,

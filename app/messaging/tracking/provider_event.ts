@@ -1,5 +1,6 @@
 import type { DeliveryEventType } from '#enums/delivery_event_type'
 import { MalformedWebhookException } from '#exceptions/webhook_exceptions'
+import type { ProviderAccount } from '#messaging/accounts/provider_accounts'
 
 /** `test`: the delivery simulated for a test key's message (test_deliveries.ts) */
 export type ProviderEventSource = 'postal' | 'ses' | 'twilio' | 'fcm' | 'test'
@@ -36,6 +37,14 @@ export interface ProviderEvent {
 }
 
 export type ProviderEventContext = Pick<ProviderEvent, 'providerConfigId' | 'tenantId'>
+
+/**
+ * What an account's events may touch: the messages sent through that account
+ * (and, for a tenant's account, of that tenant); see isReportedBy.
+ */
+export function eventContextOf(account: ProviderAccount<unknown>): ProviderEventContext {
+  return { providerConfigId: account.config.id, tenantId: account.config.tenantId }
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 

@@ -1,14 +1,9 @@
 import type { Logger } from '@adonisjs/core/logger'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
-import { GatewayType } from '#enums/gateway_type'
 import type { Gateway } from '#messaging/channels/gateway'
-import { FcmGateway, type FcmGatewayConfig } from '#messaging/vendors/fcm/gateway'
-import { LogGateway } from '#messaging/vendors/log/gateway'
-import { PostalGateway, type PostalGatewayConfig } from '#messaging/vendors/postal/gateway'
-import { SesGateway, type SesGatewayConfig } from '#messaging/vendors/ses/gateway'
-import { TwilioGateway, type TwilioGatewayConfig } from '#messaging/vendors/twilio/gateway'
-import { WebhookGateway, type WebhookGatewayConfig } from '#messaging/vendors/webhook/gateway'
 import type { ProviderAccount } from '#messaging/accounts/provider_accounts'
+import { vendorOf } from '#messaging/vendors/index'
+import { statusCallbackUrl } from '#messaging/vendors/webhook_routes'
 
 /** Sends still in flight on a replaced gateway get this long before it is closed */
 const RETIRE_AFTER_MS = 60_000
@@ -56,35 +51,15 @@ export class GatewayFactory {
   }
 
   #build({ config, credentials }: ProviderAccount): Gateway {
-    // A system provider's address was set by the operator; a tenant's own config is the tenant's say
-    const policy = config.tenantId === null ? this.#unrestricted : this.tenantPolicy
-    switch (config.type) {
-      case GatewayType.Postal:
-        return new PostalGateway({ ...(credentials as unknown as PostalGatewayConfig), policy })
-      case GatewayType.Ses:
-        return new SesGateway({ ...(credentials as unknown as SesGatewayConfig), policy })
-      case GatewayType.Twilio:
-        return new TwilioGateway({
-          ...(credentials as unknown as TwilioGatewayConfig),
-          statusCallbackUrl: this.#callbackUrl(config.type, config.id),
-          policy,
-        })
-      case GatewayType.Fcm:
-        return new FcmGateway({ ...(credentials as unknown as FcmGatewayConfig), policy })
-      case GatewayType.Webhook:
-        // Every message names its own receiver, so whoever owns the account, the tenant steers it
-        return new WebhookGateway({
-          ...(credentials as unknown as WebhookGatewayConfig),
-          policy: this.tenantPolicy,
-        })
-      case GatewayType.Log:
-        return new LogGateway(this.logger, this.options.logGatewayLatencyMs)
-    }
-  }
-
-  /** Where a provider posts its callbacks for a config: the webhook endpoints' path shape. */
-  #callbackUrl(type: GatewayType, providerConfigId: string) {
-    return `${this.options.appUrl}/api/webhooks/communication/${type}/${providerConfigId}`
+    const vendor = vendorOf(config.type)
+    return vendor.createGateway(credentials, {
+      // A system provider's address was set by the operator; a tenant's own config is the tenant's say
+      policy: config.tenantId === null ? this.#unrestricted : this.tenantPolicy,
+      tenantPolicy: this.tenantPolicy,
+      logger: this.logger,
+      statusCallbackUrl: statusCallbackUrl(this.options.appUrl, vendor, config.id),
+      logGatewayLatencyMs: this.options.logGatewayLatencyMs,
+    })
   }
 
   #retire(gateway: Gateway) {

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { GatewayType } from '#enums/gateway_type'
-import { PROVIDER_TYPES } from '#messaging/accounts/provider_types'
+import { vendorOf } from '#messaging/vendors/index'
 import { withPublicDns } from '#tests/helpers/egress'
 import { createTenant, type TestTenant } from '#tests/helpers/tenants'
 
@@ -179,7 +179,7 @@ test.group('Provider configs: validation', (group) => {
       })
       assert.equal(
         error.message,
-        `The ${type} provider type carries ${PROVIDER_TYPES[type].channels}, not ${channel}`
+        `The ${type} provider type carries ${vendorOf(type).channels}, not ${channel}`
       )
       assert.equal(await providerCount(tenant), 0)
     })

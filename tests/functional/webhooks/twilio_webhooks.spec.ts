@@ -7,7 +7,8 @@ import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import type ProviderConfig from '#models/provider_config'
 import { TwilioGateway } from '#messaging/vendors/twilio/gateway'
-import { TWILIO_MAGIC_NUMBERS, TwilioFakeServer } from '#messaging/vendors/twilio/fake'
+import { TwilioFakeServer } from '#messaging/vendors/twilio/fake'
+import { TWILIO_MAGIC_NUMBERS } from '#messaging/vendors/twilio/magic_recipients'
 import { createTenant, type TestTenant } from '#tests/helpers/tenants'
 import {
   createProviderConfig,

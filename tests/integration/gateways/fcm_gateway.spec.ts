@@ -7,7 +7,8 @@ import { getApps } from 'firebase-admin/app'
 import { Channel } from '#enums/channel'
 import type { GatewayErrorClass, PushOutbound, SmsOutbound } from '#messaging/channels/gateway'
 import { FcmGateway, type FcmGatewayConfig } from '#messaging/vendors/fcm/gateway'
-import { FCM_MAGIC_TOKEN_PREFIXES, FcmFakeServer } from '#messaging/vendors/fcm/fake'
+import { FcmFakeServer } from '#messaging/vendors/fcm/fake'
+import { FCM_MAGIC_TOKEN_PREFIXES } from '#messaging/vendors/fcm/magic_recipients'
 
 const PROJECT_ID = 'switchboard-test'
 

@@ -6,7 +6,8 @@ import type { EmailOutbound, GatewayErrorClass, GatewayResult } from '#messaging
 import { PostalGateway } from '#messaging/vendors/postal/gateway'
 import { CallbackReceiver, type ReceivedCallback } from '#tests/helpers/callback_receiver'
 import { freePort } from '#tests/helpers/ports'
-import { POSTAL_MAGIC_RECIPIENTS, PostalFakeServer } from '#messaging/vendors/postal/fake'
+import { PostalFakeServer } from '#messaging/vendors/postal/fake'
+import { POSTAL_MAGIC_RECIPIENTS } from '#messaging/vendors/postal/magic_recipients'
 
 const API_KEY = 'postal-test-key'
 const FROM = 'noreply@mail.switchboard.test'

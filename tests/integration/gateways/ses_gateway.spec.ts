@@ -10,7 +10,8 @@ import type {
 } from '#messaging/channels/gateway'
 import { SesGateway, type SesGatewayConfig } from '#messaging/vendors/ses/gateway'
 import { CallbackReceiver, type ReceivedCallback } from '#tests/helpers/callback_receiver'
-import { SES_MAGIC_RECIPIENTS, SesFakeServer } from '#messaging/vendors/ses/fake'
+import { SesFakeServer } from '#messaging/vendors/ses/fake'
+import { SES_MAGIC_RECIPIENTS } from '#messaging/vendors/ses/magic_recipients'
 
 const ACCESS_KEY_ID = 'AKIAFAKESWITCHBOARD1'
 const FROM = 'noreply@mail.switchboard.test'

@@ -11,7 +11,8 @@ import {
   TwilioGateway,
   type TwilioGatewayConfig,
 } from '#messaging/vendors/twilio/gateway'
-import { TWILIO_MAGIC_NUMBERS, TwilioFakeServer } from '#messaging/vendors/twilio/fake'
+import { TwilioFakeServer } from '#messaging/vendors/twilio/fake'
+import { TWILIO_MAGIC_NUMBERS } from '#messaging/vendors/twilio/magic_recipients'
 
 const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`
 const AUTH_TOKEN = 'twilio-test-auth-token'

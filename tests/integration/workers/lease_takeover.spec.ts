@@ -1,7 +1,8 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import type { ApiClient } from '@japa/api-client'
-import { POSTAL_MAGIC_RECIPIENTS, PostalFakeServer } from '#messaging/vendors/postal/fake'
+import { PostalFakeServer } from '#messaging/vendors/postal/fake'
+import { POSTAL_MAGIC_RECIPIENTS } from '#messaging/vendors/postal/magic_recipients'
 import type { FakeReply, FakeRequest } from '#sandbox/fakes/fake_provider_server'
 import {
   bulkEmails,

@@ -3,17 +3,7 @@
  * benchmark. FcmGateway reaches it through its redirecting agent: requests
  * arrive as plain HTTP/1.1 with `Host: fcm.googleapis.com` (see PROVIDERS.md).
  *
- * Magic registration tokens, by prefix:
- *   unregistered-…  404 NOT_FOUND, errorCode UNREGISTERED (the app was uninstalled)
- *   invalid-…       400 INVALID_ARGUMENT, errorCode INVALID_ARGUMENT
- *   quota-…         429 RESOURCE_EXHAUSTED, errorCode QUOTA_EXCEEDED, Retry-After: 60
- *   unavailable-…   503 UNAVAILABLE, errorCode UNAVAILABLE, Retry-After: 120
- *   internal-…      500 INTERNAL, errorCode INTERNAL
- *   mismatch-…      403 PERMISSION_DENIED, errorCode SENDER_ID_MISMATCH
- *   apns-auth-…     401 UNAUTHENTICATED, errorCode THIRD_PARTY_AUTH_ERROR
- *   timeout-…       accepted and counted, but the reply is held for `hangMs` (30 s) or until
- *                   the client gives up
- *   anything else   200 {"name":"projects/{id}/messages/…"}
+ * Magic registration tokens: FCM_MAGIC_TOKEN_PREFIXES (magic_recipients.ts).
  * A bearer token other than the configured one → 401 UNAUTHENTICATED; a
  * project other than the configured one → 403 PERMISSION_DENIED.
  *
@@ -33,22 +23,12 @@ import {
 } from '#messaging/signing/webhook_signature'
 import { CallbackPoster } from '#sandbox/fakes/callback_poster'
 import { FAKE_FCM_ACCESS_TOKEN } from '#messaging/vendors/fcm/gateway'
+import { FCM_MAGIC_TOKEN_PREFIXES } from '#messaging/vendors/fcm/magic_recipients'
 import {
   FakeProviderServer,
   type FakeReply,
   type FakeRequest,
 } from '#sandbox/fakes/fake_provider_server'
-
-export const FCM_MAGIC_TOKEN_PREFIXES = {
-  unregistered: 'unregistered-',
-  invalid: 'invalid-',
-  quota: 'quota-',
-  unavailable: 'unavailable-',
-  internal: 'internal-',
-  mismatch: 'mismatch-',
-  thirdPartyAuth: 'apns-auth-',
-  timeout: 'timeout-',
-} as const
 
 const P = FCM_MAGIC_TOKEN_PREFIXES
 

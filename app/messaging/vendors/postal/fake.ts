@@ -1,3 +1,4 @@
+// Over 300 lines: one fake speaking Postal's whole protocol (send API, error envelopes, signed webhooks) reads best in one place
 /**
  * A fake Postal server: `POST /api/v1/send/message` answered like Postal 3.x
  * (always HTTP 200 with a status envelope), plus signed webhooks.
@@ -8,20 +9,7 @@
  * plain_body nor html_body → NoContent, no from → FromAddressMissing, an
  * attachment without name or data → AttachmentMissing*.
  *
- * Magic recipients (POSTAL_MAGIC_RECIPIENTS; any domain, case and `+label`
- * ignored). Accepted sends are counted per X-Switchboard-Message-Id header:
- *   anything else   accepted; webhook MessageSent
- *   bounce@         accepted; MessageSent, then MessageBounced
- *   hardfail@       accepted; MessageDeliveryFailed (HardFail)
- *   softfail@       accepted; MessageDelayed (SoftFail: Postal retries itself)
- *   held@           accepted; MessageHeld
- *   timeout@        accepted and counted, but the reply is held for `hangMs`,
- *                   like a server that answers after the client gave up
- *   fail500@        HTTP 500 with an HTML page (nothing accepted)
- *   notjson@        HTTP 200 with an HTML page, as a proxy's error page
- *   parameter-error@  a parameter-error envelope
- *   error-<Code>@   the error envelope with that code, e.g. error-ServerSuspended@
- * Postal has no complaint event, so there is no complaint@.
+ * Magic recipients: POSTAL_MAGIC_RECIPIENTS (magic_recipients.ts).
  *
  * Webhooks (`callbacks.url`): `{event, timestamp, payload, uuid}` signed with
  * an RSA key the fake generates: X-Postal-Signature (SHA-1) and
@@ -37,21 +25,6 @@ import {
   type FakeRequest,
 } from '#sandbox/fakes/fake_provider_server'
 import { magicErrorName, magicLocalPart } from '#sandbox/fakes/magic_recipient'
-
-const MAGIC_DOMAIN = 'postal.sandbox.switchboard.test'
-
-export const POSTAL_MAGIC_RECIPIENTS = {
-  delivered: `delivered@${MAGIC_DOMAIN}`,
-  bounce: `bounce@${MAGIC_DOMAIN}`,
-  hardFail: `hardfail@${MAGIC_DOMAIN}`,
-  softFail: `softfail@${MAGIC_DOMAIN}`,
-  held: `held@${MAGIC_DOMAIN}`,
-  timeout: `timeout@${MAGIC_DOMAIN}`,
-  fail500: `fail500@${MAGIC_DOMAIN}`,
-  notJson: `notjson@${MAGIC_DOMAIN}`,
-  parameterError: `parameter-error@${MAGIC_DOMAIN}`,
-  error: (code: string) => `error-${code}@${MAGIC_DOMAIN}`,
-} as const
 
 /** The messages Postal 3.x gives with its error codes (ServerSuspended has none) */
 export const POSTAL_ERROR_MESSAGES: Record<string, string> = {

@@ -6,11 +6,28 @@ import {
   providerIdOrNull,
   stringOrNull,
   type ProviderEventContext,
+  eventContextOf,
 } from '#messaging/tracking/provider_event'
 import type { InboundMessage } from '#messaging/conversations/inbound_message'
+import type { ProviderAccount } from '#messaging/accounts/provider_accounts'
+import type { PostalGatewayConfig } from '#messaging/vendors/postal/gateway'
+import { postalSignatures, verifiedPostalBody } from '#messaging/vendors/postal/webhook'
+import {
+  RECEIVED,
+  type InboundWebhook,
+  type WebhookRequest,
+} from '#messaging/vendors/contract/vendor'
 
 /** `Ada Lovelace <ada@example.com>` or a bare address */
 const NAMED_ADDRESS = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/
+
+/** POST …/postal/:providerId/inbound: a route's HTTP endpoint, Hash format */
+export class PostalInboundWebhook implements InboundWebhook<PostalGatewayConfig> {
+  async read(request: WebhookRequest, account: ProviderAccount<Partial<PostalGatewayConfig>>) {
+    const body = verifiedPostalBody(request.rawBody, postalSignatures(request), account)
+    return { message: parsePostalInbound(body, eventContextOf(account)), reply: RECEIVED }
+  }
+}
 
 /**
  * An inbound email as Postal posts it to an HTTP endpoint in the "Hash"

@@ -6,7 +6,6 @@ import {
 } from '#exceptions/webhook_exceptions'
 import type { PostalGatewayConfig } from '#messaging/vendors/postal/gateway'
 import type { ProviderAccount } from '#messaging/accounts/provider_accounts'
-import { eventContextOf } from '#messaging/tracking/webhook_accounts'
 import {
   dateFromUnixSeconds,
   isRecord,
@@ -15,8 +14,15 @@ import {
   stringOrNull,
   type ProviderEvent,
   type ProviderEventContext,
+  eventContextOf,
 } from '#messaging/tracking/provider_event'
 import { isFresh } from '#messaging/tracking/replay_window'
+import {
+  RECEIVED,
+  type StatusWebhook,
+  type StatusWebhookResult,
+  type WebhookRequest,
+} from '#messaging/vendors/contract/vendor'
 
 export interface PostalSignatureHeaders {
   /** X-Postal-Signature-256 (Postal ≥ 3.2): RSA SHA-256, base64 */
@@ -38,6 +44,22 @@ const EVENT_TYPES: Record<string, DeliveryEventType> = {
   MessageBounced: DeliveryEventType.Bounced,
   MessageLoaded: DeliveryEventType.Opened,
   MessageLinkClicked: DeliveryEventType.Clicked,
+}
+
+/** Postal's delivery webhooks: POST …/postal/:providerId */
+export class PostalStatusWebhook implements StatusWebhook<PostalGatewayConfig> {
+  async read(
+    request: WebhookRequest,
+    account: ProviderAccount<Partial<PostalGatewayConfig>>
+  ): Promise<StatusWebhookResult> {
+    const event = readPostalWebhook(request.rawBody, postalSignatures(request), account)
+    return { kind: 'events', events: event ? [event] : [], reply: RECEIVED }
+  }
+}
+
+/** The signature headers of any request Postal signed */
+export function postalSignatures({ headers }: WebhookRequest): PostalSignatureHeaders {
+  return { sha256: headers['x-postal-signature-256'], sha1: headers['x-postal-signature'] }
 }
 
 /**

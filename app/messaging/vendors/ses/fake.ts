@@ -1,3 +1,4 @@
+// Over 300 lines: one fake speaking SES v2's whole protocol (send, errors, account, SNS events) reads best in one place
 /**
  * A fake Amazon SES v2: `POST /v2/email/outbound-emails` answered like SES
  * (`200 {"MessageId"}`; errors with their HTTP status, header
@@ -11,21 +12,7 @@
  * key id (missing → 403 MissingAuthenticationTokenException, another key →
  * 403 UnrecognizedClientException). The signature itself is not verified.
  *
- * Magic recipients (SES_MAGIC_RECIPIENTS; matched on the local part, any
- * domain, case and `+label` ignored). Accepted sends are counted per the
- * `switchboard_message_id` email tag:
- *   anything else / success@  accepted; Delivery event
- *   bounce@             accepted; Bounce (Permanent, General)
- *   complaint@          accepted; Delivery, then Complaint (abuse)
- *   suppressionlist@    accepted; Bounce (Permanent, OnAccountSuppressionList)
- *   timeout@            accepted and counted, but the reply is held for
- *                       `hangMs`, like SES answering after the client gave up
- *   throttle@           429 TooManyRequestsException
- *   fail503@            503 from the load balancer: no error type, HTML body
- *   rejected@           400 MessageRejected
- *   error-<Name>@       that SES error with its status (SES_ERRORS), e.g.
- *                       error-SendingPausedException@; unknown names get 400
- * The first four are SES's own mailbox simulator addresses.
+ * Magic recipients: SES_MAGIC_RECIPIENTS (magic_recipients.ts).
  *
  * Events (`callbacks.url`): SNS Notification envelopes (SnsNotificationSigner),
  * `eventType` events when the send names a configuration set (event
@@ -40,21 +27,6 @@ import {
 } from '#sandbox/fakes/fake_provider_server'
 import { magicErrorName, magicLocalPart } from '#sandbox/fakes/magic_recipient'
 import { SnsNotificationSigner } from '#messaging/vendors/ses/fake_sns_signer'
-
-const SIMULATOR = 'simulator.amazonses.com'
-const MAGIC_DOMAIN = 'ses.sandbox.switchboard.test'
-
-export const SES_MAGIC_RECIPIENTS = {
-  success: `success@${SIMULATOR}`,
-  bounce: `bounce@${SIMULATOR}`,
-  complaint: `complaint@${SIMULATOR}`,
-  suppressionList: `suppressionlist@${SIMULATOR}`,
-  timeout: `timeout@${MAGIC_DOMAIN}`,
-  throttle: `throttle@${MAGIC_DOMAIN}`,
-  fail503: `fail503@${MAGIC_DOMAIN}`,
-  rejected: `rejected@${MAGIC_DOMAIN}`,
-  error: (name: string) => `error-${name}@${MAGIC_DOMAIN}`,
-} as const
 
 /** SES v2 errors a SendEmail can meet, with the HTTP status of SES's model */
 export const SES_ERRORS: Record<string, { status: number; message: string }> = {

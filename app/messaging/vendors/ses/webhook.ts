@@ -15,6 +15,7 @@ import {
   stringOrNull,
   type ProviderEvent,
   type ProviderEventContext,
+  eventContextOf,
 } from '#messaging/tracking/provider_event'
 import { SnsFetcher } from '#messaging/vendors/ses/sns_fetcher'
 import {
@@ -23,12 +24,14 @@ import {
   snsUrl,
   type SnsEnvelope,
 } from '#messaging/vendors/ses/sns_signature'
-import { eventContextOf } from '#messaging/tracking/webhook_accounts'
+import {
+  RECEIVED,
+  type StatusWebhook,
+  type StatusWebhookResult,
+  type WebhookRequest,
+} from '#messaging/vendors/contract/vendor'
 
-/** What one SNS delivery amounted to. */
-export type SesDelivery =
-  | { kind: 'subscription-confirmed' }
-  | { kind: 'events'; events: ProviderEvent[] }
+const CONFIRMED = { body: { confirmed: true } }
 
 type Detail = Record<string, unknown>
 
@@ -101,33 +104,34 @@ const SES_EVENTS: Record<string, SesEventMapping> = {
 }
 
 /**
- * SES events as SNS delivers them: verify the SNS signature against the
- * account's topic, confirm a subscription, or read the SES event in a
- * Notification.
+ * SES events as SNS delivers them (JSON sent as text/plain) to
+ * POST …/ses/:providerId: verify the SNS signature against the account's
+ * topic, confirm a subscription, or read the SES event in a Notification.
  */
 @inject()
-export class SesWebhook {
+export class SesWebhook implements StatusWebhook<SesGatewayConfig> {
   constructor(
     private verifier: SnsSignatureVerifier,
     private fetcher: SnsFetcher
   ) {}
 
   async read(
-    rawBody: string | null,
+    request: WebhookRequest,
     account: ProviderAccount<Partial<SesGatewayConfig>>
-  ): Promise<SesDelivery> {
-    const envelope = parseSnsEnvelope(rawBody)
+  ): Promise<StatusWebhookResult> {
+    const envelope = parseSnsEnvelope(request.rawBody)
     await this.verifier.verify(envelope, account.credentials.snsTopicArn)
 
     if (envelope.Type === 'SubscriptionConfirmation') {
       await this.#confirm(envelope)
-      return { kind: 'subscription-confirmed' }
+      return { kind: 'events', events: [], reply: CONFIRMED }
     }
     if (envelope.Type === 'UnsubscribeConfirmation') {
       logger.warn({ topicArn: envelope.TopicArn }, 'SNS unsubscribed this endpoint')
-      return { kind: 'events', events: [] }
+      return { kind: 'events', events: [], reply: RECEIVED }
     }
-    return { kind: 'events', events: sesEventsOf(envelope, eventContextOf(account)) }
+    const events = sesEventsOf(envelope, eventContextOf(account))
+    return { kind: 'events', events, reply: RECEIVED }
   }
 
   async #confirm(envelope: SnsEnvelope) {

@@ -2,19 +2,7 @@
  * A fake Twilio Messages API for the sandbox, tests and the benchmark. Point
  * the SDK at it with `client.api.baseUrl` (see PROVIDERS.md).
  *
- * Magic recipients (To), in the spirit of Twilio's test numbers:
- *   +15005550006  accepted; callbacks: sent, then delivered (any unlisted number behaves the same)
- *   +15005550001  400, code 21211: invalid 'To' number
- *   +15005550009  400, code 21614: not a mobile number
- *   +15005550004  400, code 21610: the recipient replied STOP
- *   +15005550010  429, code 20429: too many requests
- *   +15005550016  429, code 20429 on a message's first try; accepted when it is tried again
- *   +15005550011  500, code 20500: internal error
- *   +15005550012  accepted and counted, but the reply is held for `hangMs` (30 s) or until
- *                 the client gives up: a timeout after which the message went out anyway
- *   +15005550013  accepted; callbacks: sent, then undelivered with ErrorCode 30003 (unreachable)
- *   +15005550014  accepted; callbacks: sent, then undelivered with ErrorCode 30005 (unknown handset)
- *   +15005550015  accepted; callback: failed with ErrorCode 30007 (filtered)
+ * Magic recipients (To): TWILIO_MAGIC_NUMBERS (magic_recipients.ts).
  * Basic credentials other than the configured SID and token → 401, code 20003.
  * `GET /2010-04-01/Accounts/{Sid}.json` answers the (active) account resource,
  * for connection checks.
@@ -28,26 +16,13 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { smsEncoding } from '#messaging/channels/sms_encoding'
 import { TWILIO_CALLBACK_MESSAGE_ID_PARAM } from '#messaging/vendors/twilio/gateway'
+import { TWILIO_MAGIC_NUMBERS } from '#messaging/vendors/twilio/magic_recipients'
 import { CallbackPoster } from '#sandbox/fakes/callback_poster'
 import {
   FakeProviderServer,
   type FakeReply,
   type FakeRequest,
 } from '#sandbox/fakes/fake_provider_server'
-
-export const TWILIO_MAGIC_NUMBERS = {
-  delivered: '+15005550006',
-  invalidNumber: '+15005550001',
-  notMobile: '+15005550009',
-  optedOut: '+15005550004',
-  rateLimited: '+15005550010',
-  serverError: '+15005550011',
-  hangs: '+15005550012',
-  unreachable: '+15005550013',
-  unknownHandset: '+15005550014',
-  filtered: '+15005550015',
-  rateLimitedOnce: '+15005550016',
-} as const
 
 interface TwilioError {
   status: number

@@ -2,8 +2,27 @@ import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import { MalformedWebhookException } from '#exceptions/webhook_exceptions'
 import { checkRecipient } from '#messaging/recipients/recipient_rules'
-import { providerIdOrNull, type ProviderEventContext } from '#messaging/tracking/provider_event'
+import {
+  eventContextOf,
+  providerIdOrNull,
+  type ProviderEventContext,
+} from '#messaging/tracking/provider_event'
 import type { InboundMessage } from '#messaging/conversations/inbound_message'
+import type { ProviderAccount } from '#messaging/accounts/provider_accounts'
+import type { TwilioGatewayConfig } from '#messaging/vendors/twilio/gateway'
+import { twilioCallbackOf, verifiedTwilioParams } from '#messaging/vendors/twilio/webhook'
+import type { InboundWebhook, WebhookRequest } from '#messaging/vendors/contract/vendor'
+
+/** Empty TwiML: no automatic answer; replies go through the conversations API */
+const NO_ANSWER = { body: '<Response/>', contentType: 'text/xml' }
+
+/** POST …/twilio/:providerId/inbound: the number's "A message comes in" webhook */
+export class TwilioInboundWebhook implements InboundWebhook<TwilioGatewayConfig> {
+  async read(request: WebhookRequest, account: ProviderAccount<Partial<TwilioGatewayConfig>>) {
+    const params = verifiedTwilioParams(twilioCallbackOf(request), account)
+    return { message: parseTwilioInbound(params, eventContextOf(account)), reply: NO_ANSWER }
+  }
+}
 
 /**
  * An inbound SMS as Twilio posts it to the number's webhook (PROVIDERS.md):

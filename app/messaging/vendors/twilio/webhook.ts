@@ -15,8 +15,14 @@ import {
   stringOrNull,
   type ProviderEvent,
   type ProviderEventContext,
+  eventContextOf,
 } from '#messaging/tracking/provider_event'
-import { eventContextOf } from '#messaging/tracking/webhook_accounts'
+import {
+  RECEIVED,
+  type StatusWebhook,
+  type StatusWebhookResult,
+  type WebhookRequest,
+} from '#messaging/vendors/contract/vendor'
 
 /** The status callback as Twilio posted it. */
 export interface TwilioCallback {
@@ -25,6 +31,30 @@ export interface TwilioCallback {
   signature: string | undefined
   /** The form-encoded body, raw */
   rawBody: string | null
+}
+
+/** Twilio's status callbacks (form-encoded): POST …/twilio/:providerId */
+export class TwilioStatusWebhook implements StatusWebhook<TwilioGatewayConfig> {
+  async read(
+    request: WebhookRequest,
+    account: ProviderAccount<Partial<TwilioGatewayConfig>>
+  ): Promise<StatusWebhookResult> {
+    const event = readTwilioCallback(twilioCallbackOf(request), account)
+    return { kind: 'events', events: event ? [event] : [], reply: RECEIVED }
+  }
+}
+
+/**
+ * Twilio signs the URL it was given, so the public one (APP_URL + path +
+ * query) is checked, not the Host the request came in on: behind a proxy or a
+ * tunnel they differ.
+ */
+export function twilioCallbackOf(request: WebhookRequest): TwilioCallback {
+  return {
+    url: request.url,
+    signature: request.headers['x-twilio-signature'],
+    rawBody: request.rawBody,
+  }
 }
 
 /** Statuses before the carrier answers: logged, they move nothing. */

@@ -2,7 +2,6 @@ import { inject } from '@adonisjs/core'
 import type { GatewayType } from '#enums/gateway_type'
 import { WebhookProviderNotFoundException } from '#exceptions/webhook_exceptions'
 import { ProviderAccounts, type ProviderAccount } from '#messaging/accounts/provider_accounts'
-import type { ProviderEventContext } from '#messaging/tracking/provider_event'
 
 /**
  * The provider account a webhook path names (`…/postal/:providerId`): the
@@ -41,12 +40,4 @@ export class WebhookAccounts {
     account.catch(() => recent.delete(id))
     return account
   }
-}
-
-/**
- * What an account's events may touch: the messages sent through that account
- * (and, for a tenant's account, of that tenant); see isReportedBy.
- */
-export function eventContextOf(account: ProviderAccount<unknown>): ProviderEventContext {
-  return { providerConfigId: account.config.id, tenantId: account.config.tenantId }
 }

@@ -1,0 +1,98 @@
+import type { Logger } from '@adonisjs/core/logger'
+import type { VineObject } from '@vinejs/vine'
+import type { Channel } from '#enums/channel'
+import type { GatewayType } from '#enums/gateway_type'
+import type { Gateway } from '#messaging/channels/gateway'
+import type { EgressPolicy } from '#messaging/egress/egress_policy'
+import type { ProviderAccount } from '#messaging/accounts/provider_accounts'
+import type { InboundMessage } from '#messaging/conversations/inbound_message'
+import type { ProviderEvent } from '#messaging/tracking/provider_event'
+
+/** What a vendor's gateway is built with, besides the account's own config. */
+export interface GatewayContext {
+  /** The egress policy of this account's addresses: unrestricted for a system provider */
+  policy: EgressPolicy
+  /** The egress policy of every address a tenant can steer */
+  tenantPolicy: EgressPolicy
+  logger: Logger
+  /** Where the vendor posts this account's status callbacks */
+  statusCallbackUrl: string
+  logGatewayLatencyMs: number
+}
+
+/** A webhook as the vendor sent it, free of any HTTP framework. */
+export interface WebhookRequest {
+  /** The exact bytes the vendor signed (null when the request had no body) */
+  rawBody: string | null
+  /** Lower-cased header names */
+  headers: Record<string, string | undefined>
+  /** The public URL the vendor called: APP_URL + path + query string */
+  url: string
+}
+
+/** What the webhook endpoint answers the vendor. */
+export interface WebhookReply {
+  body: string | Record<string, unknown>
+  contentType?: string
+}
+
+export const RECEIVED: WebhookReply = { body: { received: true } }
+
+/**
+ * A verified status callback: the delivery events to record, or (FCM) a push
+ * client app's report whose body the endpoint still has to validate.
+ */
+export type StatusWebhookResult =
+  | { kind: 'events'; events: ProviderEvent[]; reply: WebhookReply }
+  | { kind: 'push-report'; reply: WebhookReply }
+
+export interface StatusWebhook<Credentials = Record<string, unknown>> {
+  /** Throws WebhookSignatureException (or another webhook exception) when it does not check out. */
+  read(
+    request: WebhookRequest,
+    account: ProviderAccount<Partial<Credentials>>
+  ): Promise<StatusWebhookResult>
+}
+
+export interface InboundWebhook<Credentials = Record<string, unknown>> {
+  read(
+    request: WebhookRequest,
+    account: ProviderAccount<Partial<Credentials>>
+  ): Promise<{ message: InboundMessage; reply: WebhookReply }>
+}
+
+/** A webhook endpoint of a vendor: its handler class, made through the container. */
+export interface WebhookEndpoint<Handler> {
+  handler: new (...args: any[]) => Handler
+  /** The route name under `webhooks.`, when not the path segment (`.inbound` for inbound) */
+  name?: string
+  /** The server parses the body before the handler runs; otherwise only the raw bytes are read */
+  parsedBody?: boolean
+}
+
+/** One vendor: everything the rest of Switchboard needs to know about it. */
+export interface Vendor<Credentials = any> {
+  type: GatewayType
+  /** The channels a gateway of this type can deliver */
+  channels: readonly Channel[]
+  /** The provider's `config` as the API takes it */
+  configSchema: VineObject<any, any, any, any>
+  /** The config field holding the main secret, shown only as a mask; `value` when it is nested */
+  secret?: { field: string; value?: (config: Record<string, unknown>) => unknown }
+  /** Further secret config fields, also shown only as masks */
+  otherSecrets?: string[]
+  /** The config fields naming an address Switchboard calls (checked by the egress policy) */
+  urlFields: string[]
+  createGateway(credentials: Credentials, context: GatewayContext): Gateway
+  /** The vendor's endpoints under /api/webhooks/communication/<path>/:providerId */
+  webhooks?: {
+    path: string
+    status?: WebhookEndpoint<StatusWebhook<Credentials>>
+    inbound?: WebhookEndpoint<InboundWebhook<Credentials>>
+  }
+}
+
+/** Types a vendor's entry against its own credentials. */
+export function defineVendor<Credentials>(vendor: Vendor<Credentials>) {
+  return vendor
+}

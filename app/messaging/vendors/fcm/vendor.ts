@@ -1,0 +1,27 @@
+import { Channel } from '#enums/channel'
+import { GatewayType } from '#enums/gateway_type'
+import { defineVendor } from '#messaging/vendors/contract/vendor'
+import { fcmConfigSchema } from '#messaging/vendors/fcm/config'
+import { FcmGateway, type FcmGatewayConfig } from '#messaging/vendors/fcm/gateway'
+import { FcmPushReportWebhook } from '#messaging/vendors/fcm/webhook'
+
+export const fcmVendor = defineVendor<FcmGatewayConfig>({
+  type: GatewayType.Fcm,
+  channels: [Channel.Push],
+  configSchema: fcmConfigSchema,
+  // The mask shows the end of the service account's private key
+  secret: {
+    field: 'serviceAccount',
+    value: (config) =>
+      (config.serviceAccount as { private_key?: unknown } | undefined)?.private_key,
+  },
+  otherSecrets: ['reportSecret'],
+  urlFields: ['baseUrl'],
+  createGateway: (credentials, { policy }) => new FcmGateway({ ...credentials, policy }),
+  webhooks: {
+    // The push client app's reports: FCM itself has no delivery callback
+    path: 'firebase',
+    // The body is a push report, validated like the API-key route's (webhooks.firebase)
+    status: { handler: FcmPushReportWebhook, name: 'firebase.signed', parsedBody: true },
+  },
+})

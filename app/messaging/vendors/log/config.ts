@@ -1,0 +1,4 @@
+import vine from '@vinejs/vine'
+
+/** The log gateway needs no settings: its `config` is empty. */
+export const logConfigSchema = vine.object({})
