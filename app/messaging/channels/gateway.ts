@@ -10,53 +10,6 @@ import type { EgressPolicy } from '#messaging/egress/egress_policy'
  */
 export type GatewayErrorClass = 'retry' | 'permanent' | 'suppress' | 'config'
 
-interface OutboundBase {
-  /** Our message id: passed to the provider as its reference/idempotency key where it has one */
-  messageId: string
-  tenantId: string
-}
-
-export interface EmailOutbound extends OutboundBase {
-  channel: Channel.Email
-  to: string
-  subject: string
-  html: string | null
-  text: string | null
-  replyTo: string | null
-  headers: Record<string, string>
-  /** Provider tags; always carries switchboard_message_id */
-  tags: Record<string, string>
-}
-
-export interface SmsOutbound extends OutboundBase {
-  channel: Channel.Sms
-  /** E.164 */
-  to: string
-  body: string
-  encoding: 'GSM-7' | 'UCS-2'
-  segments: number
-}
-
-export interface PushOutbound extends OutboundBase {
-  channel: Channel.Push
-  /** Device registration token */
-  token: string
-  title: string | null
-  body: string | null
-  /** String values only (FCM's rule); always carries switchboardMessageId */
-  data: Record<string, string>
-}
-
-export interface WebhookOutbound extends OutboundBase {
-  channel: Channel.Webhook
-  /** https URL to POST to */
-  url: string
-  payload: Record<string, unknown>
-}
-
-/** What a channel hands a gateway: one message in that channel's provider-neutral form. */
-export type OutboundMessage = EmailOutbound | SmsOutbound | PushOutbound | WebhookOutbound
-
 export type GatewayResult =
   | { ok: true; providerMessageId: string }
   | {
@@ -82,16 +35,6 @@ export interface GatewayCheck {
   detail: string
 }
 
-/** The answer of a gateway handed a message of a channel it does not carry. */
-export function unsupportedChannel(gatewayType: string, channel: string): GatewayFailure {
-  return {
-    ok: false,
-    errorClass: 'permanent',
-    code: 'UNSUPPORTED_CHANNEL',
-    message: `the ${gatewayType} gateway cannot send ${channel}`,
-  }
-}
-
 /** A check that failed the way a send would have: the same code and message. */
 export function failedCheck(failure: GatewayFailure): GatewayCheck {
   return { ok: false, detail: `${failure.code}: ${failure.message}` }
@@ -101,10 +44,17 @@ export function failedCheck(failure: GatewayFailure): GatewayCheck {
  * A delivery provider. Implementations never throw for a provider's answer
  * or a network failure: every outcome is a GatewayResult, and check() (a
  * connection test that sends no message) a GatewayCheck.
+ *
+ * A vendor implements its channel's contract (EmailGateway, SmsGateway, ...
+ * in channel_gateways.ts), whose send() takes that channel's message only.
+ * Here send() takes nothing a caller could pass: a message reaches a gateway
+ * through sendThrough(), which checks the channel once, for every gateway.
  */
 export abstract class Gateway {
   abstract readonly type: string
-  abstract send(message: OutboundMessage): Promise<GatewayResult>
+  /** The channels whose messages send() takes */
+  abstract readonly channels: readonly Channel[]
+  abstract send(message: never): Promise<GatewayResult>
   abstract check(): Promise<GatewayCheck>
 
   /** Release what the gateway holds (connection pools, SDK apps) once it is replaced or stopped. */

@@ -8,6 +8,14 @@ import type { GatewayErrorClass, GatewayFailure } from '#messaging/channels/gate
 
 const VENDOR_TEXT_MAX_LENGTH = 200
 
+export function gatewayFailure(
+  errorClass: GatewayErrorClass,
+  code: string,
+  message: string
+): GatewayFailure {
+  return { ok: false, errorClass, code, message }
+}
+
 /**
  * A code or message the gateway parsed out of the vendor's documented error
  * shape: one line, bounded, since it ends up in last_error, logs and replies.

@@ -1,6 +1,6 @@
 import { Channel } from '#enums/channel'
 import type { ClaimedMessage } from '#messaging/outbox/message_store'
-import type { OutboundMessage } from '#messaging/channels/gateway'
+import type { OutboundMessage } from '#messaging/channels/outbound'
 import { smsEncoding } from '#messaging/channels/sms_encoding'
 
 /**

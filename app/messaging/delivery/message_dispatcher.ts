@@ -1,45 +1,23 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '@adonisjs/core/logger'
-import { isServiceUnavailable } from '#exceptions/service_availability'
 import { MessageStatus } from '#enums/message_status'
 import { DeliveryEventType } from '#enums/delivery_event_type'
-import { SuppressionReason } from '#enums/suppression_reason'
 import type { SuppressionList } from '#messaging/suppression/suppression_list'
-import type {
-  MessageStore,
-  ClaimedMessage,
-  EventNote,
-  LeaseHolder,
-  SentRecord,
-  WrittenMessage,
-} from '#messaging/outbox/message_store'
-import { escapedExcerpt } from '#messaging/outbox/storable_text'
+import type { MessageStore, ClaimedMessage } from '#messaging/outbox/message_store'
 import { LeaseKeeper, LeaseLostError, type Lease } from '#messaging/outbox/lease_keeper'
-import { announce } from '#messaging/message_announcer'
-import type { ChannelRouter, GatewayCandidate, RoutePlan } from '#messaging/routing/channel_router'
-import type { RateLimiter, RateLimitDecision } from '#messaging/routing/rate_limiter'
+import type { ChannelRouter, GatewayCandidate } from '#messaging/routing/channel_router'
+import type { RateLimiter } from '#messaging/routing/rate_limiter'
 import type { TenantSettingsCache } from '#messaging/tenants/tenant_settings_cache'
-import type { GatewayResult } from '#messaging/channels/gateway'
+import type { GatewayFailure, GatewayResult } from '#messaging/channels/gateway'
+import type { OutboundMessage } from '#messaging/channels/outbound'
+import { sendThrough } from '#messaging/channels/send_through'
 import type { RetryPolicy } from '#messaging/delivery/retry_policy'
 import type { ChannelFallback } from '#messaging/delivery/channel_fallback'
+import {
+  DeliveryOutcomes,
+  type DispatchOutcome,
+  type Throttled,
+} from '#messaging/delivery/delivery_outcomes'
 import { outboundMessageFrom } from '#messaging/channels/outbound_message'
-
-export type DispatchOutcome =
-  | { kind: 'skipped' }
-  | { kind: 'sent' }
-  | { kind: 'failed' }
-  | { kind: 'suppressed' }
-  | { kind: 'retry'; at: Date }
-  /** Another worker took the message over: this one reports nothing */
-  | { kind: 'lost' }
-  /** The gateway has it, but its send could not be recorded: left to its lease */
-  | { kind: 'unrecorded' }
-
-type GatewayFailure = Extract<GatewayResult, { ok: false }>
-
-/** How often a worker tries again to record a send while the database is unreachable */
-const STORE_RETRY_MS = 500
-type Throttled = Extract<RateLimitDecision, { allowed: false }>
 
 /** The reason of a deferral while the tenant is suspended (`tenants:resume` looks for it) */
 export const TENANT_SUSPENDED = 'tenant suspended'
@@ -67,19 +45,28 @@ export function suspensionWaitMs(suspendedForMs: number) {
  */
 export class MessageDispatcher {
   #leases: LeaseKeeper
+  #outcomes: DeliveryOutcomes
 
   constructor(
     private store: MessageStore,
     private router: ChannelRouter,
     private limiter: RateLimiter,
     private tenants: TenantSettingsCache,
-    private retryPolicy: RetryPolicy,
-    private suppressions: SuppressionList,
+    retryPolicy: RetryPolicy,
+    suppressions: SuppressionList,
     private fallback: ChannelFallback,
     private logger: Logger,
     private options: { leaseSeconds: number; maxAttempts: number }
   ) {
     this.#leases = new LeaseKeeper(store, logger, options.leaseSeconds)
+    this.#outcomes = new DeliveryOutcomes(
+      store,
+      retryPolicy,
+      suppressions,
+      fallback,
+      logger,
+      options
+    )
   }
 
   async dispatch(messageId: string): Promise<DispatchOutcome> {
@@ -96,7 +83,7 @@ export class MessageDispatcher {
         { message: 'recipient is suppressed', code: 'SUPPRESSED' },
         { type: DeliveryEventType.Suppressed, reason: 'recipient suppressed before sending' }
       )
-      if (!suppressed) return this.leaseLost(message)
+      if (!suppressed) return this.#outcomes.leaseLost(message)
       await this.fallback.after(message)
       return { kind: 'suppressed' }
     }
@@ -105,7 +92,7 @@ export class MessageDispatcher {
     try {
       return await this.deliver(message, lease)
     } catch (error) {
-      if (error instanceof LeaseLostError) return this.leaseLost(message)
+      if (error instanceof LeaseLostError) return this.#outcomes.leaseLost(message)
       await this.handBack(message, error)
       throw error
     } finally {
@@ -122,49 +109,7 @@ export class MessageDispatcher {
     const failure = { message: error.message, code: 'WORKER_ERROR' }
     const event = { type: DeliveryEventType.Failed, reason: `worker gave up: ${error.message}` }
     const failed = await this.store.markAbandoned(messageId, failure, event)
-    if (failed) await this.announceFailed(messageId, failed, failure, event)
-  }
-
-  /**
-   * The message fails for good: recorded, then announced to listeners.
-   * False when the lease was lost, and nothing was.
-   */
-  private async failFinally(
-    message: LeaseHolder,
-    error: { message: string; code: string | null },
-    event: EventNote
-  ) {
-    const failed = await this.store.markFailed(message, MessageStatus.Failed, error, event)
-    if (failed) await this.announceFailed(message.id, failed, error, event)
-    return failed !== null
-  }
-
-  private async announceFailed(
-    messageId: string,
-    failed: WrittenMessage,
-    error: { message: string; code: string | null },
-    event: EventNote
-  ) {
-    await announce('message:failed', [
-      {
-        messageId,
-        tenantId: failed.tenantId,
-        channel: failed.channel,
-        gateway: event.gateway ?? null,
-        occurredAt: new Date(),
-        reason: error.message,
-        code: error.code,
-      },
-    ])
-  }
-
-  /** Another worker holds the message now (or the sweeper released it): nothing to report. */
-  private leaseLost(message: ClaimedMessage): DispatchOutcome {
-    this.logger.warn(
-      { messageId: message.id, attempt: message.attempts },
-      'lease lost: another attempt holds the message, this one reports nothing'
-    )
-    return { kind: 'lost' }
+    if (failed) await this.#outcomes.announceFailed(messageId, failed, failure, event)
   }
 
   private async deliver(message: ClaimedMessage, lease: Lease): Promise<DispatchOutcome> {
@@ -197,7 +142,7 @@ export class MessageDispatcher {
       if (!decision.allowed) {
         // A full domain or tenant budget holds whatever gateway we pick; a full
         // gateway budget sends us to the next gateway.
-        if (decision.scope !== 'gateway') return this.defer(message, decision)
+        if (decision.scope !== 'gateway') return this.#outcomes.defer(message, decision)
         if (!gatewayThrottled || decision.retryAt < gatewayThrottled.retryAt) {
           gatewayThrottled = decision
         }
@@ -213,12 +158,12 @@ export class MessageDispatcher {
       // A permanent or suppress-class answer is about the message: the gateway works
       await this.recordHealth(candidate, result.ok || isAboutTheMessage(result), latencyMs)
       if (result.ok) {
-        return this.sent(message, candidate, plan, result.providerMessageId, latencyMs)
+        return this.#outcomes.sent(message, candidate, plan, result.providerMessageId, latencyMs)
       }
 
       lastFailure = result
       if (isAboutTheMessage(result)) {
-        return this.fail(message, candidate, result)
+        return this.#outcomes.fail(message, candidate, result)
       }
       const next = plan.candidates[plan.candidates.indexOf(candidate) + 1]?.key ?? null
       await this.store.note(message.id, {
@@ -234,110 +179,9 @@ export class MessageDispatcher {
     }
 
     if (gatewayThrottled && !attempted) {
-      return this.defer(message, gatewayThrottled)
+      return this.#outcomes.defer(message, gatewayThrottled)
     }
-    return this.retryLater(message, lastFailure)
-  }
-
-  private async sent(
-    message: ClaimedMessage,
-    candidate: GatewayCandidate,
-    plan: RoutePlan,
-    providerMessageId: string,
-    latencyMs: number
-  ): Promise<DispatchOutcome> {
-    const sent: SentRecord = {
-      gateway: candidate.key,
-      providerConfigId: candidate.providerConfigId,
-      providerMessageId,
-    }
-    let recorded: WrittenMessage | null
-    try {
-      recorded = await this.whileLeased(() =>
-        this.store.markSent(message, sent, {
-          type: DeliveryEventType.Sent,
-          gateway: candidate.key,
-          reason: routeReason(candidate, plan),
-          details: {
-            providerMessageId,
-            latencyMs,
-            route: plan.candidates.map((option) => ({ gateway: option.key, score: option.score })),
-            ...(plan.skipped.length ? { skipped: plan.skipped } : {}),
-            ...(message.is_test ? { test: true } : {}),
-          },
-        })
-      )
-    } catch (error) {
-      return this.unrecorded(message, sent, error)
-    }
-    if (!recorded) return this.leaseLost(message)
-    this.logger.debug(
-      { messageId: message.id, gateway: candidate.key, test: message.is_test },
-      'message sent'
-    )
-    await announce('message:sent', [
-      {
-        messageId: message.id,
-        tenantId: message.tenant_id,
-        channel: message.channel,
-        gateway: candidate.key,
-        providerMessageId,
-        latencyMs,
-        occurredAt: new Date(),
-        test: message.is_test,
-      },
-    ])
-    return { kind: 'sent' }
-  }
-
-  /**
-   * The gateway accepted the message, but recording it failed for good (a
-   * refused write was already retried as a bare `sent`, without the provider
-   * id, and failed too; an outage outlasted most of the lease). It is
-   * never handed back, nor the error thrown for the job to retry: either
-   * would send it again. The row stays `sending` under this attempt's lease,
-   * so only the lease running out can release it.
-   */
-  private unrecorded(message: ClaimedMessage, sent: SentRecord, error: unknown): DispatchOutcome {
-    this.logger.error(
-      {
-        messageId: message.id,
-        gateway: sent.gateway,
-        providerMessageId: escapedExcerpt(sent.providerMessageId),
-        err: error,
-      },
-      'the gateway accepted the message but its send could not be recorded: left sending until its lease runs out'
-    )
-    return { kind: 'unrecorded' }
-  }
-
-  /**
-   * A rate limit had no room: back to `queued` until its slot, the attempt
-   * not counted. The job waits in BullMQ's delayed set, holding no worker.
-   */
-  private async defer(message: ClaimedMessage, throttled: Throttled): Promise<DispatchOutcome> {
-    const deferred = await this.store.defer(message, throttled.retryAt, {
-      type: DeliveryEventType.Deferred,
-      reason: `${throttled.scope} rate limit (${throttled.key})`,
-      details: {
-        scope: throttled.scope,
-        key: throttled.key,
-        nextAttemptAt: throttled.retryAt.toISOString(),
-      },
-    })
-    if (!deferred) return this.leaseLost(message)
-    await announce('message:throttled', [
-      {
-        messageId: message.id,
-        tenantId: message.tenant_id,
-        channel: message.channel,
-        scope: throttled.scope,
-        key: throttled.key,
-        retryAt: throttled.retryAt,
-        occurredAt: new Date(),
-      },
-    ])
-    return { kind: 'retry', at: throttled.retryAt }
+    return this.#outcomes.retryLater(message, lastFailure)
   }
 
   /**
@@ -358,25 +202,8 @@ export class MessageDispatcher {
       reason: TENANT_SUSPENDED,
       details: { nextAttemptAt: at.toISOString() },
     })
-    if (!deferred) return this.leaseLost(message)
+    if (!deferred) return this.#outcomes.leaseLost(message)
     return { kind: 'retry' as const, at }
-  }
-
-  /**
-   * The gateway has the message: if this write were lost, the message would
-   * be sent again once its lease ran out. So an unreachable database is waited
-   * out, for most of the lease (past it, another worker may take the message).
-   */
-  private async whileLeased<T>(write: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.options.leaseSeconds * 800
-    for (;;) {
-      try {
-        return await write()
-      } catch (error) {
-        if (!isServiceUnavailable(error) || Date.now() > deadline) throw error
-        await sleep(STORE_RETRY_MS)
-      }
-    }
   }
 
   /** Health is advisory: a Redis hiccup here must not fail a message already sent. */
@@ -392,11 +219,11 @@ export class MessageDispatcher {
   private async attempt(
     lease: Lease,
     candidate: GatewayCandidate,
-    outbound: ReturnType<typeof outboundMessageFrom>
-  ) {
+    outbound: OutboundMessage
+  ): Promise<GatewayResult> {
     lease.assertHeld()
     try {
-      return await candidate.gateway.send(outbound)
+      return await sendThrough(candidate.gateway, outbound)
     } catch (error) {
       return {
         ok: false as const,
@@ -407,77 +234,11 @@ export class MessageDispatcher {
     }
   }
 
-  private async fail(
-    message: ClaimedMessage,
-    candidate: GatewayCandidate,
-    failure: GatewayFailure
-  ) {
-    if (failure.errorClass === 'suppress') {
-      await this.suppressions.add({
-        tenantId: message.tenant_id,
-        channel: message.channel,
-        recipient: message.recipient,
-        reason: SuppressionReason.Invalid,
-        source: candidate.key,
-        details: { code: failure.code, message: failure.message, messageId: message.id },
-      })
-    }
-    const failed = await this.failFinally(
-      message,
-      { message: failure.message, code: failure.code },
-      {
-        type: DeliveryEventType.Failed,
-        gateway: candidate.key,
-        reason: failure.message,
-        details: { code: failure.code, errorClass: failure.errorClass },
-      }
-    )
-    if (!failed) return this.leaseLost(message)
-    this.logger.warn({ messageId: message.id, code: failure.code }, 'message failed')
-    await this.fallback.after(message)
-    return { kind: 'failed' as const }
-  }
-
-  private async retryLater(
-    message: ClaimedMessage,
-    failure: GatewayFailure
-  ): Promise<DispatchOutcome> {
-    if (message.attempts >= this.options.maxAttempts) {
-      const failed = await this.failFinally(
-        message,
-        { message: failure.message, code: failure.code },
-        {
-          type: DeliveryEventType.Failed,
-          reason: `gave up after ${message.attempts} attempts: ${failure.message}`,
-          details: { code: failure.code },
-        }
-      )
-      if (!failed) return this.leaseLost(message)
-      await this.fallback.after(message)
-      return { kind: 'failed' }
-    }
-
-    const backoff = this.retryPolicy.nextAttemptAt(message.attempts)
-    const at = new Date(Math.max(backoff.getTime(), Date.now() + (failure.retryAfterMs ?? 0)))
-    const requeued = await this.store.requeue(
-      message,
-      at,
-      { message: failure.message, code: failure.code },
-      {
-        type: DeliveryEventType.Retrying,
-        reason: failure.message,
-        details: { code: failure.code, attempt: message.attempts, nextAttemptAt: at.toISOString() },
-      }
-    )
-    if (!requeued) return this.leaseLost(message)
-    return { kind: 'retry', at }
-  }
-
   /**
    * An unexpected error after the claim, before any gateway accepted the
-   * message (see unrecorded): give it back to the queue at once so the job's
-   * own retry can take it again (if the lease is still ours). If even that
-   * fails, the lease runs out and the sweeper releases it.
+   * message (see DeliveryOutcomes' unrecorded): give it back to the queue at
+   * once so the job's own retry can take it again (if the lease is still
+   * ours). If even that fails, the lease runs out and the sweeper releases it.
    */
   private async handBack(message: ClaimedMessage, error: unknown) {
     const reason = error instanceof Error ? error.message : String(error)
@@ -497,18 +258,4 @@ export class MessageDispatcher {
 
 function isAboutTheMessage(failure: GatewayFailure) {
   return failure.errorClass === 'permanent' || failure.errorClass === 'suppress'
-}
-
-/** Why this gateway carried the message, for its `sent` event. */
-function routeReason(candidate: GatewayCandidate, plan: RoutePlan) {
-  const position = plan.candidates.indexOf(candidate)
-  const how = candidate.probe
-    ? 'half-open probe'
-    : position === 0
-      ? 'first choice'
-      : `failover after ${plan.candidates
-          .slice(0, position)
-          .map((option) => option.key)
-          .join(', ')}`
-  return `${candidate.key}: ${how}, health ${candidate.score}`
 }

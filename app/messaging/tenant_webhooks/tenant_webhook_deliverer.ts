@@ -5,11 +5,7 @@ import logger from '@adonisjs/core/services/logger'
 import type { MessagingConfig } from '#config/messaging'
 import WebhookDelivery from '#models/webhook_delivery'
 import WebhookEndpoint from '#models/webhook_endpoint'
-import {
-  SIGNATURE_HEADER,
-  TIMESTAMP_HEADER,
-  signWebhook,
-} from '#messaging/signing/webhook_signature'
+import { signedPost } from '#messaging/signing/signed_post'
 import { WebhookSecrets } from '#messaging/tenant_webhooks/webhook_secrets'
 import { TenantWebhookHttp } from '#messaging/tenant_webhooks/tenant_webhook_http'
 import { attemptError } from '#messaging/tenant_webhooks/webhook_attempt_error'
@@ -101,25 +97,20 @@ export class TenantWebhookDeliverer {
 
   async #post(endpoint: WebhookEndpoint, { event }: TenantWebhookPayload): Promise<Attempt> {
     const { timeoutMs } = settings()
-    const rawBody = JSON.stringify(event)
-    const timestamp = Math.floor(Date.now() / 1000)
     const startedAt = performance.now()
     const elapsed = () => Math.round(performance.now() - startedAt)
     try {
-      const reply = await this.http.post(
-        endpoint.url,
-        {
-          'Content-Type': 'application/json',
-          'User-Agent': 'Switchboard-Webhooks/1.0',
-          [TIMESTAMP_HEADER]: String(timestamp),
-          [SIGNATURE_HEADER]: signWebhook(this.secrets.open(endpoint), timestamp, rawBody),
+      const reply = await signedPost(this.http, {
+        url: endpoint.url,
+        payload: event,
+        secret: this.secrets.open(endpoint),
+        headers: {
           [EVENT_HEADER]: event.type,
           [EVENT_ID_HEADER]: event.id,
           'Idempotency-Key': event.id,
         },
-        rawBody,
-        timeoutMs
-      )
+        timeoutMs,
+      })
       const ok = reply.status >= 200 && reply.status < 300
       return {
         statusCode: reply.status,

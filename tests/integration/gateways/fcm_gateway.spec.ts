@@ -5,7 +5,9 @@ import { test } from '@japa/runner'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
 import { getApps } from 'firebase-admin/app'
 import { Channel } from '#enums/channel'
-import type { GatewayErrorClass, PushOutbound, SmsOutbound } from '#messaging/channels/gateway'
+import type { GatewayErrorClass } from '#messaging/channels/gateway'
+import type { PushOutbound, SmsOutbound } from '#messaging/channels/outbound'
+import { sendThrough } from '#messaging/channels/send_through'
 import { FcmGateway, type FcmGatewayConfig } from '#messaging/vendors/fcm/gateway'
 import { FcmFakeServer } from '#messaging/vendors/fcm/fake'
 import { FCM_MAGIC_TOKEN_PREFIXES } from '#messaging/vendors/fcm/magic_recipients'
@@ -226,7 +228,7 @@ test.group('FCM gateway, through firebase-admin, against the fake FCM', (group) 
       segments: 1,
     }
 
-    const result = await gateway().send(sms)
+    const result = await sendThrough(gateway(), sms)
 
     assert.include(result, { ok: false, errorClass: 'permanent', code: 'UNSUPPORTED_CHANNEL' })
     assert.equal(fake.received.length, requestsBefore)

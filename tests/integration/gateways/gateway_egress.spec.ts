@@ -3,6 +3,7 @@ import { test } from '@japa/runner'
 import { EgressPolicy, type EgressResolver } from '#messaging/egress/egress_policy'
 import { FcmGateway } from '#messaging/vendors/fcm/gateway'
 import type { GatewayCheck } from '#messaging/channels/gateway'
+import { sendThrough } from '#messaging/channels/send_through'
 import {
   ADDRESSED_PROVIDER_TYPES,
   gatewayAt,
@@ -25,7 +26,7 @@ async function sendAndCheck(name: AddressedProviderType, url: string, policy: Eg
   const gateway = gatewayAt(name, url, policy, TIMEOUT_MS)
   try {
     const { result, output } = await capturingOutput(async () => {
-      const sent = await gateway.send(messageFor(name))
+      const sent = await sendThrough(gateway, messageFor(name))
       const checked: GatewayCheck = await gateway.check()
       return { sent, checked }
     })
@@ -118,8 +119,8 @@ test.group('Gateways and the egress policy: the SDKs own connections', () => {
         new EgressPolicy(['127.0.0.2/32'], resolver)
       )
 
-      const first = await gateway.send(messageFor('fcm'))
-      const second = await gateway.send(messageFor('fcm'))
+      const first = await sendThrough(gateway, messageFor('fcm'))
+      const second = await sendThrough(gateway, messageFor('fcm'))
       await gateway.close()
 
       assert.containSubset(first, {
@@ -165,7 +166,9 @@ test.group('Gateways and the egress policy: the SDKs own connections', () => {
       policy: new EgressPolicy([], resolver),
     })
     try {
-      const { result, output } = await capturingOutput(() => gateway.send(messageFor('fcm')))
+      const { result, output } = await capturingOutput(() =>
+        sendThrough(gateway, messageFor('fcm'))
+      )
 
       assert.containSubset(result, {
         ok: false,

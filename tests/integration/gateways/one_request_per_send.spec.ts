@@ -8,6 +8,7 @@ import { EgressPolicy, type EgressResolver } from '#messaging/egress/egress_poli
 import { FcmAgent, FcmCall } from '#messaging/vendors/fcm/agent'
 import { FcmGateway } from '#messaging/vendors/fcm/gateway'
 import type { Gateway } from '#messaging/channels/gateway'
+import { sendThrough } from '#messaging/channels/send_through'
 import {
   ADDRESSED_PROVIDER_TYPES,
   gatewayAt,
@@ -120,7 +121,7 @@ test.group('Every SDK gateway: one send is at most one request to the vendor', (
     )
     .run(async ({ assert }, { type, behaviour }) => {
       await withFake(behaviour, type, 5_000, async (fake, gateway) => {
-        const result = await gateway.send(messageFor(type))
+        const result = await sendThrough(gateway, messageFor(type))
 
         assert.containSubset(result, { ok: false, errorClass: 'retry' })
         await sleep(PAST_THE_SDK_RETRY_DELAYS_MS)
@@ -132,7 +133,7 @@ test.group('Every SDK gateway: one send is at most one request to the vendor', (
     .with(ADDRESSED_PROVIDER_TYPES.map((type) => ({ type })))
     .run(async ({ assert }, { type }) => {
       await withFake('accept', type, 10_000, async (fake, gateway) => {
-        await gateway.send(messageFor(type))
+        await sendThrough(gateway, messageFor(type))
 
         assert.equal(fake.requests, 1)
         await waitUntil('the idle connection to be closed', async () => fake.closedByClient === 1, {
@@ -147,7 +148,7 @@ test.group('FCM gateway: a send ends with its deadline', () => {
     assert,
   }) => {
     await withFake('silent', 'fcm', 300, async (fake, gateway) => {
-      const result = await gateway.send(messageFor('fcm'))
+      const result = await sendThrough(gateway, messageFor('fcm'))
 
       assert.containSubset(result, { ok: false, errorClass: 'retry', code: 'TIMEOUT' })
       await waitUntil('the abandoned request to be closed', async () => fake.closedByClient === 1, {
@@ -171,7 +172,7 @@ test.group('FCM gateway: a send ends with its deadline', () => {
     }
     const gateway = fcmAt(`http://fcm.slow.test:${fake.port}`, 300, slowResolver)
     try {
-      const result = await gateway.send(messageFor('fcm'))
+      const result = await sendThrough(gateway, messageFor('fcm'))
 
       assert.containSubset(result, { ok: false, errorClass: 'retry', code: 'TIMEOUT' })
       await waitUntil('the name to resolve', async () => resolved, { timeoutMs: 3_000 })

@@ -2,7 +2,9 @@ import { createPublicKey, randomUUID, verify } from 'node:crypto'
 import { test } from '@japa/runner'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
 import { Channel } from '#enums/channel'
-import type { EmailOutbound, GatewayErrorClass, GatewayResult } from '#messaging/channels/gateway'
+import type { GatewayErrorClass, GatewayResult } from '#messaging/channels/gateway'
+import type { EmailOutbound } from '#messaging/channels/outbound'
+import { sendThrough } from '#messaging/channels/send_through'
 import { PostalGateway } from '#messaging/vendors/postal/gateway'
 import { CallbackReceiver, type ReceivedCallback } from '#tests/helpers/callback_receiver'
 import { freePort } from '#tests/helpers/ports'
@@ -191,7 +193,7 @@ test.group('PostalGateway against the fake Postal', (group) => {
   test('a message for another channel is refused without calling Postal', async ({ assert }) => {
     const requestsBefore = fake.received.length
 
-    const result = await gateway.send({
+    const result = await sendThrough(gateway, {
       channel: Channel.Sms,
       messageId: randomUUID(),
       tenantId: randomUUID(),

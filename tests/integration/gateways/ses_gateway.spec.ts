@@ -2,12 +2,8 @@ import { X509Certificate, randomUUID, verify } from 'node:crypto'
 import { test } from '@japa/runner'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
 import { Channel } from '#enums/channel'
-import type {
-  EgressOptions,
-  EmailOutbound,
-  GatewayErrorClass,
-  GatewayResult,
-} from '#messaging/channels/gateway'
+import type { EgressOptions, GatewayErrorClass, GatewayResult } from '#messaging/channels/gateway'
+import type { EmailOutbound } from '#messaging/channels/outbound'
 import { SesGateway, type SesGatewayConfig } from '#messaging/vendors/ses/gateway'
 import { CallbackReceiver, type ReceivedCallback } from '#tests/helpers/callback_receiver'
 import { SesFakeServer } from '#messaging/vendors/ses/fake'

@@ -5,7 +5,9 @@ import { test } from '@japa/runner'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
 import twilio from 'twilio'
 import { Channel } from '#enums/channel'
-import type { GatewayErrorClass, PushOutbound, SmsOutbound } from '#messaging/channels/gateway'
+import type { GatewayErrorClass } from '#messaging/channels/gateway'
+import type { PushOutbound, SmsOutbound } from '#messaging/channels/outbound'
+import { sendThrough } from '#messaging/channels/send_through'
 import {
   TWILIO_CALLBACK_MESSAGE_ID_PARAM,
   TwilioGateway,
@@ -197,7 +199,7 @@ test.group('Twilio gateway, through the twilio SDK, against the fake Twilio', (g
       data: {},
     }
 
-    const result = await gateway().send(push)
+    const result = await sendThrough(gateway(), push)
 
     assert.include(result, { ok: false, errorClass: 'permanent', code: 'UNSUPPORTED_CHANNEL' })
     assert.equal(fake.received.length, requestsBefore)

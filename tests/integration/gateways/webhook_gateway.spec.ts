@@ -3,8 +3,10 @@ import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from '@japa/runner'
 import { Channel } from '#enums/channel'
-import type { GatewayErrorClass, SmsOutbound, WebhookOutbound } from '#messaging/channels/gateway'
-import { WebhookGateway } from '#messaging/vendors/webhook/gateway'
+import type { GatewayErrorClass } from '#messaging/channels/gateway'
+import type { SmsOutbound, WebhookOutbound } from '#messaging/channels/outbound'
+import { sendThrough } from '#messaging/channels/send_through'
+import { SignedWebhookGateway } from '#messaging/vendors/webhook/gateway'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
 import { verifyWebhookSignature } from '#messaging/signing/webhook_signature'
 
@@ -77,7 +79,11 @@ function webhook(url: string): WebhookOutbound {
 
 test.group('Webhook gateway against a local receiver', (group) => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>
-  const gateway = new WebhookGateway({ secret: SECRET, timeoutMs: 2_000, policy: LOOPBACK_ALLOWED })
+  const gateway = new SignedWebhookGateway({
+    secret: SECRET,
+    timeoutMs: 2_000,
+    policy: LOOPBACK_ALLOWED,
+  })
 
   group.setup(async () => {
     receiver = await startReceiver()
@@ -159,7 +165,7 @@ test.group('Webhook gateway against a local receiver', (group) => {
   test('a receiver slower than the timeout is retried', async ({ assert }) => {
     const startedAt = Date.now()
 
-    const result = await new WebhookGateway({
+    const result = await new SignedWebhookGateway({
       secret: SECRET,
       timeoutMs: 300,
       policy: LOOPBACK_ALLOWED,
@@ -194,7 +200,7 @@ test.group('Webhook gateway against a local receiver', (group) => {
       segments: 1,
     }
 
-    const result = await gateway.send(sms)
+    const result = await sendThrough(gateway, sms)
 
     assert.include(result, { ok: false, errorClass: 'permanent', code: 'UNSUPPORTED_CHANNEL' })
   })

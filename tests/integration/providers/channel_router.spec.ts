@@ -11,6 +11,7 @@ import { GatewayFactory } from '#messaging/vendors/gateway_factory'
 import { PostalGateway } from '#messaging/vendors/postal/gateway'
 import { SesGateway } from '#messaging/vendors/ses/gateway'
 import { outboundMessageFrom } from '#messaging/channels/outbound_message'
+import { sendThrough } from '#messaging/channels/send_through'
 import type { ClaimedMessage } from '#messaging/outbox/message_store'
 import { ProviderAccounts } from '#messaging/accounts/provider_accounts'
 import { maskFor } from '#messaging/accounts/provider_types'
@@ -295,7 +296,7 @@ test.group('Channel router: the gateways it builds', (group) => {
     const {
       candidates: [candidate],
     } = await router.route(message)
-    const result = await candidate.gateway.send(outboundMessageFrom(message))
+    const result = await sendThrough(candidate.gateway, outboundMessageFrom(message))
 
     assert.isTrue(result.ok)
     const form = new URLSearchParams(twilio.received.at(-1)!.rawBody)

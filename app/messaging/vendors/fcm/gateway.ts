@@ -1,23 +1,25 @@
 import { randomUUID } from 'node:crypto'
 import { deleteApp, initializeApp, type App, type Credential } from 'firebase-admin/app'
 import { getMessaging, type Messaging, type TokenMessage } from 'firebase-admin/messaging'
-import { Channel } from '#enums/channel'
 import { EgressRefusedError } from '#messaging/egress/egress_policy'
 import { FcmAgent, FcmCall } from '#messaging/vendors/fcm/agent'
 import { ServiceAccountCredential } from '#messaging/vendors/fcm/credential'
 import {
-  Gateway,
   type EgressOptions,
   type GatewayCheck,
   type GatewayErrorClass,
   type GatewayFailure,
   type GatewayResult,
-  type OutboundMessage,
-  type PushOutbound,
   failedCheck,
-  unsupportedChannel,
 } from '#messaging/channels/gateway'
-import { egressRefused, unexpectedReply, vendorText } from '#messaging/channels/gateway_failures'
+import { PushGateway } from '#messaging/channels/channel_gateways'
+import type { PushOutbound } from '#messaging/channels/outbound'
+import {
+  egressRefused,
+  gatewayFailure,
+  unexpectedReply,
+  vendorText,
+} from '#messaging/channels/gateway_failures'
 
 export interface FcmGatewayConfig {
   projectId: string
@@ -81,7 +83,7 @@ const ERROR_CLASSES: Record<string, GatewayErrorClass> = {
  * One send() is at most one request to FCM: the SDK's own retries are off,
  * and a request still running at the deadline is destroyed.
  */
-export class FcmGateway extends Gateway {
+export class FcmGateway extends PushGateway {
   readonly type = 'fcm'
   readonly #app: App
   readonly #messaging: Messaging
@@ -112,10 +114,7 @@ export class FcmGateway extends Gateway {
     turnOffSdkRetries(this.#messaging)
   }
 
-  async send(message: OutboundMessage): Promise<GatewayResult> {
-    if (message.channel !== Channel.Push) {
-      return unsupportedChannel(this.type, message.channel)
-    }
+  async send(message: PushOutbound): Promise<GatewayResult> {
     try {
       const name: unknown = await this.#withDeadline(() =>
         this.#messaging.send(tokenMessage(message))
@@ -250,11 +249,11 @@ const CREDENTIAL_FAILURE = /with the following error: "([^"]*)"/
  */
 function classify(error: unknown): GatewayFailure {
   if (error instanceof SendTimeout) {
-    return failure('retry', 'TIMEOUT', error.message)
+    return gatewayFailure('retry', 'TIMEOUT', error.message)
   }
   if (error instanceof EgressRefusedError) return egressRefused(error)
   if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string') {
-    return failure('retry', 'UNKNOWN', 'the FCM SDK failed without an error code')
+    return gatewayFailure('retry', 'UNKNOWN', 'the FCM SDK failed without an error code')
   }
   const { code, message } = error
   const refusal = EGRESS_REFUSAL.exec(message)
@@ -267,11 +266,11 @@ function classify(error: unknown): GatewayFailure {
   if (code === 'app/invalid-credential') {
     const reason = CREDENTIAL_FAILURE.exec(message)?.[1]
     const detail = reason ? `: ${reason}` : ''
-    return failure(errorClass, code, `the service account could not get an access token${detail}`)
+    return gatewayFailure(
+      errorClass,
+      code,
+      `the service account could not get an access token${detail}`
+    )
   }
-  return failure(errorClass, code, vendorText(message))
-}
-
-function failure(errorClass: GatewayErrorClass, code: string, message: string) {
-  return { ok: false as const, errorClass, code, message }
+  return gatewayFailure(errorClass, code, vendorText(message))
 }

@@ -1,20 +1,18 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '@adonisjs/core/logger'
-import {
-  Gateway,
-  type GatewayCheck,
-  type GatewayResult,
-  type OutboundMessage,
-} from '#messaging/channels/gateway'
+import { CHANNELS } from '#enums/channel'
+import { Gateway, type GatewayCheck, type GatewayResult } from '#messaging/channels/gateway'
+import type { OutboundMessage } from '#messaging/channels/outbound'
 
 /**
  * The development gateway: records the outbound message in the log and
- * answers like a provider that accepted it. An optional latency imitates a
+ * answers like a provider that accepted it, whatever its channel. An optional latency imitates a
  * slow provider.
  */
 export class LogGateway extends Gateway {
   readonly type = 'log'
+  readonly channels = CHANNELS
 
   constructor(
     private logger: Logger,

@@ -1,18 +1,15 @@
-import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import { EgressRefusedError } from '#messaging/egress/egress_policy'
 import {
-  Gateway,
   type EgressOptions,
-  type EmailOutbound,
   type GatewayCheck,
   type GatewayErrorClass,
   type GatewayFailure,
   type GatewayResult,
-  type OutboundMessage,
   failedCheck,
-  unsupportedChannel,
 } from '#messaging/channels/gateway'
+import { EmailGateway } from '#messaging/channels/channel_gateways'
+import type { EmailOutbound } from '#messaging/channels/outbound'
 import { egressRefused, unexpectedReply, vendorText } from '#messaging/channels/gateway_failures'
 import {
   PostalApiError,
@@ -58,7 +55,7 @@ const TRANSPORT_CODES: Record<Exclude<PostalTransportFailure, 'http-status'>, st
 }
 
 /** Email through a Postal server's HTTP API. */
-export class PostalGateway extends Gateway {
+export class PostalGateway extends EmailGateway {
   readonly type = GatewayType.Postal
   #client: PostalClient
 
@@ -76,10 +73,7 @@ export class PostalGateway extends Gateway {
     this.#client.close()
   }
 
-  async send(message: OutboundMessage): Promise<GatewayResult> {
-    if (message.channel !== Channel.Email) {
-      return unsupportedChannel(this.type, message.channel)
-    }
+  async send(message: EmailOutbound): Promise<GatewayResult> {
     try {
       const result = await this.#client.sendMessage(this.#body(message))
       // Postal stores one message per recipient ({id, token} in `messages`), but

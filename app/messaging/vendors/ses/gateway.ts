@@ -6,21 +6,18 @@ import {
   type MessageTag,
   type SendEmailCommandInput,
 } from '@aws-sdk/client-sesv2'
-import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import { keepAliveAgents } from '#messaging/egress/egress_http'
 import {
-  Gateway,
   type EgressOptions,
-  type EmailOutbound,
   type GatewayCheck,
   type GatewayErrorClass,
   type GatewayFailure,
   type GatewayResult,
-  type OutboundMessage,
   failedCheck,
-  unsupportedChannel,
 } from '#messaging/channels/gateway'
+import { EmailGateway } from '#messaging/channels/channel_gateways'
+import type { EmailOutbound } from '#messaging/channels/outbound'
 import {
   egressRefusalIn,
   egressRefused,
@@ -79,7 +76,7 @@ const TAG_FORBIDDEN = /[^A-Za-z0-9_-]/g
 const TAG_MAX_LENGTH = 256
 
 /** Email through Amazon SES v2 with the official SDK. */
-export class SesGateway extends Gateway {
+export class SesGateway extends EmailGateway {
   readonly type = GatewayType.Ses
   #client: SESv2Client
 
@@ -109,10 +106,7 @@ export class SesGateway extends Gateway {
     this.#client.destroy()
   }
 
-  async send(message: OutboundMessage): Promise<GatewayResult> {
-    if (message.channel !== Channel.Email) {
-      return unsupportedChannel(this.type, message.channel)
-    }
+  async send(message: EmailOutbound): Promise<GatewayResult> {
     try {
       const reply = await this.#client.send(new SendEmailCommand(this.#input(message)))
       if (typeof reply.MessageId !== 'string' || reply.MessageId === '') {

@@ -1,21 +1,19 @@
 import twilio from 'twilio'
-import { Channel } from '#enums/channel'
 import { keepAliveAgents, type KeepAliveAgents } from '#messaging/egress/egress_http'
 import {
-  Gateway,
   type EgressOptions,
   type GatewayCheck,
   type GatewayErrorClass,
   type GatewayFailure,
   type GatewayResult,
-  type OutboundMessage,
-  type SmsOutbound,
   failedCheck,
-  unsupportedChannel,
 } from '#messaging/channels/gateway'
+import { SmsGateway } from '#messaging/channels/channel_gateways'
+import type { SmsOutbound } from '#messaging/channels/outbound'
 import {
   egressRefusalIn,
   egressRefused,
+  gatewayFailure,
   socketErrorText,
   unexpectedReply,
   vendorText,
@@ -54,7 +52,7 @@ const MAX_REPLY_BYTES = 256 * 1024
 const ACCOUNT_STATUSES = new Set(['active', 'suspended', 'closed'])
 
 /** SMS through Twilio's Programmable Messaging API. */
-export class TwilioGateway extends Gateway {
+export class TwilioGateway extends SmsGateway {
   readonly type = 'twilio'
   readonly #client: twilio.Twilio
   readonly #sender: { from: string } | { messagingServiceSid: string }
@@ -80,10 +78,7 @@ export class TwilioGateway extends Gateway {
     }
   }
 
-  async send(message: OutboundMessage): Promise<GatewayResult> {
-    if (message.channel !== Channel.Sms) {
-      return unsupportedChannel(this.type, message.channel)
-    }
+  async send(message: SmsOutbound): Promise<GatewayResult> {
     try {
       const sent = await this.#client.messages.create({
         ...this.#sender,
@@ -161,7 +156,7 @@ function classify(error: unknown): GatewayFailure {
   const { status, code, message } = reply
   const errorClass = classOf(status, code)
   if (code === undefined || message === undefined) return unexpectedReply(errorClass, status)
-  return failure(errorClass, `TWILIO_${code}`, vendorText(message))
+  return gatewayFailure(errorClass, `TWILIO_${code}`, vendorText(message))
 }
 
 function classOf(status: number, code: number | undefined): GatewayErrorClass {
@@ -192,11 +187,7 @@ function networkFailure(error: unknown): GatewayFailure {
   if (TIMEOUT_CODES.has(code)) {
     // Twilio may have accepted the message anyway (the POST is not idempotent):
     // a retry risks a duplicate, which PROVIDERS.md accepts over losing it
-    return failure('retry', 'TIMEOUT', `twilio did not answer in time: ${detail}`)
+    return gatewayFailure('retry', 'TIMEOUT', `twilio did not answer in time: ${detail}`)
   }
-  return failure('retry', 'NETWORK_ERROR', `could not reach twilio: ${detail}`)
-}
-
-function failure(errorClass: GatewayErrorClass, code: string, message: string) {
-  return { ok: false as const, errorClass, code, message }
+  return gatewayFailure('retry', 'NETWORK_ERROR', `could not reach twilio: ${detail}`)
 }

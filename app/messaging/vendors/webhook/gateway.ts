@@ -1,21 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { Channel } from '#enums/channel'
 import { EgressHttp, type EgressReply } from '#messaging/egress/egress_http'
-import {
-  type EgressOptions,
-  Gateway,
-  type GatewayCheck,
-  type GatewayErrorClass,
-  type GatewayResult,
-  type OutboundMessage,
-  unsupportedChannel,
-} from '#messaging/channels/gateway'
-import { egressRefusalIn } from '#messaging/channels/gateway_failures'
-import {
-  SIGNATURE_HEADER,
-  TIMESTAMP_HEADER,
-  signWebhook,
-} from '#messaging/signing/webhook_signature'
+import type { EgressOptions, GatewayCheck, GatewayResult } from '#messaging/channels/gateway'
+import { WebhookGateway } from '#messaging/channels/channel_gateways'
+import type { WebhookOutbound } from '#messaging/channels/outbound'
+import { egressRefusalIn, gatewayFailure } from '#messaging/channels/gateway_failures'
+import { signedPost } from '#messaging/signing/signed_post'
 
 export interface WebhookGatewayConfig {
   /** Signs every delivery; the tenant verifies with the same secret */
@@ -35,7 +24,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
  * POST goes through the egress policy, which a redirect could not escape:
  * none is followed.
  */
-export class WebhookGateway extends Gateway {
+export class SignedWebhookGateway extends WebhookGateway {
   readonly type = 'webhook'
   readonly #secret: string
   readonly #timeoutMs: number
@@ -52,32 +41,28 @@ export class WebhookGateway extends Gateway {
     this.#http.close()
   }
 
-  async send(message: OutboundMessage): Promise<GatewayResult> {
-    if (message.channel !== Channel.Webhook) {
-      return unsupportedChannel(this.type, message.channel)
-    }
+  async send(message: WebhookOutbound): Promise<GatewayResult> {
     const url = recipientUrl(message.url)
     if (!url) {
-      return failure('permanent', 'INVALID_URL', `not an acceptable webhook URL: ${message.url}`)
+      return gatewayFailure(
+        'permanent',
+        'INVALID_URL',
+        `not an acceptable webhook URL: ${message.url}`
+      )
     }
 
-    const rawBody = JSON.stringify(message.payload)
-    const timestamp = Math.floor(Date.now() / 1000)
     let reply: EgressReply
     try {
-      reply = await this.#http.post(
-        url.href,
-        {
-          'Content-Type': 'application/json',
-          'User-Agent': 'Switchboard-Webhooks/1.0',
-          [TIMESTAMP_HEADER]: String(timestamp),
-          [SIGNATURE_HEADER]: signWebhook(this.#secret, timestamp, rawBody),
+      reply = await signedPost(this.#http, {
+        url: url.href,
+        payload: message.payload,
+        secret: this.#secret,
+        headers: {
           'X-Switchboard-Message-Id': message.messageId,
           'Idempotency-Key': message.messageId,
         },
-        rawBody,
-        this.#timeoutMs
-      )
+        timeoutMs: this.#timeoutMs,
+      })
     } catch (error: unknown) {
       return networkFailure(error, this.#timeoutMs)
     }
@@ -116,15 +101,19 @@ function classify(reply: EgressReply): GatewayResult {
   const code = `HTTP_${status}`
   if (status === 408 || status === 429 || status >= 500) {
     const retryAfterMs = retryAfter(reply.headers['retry-after'])
-    return { ...failure('retry', code, `receiver answered ${status}`), retryAfterMs }
+    return { ...gatewayFailure('retry', code, `receiver answered ${status}`), retryAfterMs }
   }
   if (status === 410) {
-    return failure('suppress', code, 'receiver answered 410 Gone: the endpoint was removed')
+    return gatewayFailure('suppress', code, 'receiver answered 410 Gone: the endpoint was removed')
   }
   if (status >= 300 && status < 400) {
-    return failure('permanent', code, `receiver redirected (${status}); redirects are not followed`)
+    return gatewayFailure(
+      'permanent',
+      code,
+      `receiver redirected (${status}); redirects are not followed`
+    )
   }
-  return failure('permanent', code, `receiver refused the webhook with ${status}`)
+  return gatewayFailure('permanent', code, `receiver refused the webhook with ${status}`)
 }
 
 /** Retry-After in seconds, or as an HTTP date */
@@ -139,16 +128,16 @@ function networkFailure(error: unknown, timeoutMs: number): GatewayResult {
   // The recipient's address is refused, not the gateway: this message fails, the gateway stays healthy
   const refusal = egressRefusalIn(error)
   if (refusal) {
-    return failure('permanent', refusal.code, `refused by the egress policy: ${refusal.message}`)
+    return gatewayFailure(
+      'permanent',
+      refusal.code,
+      `refused by the egress policy: ${refusal.message}`
+    )
   }
   if (error instanceof Error && error.name === 'TimeoutError') {
-    return failure('retry', 'TIMEOUT', `receiver did not answer within ${timeoutMs} ms`)
+    return gatewayFailure('retry', 'TIMEOUT', `receiver did not answer within ${timeoutMs} ms`)
   }
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error
   const detail = cause instanceof Error ? cause.message : String(cause)
-  return failure('retry', 'NETWORK_ERROR', `could not reach the receiver: ${detail}`)
-}
-
-function failure(errorClass: GatewayErrorClass, code: string, message: string) {
-  return { ok: false as const, errorClass, code, message }
+  return gatewayFailure('retry', 'NETWORK_ERROR', `could not reach the receiver: ${detail}`)
 }

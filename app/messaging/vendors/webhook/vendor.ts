@@ -2,7 +2,7 @@ import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import { defineVendor } from '#messaging/vendors/contract/vendor'
 import { webhookConfigSchema } from '#messaging/vendors/webhook/config'
-import { WebhookGateway, type WebhookGatewayConfig } from '#messaging/vendors/webhook/gateway'
+import { SignedWebhookGateway, type WebhookGatewayConfig } from '#messaging/vendors/webhook/gateway'
 
 export const webhookVendor = defineVendor<WebhookGatewayConfig>({
   type: GatewayType.Webhook,
@@ -12,5 +12,5 @@ export const webhookVendor = defineVendor<WebhookGatewayConfig>({
   urlFields: ['url'],
   // Every message names its own receiver, so whoever owns the account, the tenant steers it
   createGateway: (credentials, { tenantPolicy }) =>
-    new WebhookGateway({ ...credentials, policy: tenantPolicy }),
+    new SignedWebhookGateway({ ...credentials, policy: tenantPolicy }),
 })
