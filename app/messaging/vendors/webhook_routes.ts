@@ -9,21 +9,17 @@ import type {
 /** Every vendor webhook is under this path, then `/<vendor path>/:providerId` */
 export const WEBHOOKS_PREFIX = '/api/webhooks/communication'
 
-export type WebhookRoute =
-  | {
-      direction: 'status'
-      vendor: Vendor
-      endpoint: WebhookEndpoint<StatusWebhook>
-      pattern: string
-      name: string
-    }
-  | {
-      direction: 'inbound'
-      vendor: Vendor
-      endpoint: WebhookEndpoint<InboundWebhook>
-      pattern: string
-      name: string
-    }
+interface RouteOf<Direction, Handler> {
+  direction: Direction
+  vendor: Vendor
+  endpoint: WebhookEndpoint<Handler>
+  /** Under WEBHOOKS_PREFIX */
+  pattern: string
+  /** Under `webhooks.` */
+  name: string
+}
+
+export type WebhookRoute = RouteOf<'status', StatusWebhook> | RouteOf<'inbound', InboundWebhook>
 
 /**
  * The webhook routes the vendors declare: `pattern` under WEBHOOKS_PREFIX,
@@ -35,13 +31,8 @@ export const WEBHOOK_ROUTES: WebhookRoute[] = VENDORS.flatMap((vendor) => {
   const routes: WebhookRoute[] = []
   if (status) {
     const name = status.name ?? path
-    routes.push({
-      direction: 'status',
-      vendor,
-      endpoint: status,
-      pattern: `/${path}/:providerId`,
-      name,
-    })
+    const pattern = `/${path}/:providerId`
+    routes.push({ direction: 'status', vendor, endpoint: status, pattern, name })
   }
   if (inbound) {
     const name = inbound.name ?? `${path}.inbound`
