@@ -8,6 +8,7 @@ import type { GatewayErrorClass, GatewayFailure } from '#messaging/channels/gate
 
 const VENDOR_TEXT_MAX_LENGTH = 200
 
+/** A failure the gateway words itself: its code and message, never a remote body. */
 export function gatewayFailure(
   errorClass: GatewayErrorClass,
   code: string,

@@ -1,8 +1,12 @@
 import type { Channel } from '#enums/channel'
 import type { OutboundFor, OutboundMessage } from '#messaging/channels/outbound'
-import type { Gateway, GatewayFailure, GatewayResult } from '#messaging/channels/gateway'
+import type { Gateway, GatewayResult } from '#messaging/channels/gateway'
+import { gatewayFailure } from '#messaging/channels/gateway_failures'
 
-/** A property, not a method: checked strictly, so a gateway is one only once carries() says so */
+/**
+ * send as a property, not a method: a property's parameters are checked
+ * strictly, so a bare Gateway (whose send() takes nothing) is not taken for one.
+ */
 type CarrierOf<C extends Channel> = Gateway & {
   send: (message: OutboundFor<C>) => Promise<GatewayResult>
 }
@@ -16,16 +20,6 @@ function carries<C extends Channel>(gateway: Gateway, channel: C): gateway is Ca
   return gateway.channels.includes(channel)
 }
 
-/** The answer for a message of a channel the gateway does not carry. */
-function unsupportedChannel(gatewayType: string, channel: string): GatewayFailure {
-  return {
-    ok: false,
-    errorClass: 'permanent',
-    code: 'UNSUPPORTED_CHANNEL',
-    message: `the ${gatewayType} gateway cannot send ${channel}`,
-  }
-}
-
 /**
  * Hands a message to a gateway: the one place a message's channel is checked
  * against the gateway's, so a gateway is only ever sent its channel's message.
@@ -34,6 +28,9 @@ export async function sendThrough(
   gateway: Gateway,
   message: OutboundMessage
 ): Promise<GatewayResult> {
-  if (!carries(gateway, message.channel)) return unsupportedChannel(gateway.type, message.channel)
+  if (!carries(gateway, message.channel)) {
+    const refusal = `the ${gateway.type} gateway cannot send ${message.channel}`
+    return gatewayFailure('permanent', 'UNSUPPORTED_CHANNEL', refusal)
+  }
   return gateway.send(message)
 }

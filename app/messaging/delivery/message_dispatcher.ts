@@ -10,6 +10,7 @@ import type { TenantSettingsCache } from '#messaging/tenants/tenant_settings_cac
 import type { GatewayFailure, GatewayResult } from '#messaging/channels/gateway'
 import type { OutboundMessage } from '#messaging/channels/outbound'
 import { sendThrough } from '#messaging/channels/send_through'
+import { gatewayFailure } from '#messaging/channels/gateway_failures'
 import type { RetryPolicy } from '#messaging/delivery/retry_policy'
 import type { ChannelFallback } from '#messaging/delivery/channel_fallback'
 import {
@@ -225,12 +226,8 @@ export class MessageDispatcher {
     try {
       return await sendThrough(candidate.gateway, outbound)
     } catch (error) {
-      return {
-        ok: false as const,
-        errorClass: 'retry' as const,
-        code: 'GATEWAY_EXCEPTION',
-        message: error instanceof Error ? error.message : String(error),
-      }
+      const reason = error instanceof Error ? error.message : String(error)
+      return gatewayFailure('retry', 'GATEWAY_EXCEPTION', reason)
     }
   }
 

@@ -10,7 +10,12 @@ import {
 } from '#messaging/channels/gateway'
 import { EmailGateway } from '#messaging/channels/channel_gateways'
 import type { EmailOutbound } from '#messaging/channels/outbound'
-import { egressRefused, unexpectedReply, vendorText } from '#messaging/channels/gateway_failures'
+import {
+  egressRefused,
+  gatewayFailure,
+  unexpectedReply,
+  vendorText,
+} from '#messaging/channels/gateway_failures'
 import {
   PostalApiError,
   PostalClient,
@@ -132,22 +137,15 @@ export class PostalGateway extends EmailGateway {
 function failure(error: unknown): GatewayFailure {
   if (error instanceof EgressRefusedError) return egressRefused(error)
   if (error instanceof PostalApiError) {
-    return {
-      ok: false,
-      errorClass: Object.hasOwn(ERROR_CLASSES, error.code) ? ERROR_CLASSES[error.code] : 'retry',
-      code: vendorText(error.code),
-      message: vendorText(error.message),
-    }
+    const errorClass = Object.hasOwn(ERROR_CLASSES, error.code)
+      ? ERROR_CLASSES[error.code]
+      : 'retry'
+    return gatewayFailure(errorClass, vendorText(error.code), vendorText(error.message))
   }
   if (error instanceof PostalTransportError) {
     if (error.failure === 'http-status') return unexpectedReply('retry', error.httpStatus)
-    return {
-      ok: false,
-      errorClass: 'retry',
-      code: TRANSPORT_CODES[error.failure],
-      message: error.message,
-    }
+    return gatewayFailure('retry', TRANSPORT_CODES[error.failure], error.message)
   }
   // The client only throws the errors above; this keeps the never-throw promise regardless.
-  return { ok: false, errorClass: 'retry', code: 'UNEXPECTED', message: 'the Postal client failed' }
+  return gatewayFailure('retry', 'UNEXPECTED', 'the Postal client failed')
 }

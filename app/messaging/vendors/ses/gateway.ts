@@ -21,6 +21,7 @@ import type { EmailOutbound } from '#messaging/channels/outbound'
 import {
   egressRefusalIn,
   egressRefused,
+  gatewayFailure,
   socketErrorText,
   unexpectedReply,
   vendorText,
@@ -110,12 +111,11 @@ export class SesGateway extends EmailGateway {
     try {
       const reply = await this.#client.send(new SendEmailCommand(this.#input(message)))
       if (typeof reply.MessageId !== 'string' || reply.MessageId === '') {
-        return {
-          ok: false,
-          errorClass: 'retry',
-          code: 'INVALID_REPLY',
-          message: 'SES accepted the message without a MessageId',
-        }
+        return gatewayFailure(
+          'retry',
+          'INVALID_REPLY',
+          'SES accepted the message without a MessageId'
+        )
       }
       // mail.messageId in every SES event is this id.
       return { ok: true, providerMessageId: reply.MessageId }
@@ -202,23 +202,14 @@ function failure(error: unknown): GatewayFailure {
   const status = replyStatus(error)
   if (error instanceof SESv2ServiceException && Object.hasOwn(ERROR_CLASSES, error.name)) {
     const errorClass = ERROR_CLASSES[error.name]
-    return { ok: false, errorClass, code: error.name, message: vendorText(error.message) }
+    return gatewayFailure(errorClass, error.name, vendorText(error.message))
   }
   // An error SES names but we do not know is not proof the message is bad; retries are bounded.
   if (status) return unexpectedReply('retry', status)
   const { name, message } = error instanceof Error ? error : new Error(String(error))
-  if (name === 'TimeoutError') {
-    return { ok: false, errorClass: 'retry', code: 'TIMEOUT', message }
-  }
-  if (name === 'CredentialsProviderError') {
-    return { ok: false, errorClass: 'config', code: name, message }
-  }
+  if (name === 'TimeoutError') return gatewayFailure('retry', 'TIMEOUT', message)
+  if (name === 'CredentialsProviderError') return gatewayFailure('config', name, message)
   const detail = socketErrorText(error)
   if (detail === null) return unexpectedReply('retry')
-  return {
-    ok: false,
-    errorClass: 'retry',
-    code: 'NETWORK_ERROR',
-    message: `could not reach SES: ${detail}`,
-  }
+  return gatewayFailure('retry', 'NETWORK_ERROR', `could not reach SES: ${detail}`)
 }
