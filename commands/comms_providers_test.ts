@@ -25,7 +25,9 @@ export default class CommsProvidersTest extends BaseCommand {
   async run() {
     if (this.tenant !== undefined && !(await findTenant(this, this.tenant))) return
 
-    const { ProviderConfigService } = await import('#messaging/accounts/provider_config_service')
+    const { ProviderConfigService } = await import(
+      '#messaging/provider_configs/provider_config_service'
+    )
     const service = await this.app.container.make(ProviderConfigService)
     const spinner = this.logger.await('testing provider configs').start()
     const results = await service

@@ -71,7 +71,9 @@ export default class ProvidersAdd extends BaseCommand {
     })
     if (!request) return
 
-    const { ProviderConfigService } = await import('#messaging/accounts/provider_config_service')
+    const { ProviderConfigService } = await import(
+      '#messaging/provider_configs/provider_config_service'
+    )
     const { operatorActor } = await import('#messaging/audit/audit_actors')
     const service = await this.app.container.make(ProviderConfigService)
     const provider = await service.createSystem(request, operatorActor())

@@ -13,7 +13,9 @@ export default class ProvidersList extends BaseCommand {
 
   async run() {
     if (!requireSystemFlag(this, this.system)) return
-    const { ProviderConfigService } = await import('#messaging/accounts/provider_config_service')
+    const { ProviderConfigService } = await import(
+      '#messaging/provider_configs/provider_config_service'
+    )
     const service = await this.app.container.make(ProviderConfigService)
     const providers = await service.listSystem()
     if (providers.length === 0) {

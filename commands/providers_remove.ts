@@ -16,7 +16,9 @@ export default class ProvidersRemove extends BaseCommand {
   declare id: string
 
   async run() {
-    const { ProviderConfigService } = await import('#messaging/accounts/provider_config_service')
+    const { ProviderConfigService } = await import(
+      '#messaging/provider_configs/provider_config_service'
+    )
     const { ProviderNotFoundException } = await import('#exceptions/provider_exceptions')
     const { operatorActor } = await import('#messaging/audit/audit_actors')
     const service = await this.app.container.make(ProviderConfigService)

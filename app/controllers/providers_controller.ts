@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { apiKeyActor } from '#messaging/audit/audit_actors'
-import { ProviderConfigService } from '#messaging/accounts/provider_config_service'
+import { ProviderConfigService } from '#messaging/provider_configs/provider_config_service'
 import { createProviderValidator, updateProviderValidator } from '#validators/provider'
 
 @inject()
