@@ -37,8 +37,8 @@ export function suspensionWaitMs(suspendedForMs: number) {
  * One message's way through a worker: claim it, re-check suppression, take
  * its rate-limit budgets, try its gateways in the router's order (failing
  * over at once on retry- and config-class errors), and record the outcome
- * with its event. A final failure hands over to the message's fallback
- * channel, if it names one.
+ * with its event (DeliveryOutcomes). A final failure hands over to the
+ * message's fallback channel, if it names one.
  *
  * The claim's lease is kept alive while the attempt runs, and every write of
  * the attempt carries its token: a worker whose lease was taken over sends
