@@ -22,6 +22,9 @@ export type GatewayResult =
 
 export type GatewayFailure = Extract<GatewayResult, { ok: false }>
 
+/** A gateway's deadline for one call to its vendor or receiver, unless its config sets timeoutMs */
+export const DEFAULT_GATEWAY_TIMEOUT_MS = 10_000
+
 /** What a gateway that calls out over the network is built with, besides its config. */
 export interface EgressOptions {
   /** Vets every connection the gateway or its SDK opens (its retries and token fetches too) */

@@ -5,6 +5,7 @@ import { EgressRefusedError } from '#messaging/egress/egress_policy'
 import { FcmAgent, FcmCall } from '#messaging/vendors/fcm/agent'
 import { ServiceAccountCredential } from '#messaging/vendors/fcm/credential'
 import {
+  DEFAULT_GATEWAY_TIMEOUT_MS,
   type EgressOptions,
   type GatewayCheck,
   type GatewayErrorClass,
@@ -34,8 +35,6 @@ export interface FcmGatewayConfig {
 
 /** The bearer token sent to a fake FCM (any config with a baseUrl): it has no Google OAuth to ask */
 export const FAKE_FCM_ACCESS_TOKEN = 'switchboard-sandbox-fcm-token'
-
-const DEFAULT_TIMEOUT_MS = 10_000
 
 /**
  * check() validates a message to this topic: a dry run needs a target, and a
@@ -94,7 +93,7 @@ export class FcmGateway extends PushGateway {
   /** Throws when the service account has no client_email or an unreadable private_key. */
   constructor(config: FcmGatewayConfig & EgressOptions) {
     super()
-    this.#timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    this.#timeoutMs = config.timeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS
     // Every connection goes through the policy, the token fetches too
     this.#agent = new FcmAgent(config.policy, config.baseUrl ? new URL(config.baseUrl) : undefined)
     this.#credential = config.baseUrl

@@ -1,6 +1,7 @@
 import { GatewayType } from '#enums/gateway_type'
 import { EgressRefusedError } from '#messaging/egress/egress_policy'
 import {
+  DEFAULT_GATEWAY_TIMEOUT_MS,
   type EgressOptions,
   type GatewayCheck,
   type GatewayErrorClass,
@@ -33,8 +34,6 @@ export interface PostalGatewayConfig {
   webhookPublicKey?: string
   timeoutMs?: number
 }
-
-const DEFAULT_TIMEOUT_MS = 10_000
 
 /** Postal's error codes (PROVIDERS.md); a code not listed here is retried. */
 const ERROR_CLASSES: Record<string, GatewayErrorClass> = {
@@ -69,7 +68,7 @@ export class PostalGateway extends EmailGateway {
     this.#client = new PostalClient({
       baseUrl: config.baseUrl,
       apiKey: config.apiKey,
-      timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      timeoutMs: config.timeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS,
       policy: config.policy,
     })
   }

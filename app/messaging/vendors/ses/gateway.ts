@@ -9,6 +9,7 @@ import {
 import { GatewayType } from '#enums/gateway_type'
 import { keepAliveAgents } from '#messaging/egress/egress_http'
 import {
+  DEFAULT_GATEWAY_TIMEOUT_MS,
   type EgressOptions,
   type GatewayCheck,
   type GatewayErrorClass,
@@ -43,7 +44,6 @@ export interface SesGatewayConfig {
   timeoutMs?: number
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000
 const CONNECTION_TIMEOUT_MS = 3_000
 /** The SDK's own default pool size */
 const MAX_SOCKETS = 50
@@ -83,7 +83,7 @@ export class SesGateway extends EmailGateway {
 
   constructor(private config: SesGatewayConfig & EgressOptions) {
     super()
-    const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    const timeoutMs = config.timeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS
     this.#client = new SESv2Client({
       region: config.region,
       endpoint: config.endpoint,

@@ -1,6 +1,7 @@
 import twilio from 'twilio'
 import { keepAliveAgents, type KeepAliveAgents } from '#messaging/egress/egress_http'
 import {
+  DEFAULT_GATEWAY_TIMEOUT_MS,
   type EgressOptions,
   type GatewayCheck,
   type GatewayErrorClass,
@@ -41,7 +42,6 @@ export interface TwilioGatewayConfig {
  */
 export const TWILIO_CALLBACK_MESSAGE_ID_PARAM = 'switchboardMessageId'
 
-const DEFAULT_TIMEOUT_MS = 10_000
 const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT'])
 // 21211 invalid To, 21614 not a mobile number, 21610 the recipient replied STOP
 const SUPPRESS_CODES = new Set([21211, 21614, 21610])
@@ -66,7 +66,7 @@ export class TwilioGateway extends SmsGateway {
     this.#statusCallbackUrl = config.statusCallbackUrl
       ? new URL(config.statusCallbackUrl)
       : undefined
-    const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    const timeoutMs = config.timeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS
     this.#agents = keepAliveAgents(config.policy)
     this.#client = twilio(config.accountSid, config.authToken, {
       httpClient: guardedRequestClient(timeoutMs, this.#agents),

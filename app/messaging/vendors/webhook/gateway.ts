@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { EgressHttp, type EgressReply } from '#messaging/egress/egress_http'
-import type { EgressOptions, GatewayCheck, GatewayResult } from '#messaging/channels/gateway'
+import {
+  DEFAULT_GATEWAY_TIMEOUT_MS,
+  type EgressOptions,
+  type GatewayCheck,
+  type GatewayResult,
+} from '#messaging/channels/gateway'
 import { WebhookGateway } from '#messaging/channels/channel_gateways'
 import type { WebhookOutbound } from '#messaging/channels/outbound'
 import { egressRefusalIn, gatewayFailure } from '#messaging/channels/gateway_failures'
@@ -12,7 +17,6 @@ export interface WebhookGatewayConfig {
   timeoutMs?: number
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000
 // Only the status matters: a receiver's body is not read beyond this
 const MAX_RESPONSE_BYTES = 1024
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
@@ -33,7 +37,7 @@ export class SignedWebhookGateway extends WebhookGateway {
   constructor(config: WebhookGatewayConfig & EgressOptions) {
     super()
     this.#secret = config.secret
-    this.#timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    this.#timeoutMs = config.timeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS
     this.#http = new EgressHttp(config.policy, { maxResponseBytes: MAX_RESPONSE_BYTES })
   }
 
