@@ -102,7 +102,7 @@ export default class MessagingProvider {
     })
 
     this.app.container.singleton(GatewayFactory, async (resolver) => {
-      const factory = new GatewayFactory(
+      const factory = await GatewayFactory.load(
         await resolver.make('logger'),
         {
           appUrl: this.app.config.get<string>('app.appUrl'),

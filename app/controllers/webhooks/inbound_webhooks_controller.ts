@@ -14,7 +14,7 @@ export default class InboundWebhooksController {
   /** POST /api/webhooks/communication/<vendor>/:providerId/inbound: a message a contact sent us */
   async store(ctx: HttpContext) {
     const { webhook, account } = await vendorWebhookOf(ctx, this.accounts, 'inbound')
-    const handler = await ctx.containerResolver.make(webhook.endpoint.handler)
+    const handler = await ctx.containerResolver.make(await webhook.endpoint.handler())
     const { message, reply } = await handler.read(webhookRequestOf(ctx), account)
     await this.recorder.record(message)
     return sendReply(ctx, reply)

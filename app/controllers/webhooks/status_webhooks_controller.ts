@@ -22,7 +22,7 @@ export default class StatusWebhooksController {
    */
   async store(ctx: HttpContext) {
     const { webhook, account } = await vendorWebhookOf(ctx, this.accounts, 'status')
-    const handler = await ctx.containerResolver.make(webhook.endpoint.handler)
+    const handler = await ctx.containerResolver.make(await webhook.endpoint.handler())
     const result = await handler.read(webhookRequestOf(ctx), account)
     if (result.kind === 'push-report') {
       const report = await ctx.request.validateUsing(pushReportValidator)

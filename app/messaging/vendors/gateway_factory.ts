@@ -1,12 +1,20 @@
 import type { Logger } from '@adonisjs/core/logger'
+import type { GatewayType } from '#enums/gateway_type'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
 import type { Gateway } from '#messaging/channels/gateway'
 import type { ProviderAccount } from '#messaging/accounts/provider_accounts'
-import { vendorOf } from '#messaging/vendors/index'
+import type { GatewayBuilder } from '#messaging/vendors/contract/vendor'
+import { VENDORS, vendorOf } from '#messaging/vendors/index'
 import { statusCallbackUrl } from '#messaging/vendors/webhook_routes'
 
 /** Sends still in flight on a replaced gateway get this long before it is closed */
 const RETIRE_AFTER_MS = 60_000
+
+interface GatewayFactoryOptions {
+  /** The public base URL vendors post status callbacks to */
+  appUrl: string
+  logGatewayLatencyMs: number
+}
 
 interface BuiltGateway {
   /** The config's updatedAt when the gateway was built */
@@ -23,10 +31,23 @@ export class GatewayFactory {
   #built = new Map<string, BuiltGateway>()
   #unrestricted = EgressPolicy.unrestricted()
 
-  /** tenantPolicy: the egress policy of every address a tenant can steer */
+  /**
+   * A factory with every vendor's gateway module imported, so that
+   * forAccount(), on the send path, builds without waiting. tenantPolicy: the
+   * egress policy of every address a tenant can steer.
+   */
+  static async load(logger: Logger, options: GatewayFactoryOptions, tenantPolicy: EgressPolicy) {
+    const builders = await Promise.all(
+      VENDORS.map(async (vendor) => [vendor.type, await vendor.loadGateway()] as const)
+    )
+    return new GatewayFactory(new Map(builders), logger, options, tenantPolicy)
+  }
+
+  /** Made by load(), which imports the builders */
   constructor(
+    private builders: ReadonlyMap<GatewayType, GatewayBuilder>,
     private logger: Logger,
-    private options: { appUrl: string; logGatewayLatencyMs: number },
+    private options: GatewayFactoryOptions,
     private tenantPolicy: EgressPolicy
   ) {}
 
@@ -51,13 +72,13 @@ export class GatewayFactory {
   }
 
   #build({ config, credentials }: ProviderAccount): Gateway {
-    const vendor = vendorOf(config.type)
-    return vendor.createGateway(credentials, {
+    const build = this.builders.get(config.type)!
+    return build(credentials, {
       // A system provider's address was set by the operator; a tenant's own config is the tenant's say
       policy: config.tenantId === null ? this.#unrestricted : this.tenantPolicy,
       tenantPolicy: this.tenantPolicy,
       logger: this.logger,
-      statusCallbackUrl: statusCallbackUrl(this.options.appUrl, vendor, config.id),
+      statusCallbackUrl: statusCallbackUrl(this.options.appUrl, vendorOf(config.type), config.id),
       logGatewayLatencyMs: this.options.logGatewayLatencyMs,
     })
   }

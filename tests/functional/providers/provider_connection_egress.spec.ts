@@ -40,7 +40,7 @@ test.group('POST /api/v1/providers/:id/test against an internal service', (group
       // Created while loopback is allowed: the connection test is what is under test
       const id = await createProvider(client, headers, tenantProviderAt(type, internal.url))
       const policy = new EgressPolicy([])
-      const factory = new GatewayFactory(
+      const factory = await GatewayFactory.load(
         await app.container.make('logger'),
         { appUrl: 'http://127.0.0.1', logGatewayLatencyMs: 0 },
         policy

@@ -61,16 +61,30 @@ export interface InboundWebhook<Credentials = Record<string, unknown>> {
   ): Promise<{ message: InboundMessage; reply: WebhookReply }>
 }
 
-/** A webhook endpoint of a vendor: its handler class, made through the container. */
+/** Builds a vendor's gateway from an account's credentials. */
+export type GatewayBuilder<Credentials = any> = (
+  credentials: Credentials,
+  context: GatewayContext
+) => Gateway
+
+/**
+ * A webhook endpoint of a vendor. Its handler class is imported when a
+ * webhook first comes in (`() => import(...)`, like a lazy controller) and made
+ * through the container.
+ */
 export interface WebhookEndpoint<Handler> {
-  handler: new (...args: any[]) => Handler
+  handler: () => Promise<new (...args: any[]) => Handler>
   /** The route name under `webhooks.`, when not the path segment (`.inbound` for inbound) */
   name?: string
   /** The server parses the body before the handler runs; otherwise only the raw bytes are read */
   parsedBody?: boolean
 }
 
-/** One vendor: everything the rest of Switchboard needs to know about it. */
+/**
+ * One vendor: everything the rest of Switchboard needs to know about it. The
+ * entry itself is light (the secret masking of every log line reads it); its
+ * gateway and webhook handlers, which import the vendor's SDK, load on demand.
+ */
 export interface Vendor<Credentials = any> {
   type: GatewayType
   /** The channels a gateway of this type can deliver */
@@ -83,7 +97,8 @@ export interface Vendor<Credentials = any> {
   otherSecrets?: string[]
   /** The config fields naming an address Switchboard calls (checked by the egress policy) */
   urlFields: string[]
-  createGateway(credentials: Credentials, context: GatewayContext): Gateway
+  /** Imports the gateway's module and gives its builder: GatewayFactory.load() calls it once */
+  loadGateway(): Promise<GatewayBuilder<Credentials>>
   /** The vendor's endpoints under /api/webhooks/communication/<path>/:providerId */
   webhooks?: {
     path: string

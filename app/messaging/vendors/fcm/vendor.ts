@@ -2,8 +2,7 @@ import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import { defineVendor } from '#messaging/vendors/contract/vendor'
 import { fcmConfigSchema } from '#messaging/vendors/fcm/config'
-import { FcmGateway, type FcmGatewayConfig } from '#messaging/vendors/fcm/gateway'
-import { FcmPushReportWebhook } from '#messaging/vendors/fcm/webhook'
+import type { FcmGatewayConfig } from '#messaging/vendors/fcm/gateway'
 
 export const fcmVendor = defineVendor<FcmGatewayConfig>({
   type: GatewayType.Fcm,
@@ -17,11 +16,19 @@ export const fcmVendor = defineVendor<FcmGatewayConfig>({
   },
   otherSecrets: ['reportSecret'],
   urlFields: ['baseUrl'],
-  createGateway: (credentials, { policy }) => new FcmGateway({ ...credentials, policy }),
+  loadGateway: async () => {
+    const { FcmGateway } = await import('#messaging/vendors/fcm/gateway')
+    return (credentials, { policy }) => new FcmGateway({ ...credentials, policy })
+  },
   webhooks: {
     // The push client app's reports: FCM itself has no delivery callback
     path: 'firebase',
     // The body is a push report, validated like the API-key route's (webhooks.firebase)
-    status: { handler: FcmPushReportWebhook, name: 'firebase.signed', parsedBody: true },
+    status: {
+      handler: () =>
+        import('#messaging/vendors/fcm/webhook').then((module) => module.FcmPushReportWebhook),
+      name: 'firebase.signed',
+      parsedBody: true,
+    },
   },
 })

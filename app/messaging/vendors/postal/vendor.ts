@@ -2,9 +2,7 @@ import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import { defineVendor } from '#messaging/vendors/contract/vendor'
 import { postalConfigSchema } from '#messaging/vendors/postal/config'
-import { PostalGateway, type PostalGatewayConfig } from '#messaging/vendors/postal/gateway'
-import { PostalStatusWebhook } from '#messaging/vendors/postal/webhook'
-import { PostalInboundWebhook } from '#messaging/vendors/postal/inbound'
+import type { PostalGatewayConfig } from '#messaging/vendors/postal/gateway'
 
 export const postalVendor = defineVendor<PostalGatewayConfig>({
   type: GatewayType.Postal,
@@ -12,10 +10,19 @@ export const postalVendor = defineVendor<PostalGatewayConfig>({
   configSchema: postalConfigSchema,
   secret: { field: 'apiKey' },
   urlFields: ['baseUrl'],
-  createGateway: (credentials, { policy }) => new PostalGateway({ ...credentials, policy }),
+  loadGateway: async () => {
+    const { PostalGateway } = await import('#messaging/vendors/postal/gateway')
+    return (credentials, { policy }) => new PostalGateway({ ...credentials, policy })
+  },
   webhooks: {
     path: 'postal',
-    status: { handler: PostalStatusWebhook },
-    inbound: { handler: PostalInboundWebhook },
+    status: {
+      handler: () =>
+        import('#messaging/vendors/postal/webhook').then((module) => module.PostalStatusWebhook),
+    },
+    inbound: {
+      handler: () =>
+        import('#messaging/vendors/postal/inbound').then((module) => module.PostalInboundWebhook),
+    },
   },
 })

@@ -2,8 +2,7 @@ import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import { defineVendor } from '#messaging/vendors/contract/vendor'
 import { sesConfigSchema } from '#messaging/vendors/ses/config'
-import { SesGateway, type SesGatewayConfig } from '#messaging/vendors/ses/gateway'
-import { SesWebhook } from '#messaging/vendors/ses/webhook'
+import type { SesGatewayConfig } from '#messaging/vendors/ses/gateway'
 
 export const sesVendor = defineVendor<SesGatewayConfig>({
   type: GatewayType.Ses,
@@ -11,6 +10,14 @@ export const sesVendor = defineVendor<SesGatewayConfig>({
   configSchema: sesConfigSchema,
   secret: { field: 'secretAccessKey' },
   urlFields: ['endpoint'],
-  createGateway: (credentials, { policy }) => new SesGateway({ ...credentials, policy }),
-  webhooks: { path: 'ses', status: { handler: SesWebhook } },
+  loadGateway: async () => {
+    const { SesGateway } = await import('#messaging/vendors/ses/gateway')
+    return (credentials, { policy }) => new SesGateway({ ...credentials, policy })
+  },
+  webhooks: {
+    path: 'ses',
+    status: {
+      handler: () => import('#messaging/vendors/ses/webhook').then((module) => module.SesWebhook),
+    },
+  },
 })

@@ -2,9 +2,7 @@ import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import { defineVendor } from '#messaging/vendors/contract/vendor'
 import { twilioConfigSchema } from '#messaging/vendors/twilio/config'
-import { TwilioGateway, type TwilioGatewayConfig } from '#messaging/vendors/twilio/gateway'
-import { TwilioStatusWebhook } from '#messaging/vendors/twilio/webhook'
-import { TwilioInboundWebhook } from '#messaging/vendors/twilio/inbound'
+import type { TwilioGatewayConfig } from '#messaging/vendors/twilio/gateway'
 
 export const twilioVendor = defineVendor<TwilioGatewayConfig>({
   type: GatewayType.Twilio,
@@ -12,11 +10,20 @@ export const twilioVendor = defineVendor<TwilioGatewayConfig>({
   configSchema: twilioConfigSchema,
   secret: { field: 'authToken' },
   urlFields: ['baseUrl'],
-  createGateway: (credentials, { policy, statusCallbackUrl }) =>
-    new TwilioGateway({ ...credentials, statusCallbackUrl, policy }),
+  loadGateway: async () => {
+    const { TwilioGateway } = await import('#messaging/vendors/twilio/gateway')
+    return (credentials, { policy, statusCallbackUrl }) =>
+      new TwilioGateway({ ...credentials, statusCallbackUrl, policy })
+  },
   webhooks: {
     path: 'twilio',
-    status: { handler: TwilioStatusWebhook },
-    inbound: { handler: TwilioInboundWebhook },
+    status: {
+      handler: () =>
+        import('#messaging/vendors/twilio/webhook').then((module) => module.TwilioStatusWebhook),
+    },
+    inbound: {
+      handler: () =>
+        import('#messaging/vendors/twilio/inbound').then((module) => module.TwilioInboundWebhook),
+    },
   },
 })

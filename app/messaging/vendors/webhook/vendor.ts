@@ -2,7 +2,7 @@ import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import { defineVendor } from '#messaging/vendors/contract/vendor'
 import { webhookConfigSchema } from '#messaging/vendors/webhook/config'
-import { SignedWebhookGateway, type WebhookGatewayConfig } from '#messaging/vendors/webhook/gateway'
+import type { WebhookGatewayConfig } from '#messaging/vendors/webhook/gateway'
 
 export const webhookVendor = defineVendor<WebhookGatewayConfig>({
   type: GatewayType.Webhook,
@@ -10,7 +10,10 @@ export const webhookVendor = defineVendor<WebhookGatewayConfig>({
   configSchema: webhookConfigSchema,
   secret: { field: 'secret' },
   urlFields: ['url'],
-  // Every message names its own receiver, so whoever owns the account, the tenant steers it
-  createGateway: (credentials, { tenantPolicy }) =>
-    new SignedWebhookGateway({ ...credentials, policy: tenantPolicy }),
+  loadGateway: async () => {
+    const { SignedWebhookGateway } = await import('#messaging/vendors/webhook/gateway')
+    // Every message names its own receiver, so whoever owns the account, the tenant steers it
+    return (credentials, { tenantPolicy }) =>
+      new SignedWebhookGateway({ ...credentials, policy: tenantPolicy })
+  },
 })
