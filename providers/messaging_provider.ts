@@ -30,7 +30,7 @@ import { WebhookAccounts } from '#messaging/accounts/webhook_accounts'
 import { HttpsSnsFetcher, SnsFetcher } from '#messaging/vendors/ses/sns_fetcher'
 import { GatewayFactory } from '#messaging/vendors/gateway_factory'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
-import { TenantWebhookHttp } from '#messaging/tenant_webhooks/tenant_webhook_http'
+import { TenantWebhookHttp } from '#messaging/tenant_webhooks/delivery/tenant_webhook_http'
 import { assertCredentialsKeyOpensStoredConfigs } from '#messaging/accounts/credentials_key_check'
 
 /**

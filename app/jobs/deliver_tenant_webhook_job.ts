@@ -1,8 +1,8 @@
 import { inject } from '@adonisjs/core'
 import { Job } from '@rlanz/bull-queue'
 import { UnrecoverableError } from 'bullmq'
-import { TenantWebhookDeliverer } from '#messaging/tenant_webhooks/tenant_webhook_deliverer'
-import type { TenantWebhookPayload } from '#messaging/tenant_webhooks/tenant_webhook_queue'
+import { TenantWebhookDeliverer } from '#messaging/tenant_webhooks/delivery/tenant_webhook_deliverer'
+import type { TenantWebhookPayload } from '#messaging/tenant_webhooks/tenant_webhook_event'
 
 /**
  * Delivers one event to one tenant endpoint. A failed attempt throws so

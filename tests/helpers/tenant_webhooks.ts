@@ -5,7 +5,7 @@ import type { ApiClient } from '@japa/api-client'
 import { DeliveryEventType } from '#enums/delivery_event_type'
 import { DeliveryTracker } from '#messaging/tracking/delivery_tracker'
 import { TenantWebhookQueue } from '#messaging/tenant_webhooks/tenant_webhook_queue'
-import type { TenantWebhookPayload } from '#messaging/tenant_webhooks/tenant_webhook_queue'
+import type { TenantWebhookPayload } from '#messaging/tenant_webhooks/tenant_webhook_event'
 import { WebhookOutboxRelay } from '#messaging/tenant_webhooks/webhook_outbox_relay'
 
 /** Register a webhook endpoint through the API; resolves with the create reply. */

@@ -16,6 +16,12 @@ export interface TenantWebhookEvent {
 }
 
 /** A delivery_events row with what the event needs of its message, as the outbox relay reads it. */
+/** One event for one endpoint: what a tenant-webhooks job carries */
+export interface TenantWebhookPayload {
+  endpointId: string
+  event: TenantWebhookEvent
+}
+
 export interface RecordedDeliveryEvent {
   id: string | number
   type: string

@@ -2,14 +2,9 @@ import config from '@adonisjs/core/services/config'
 import queue from '@rlanz/bull-queue/services/main'
 import type { MessagingConfig } from '#config/messaging'
 import DeliverTenantWebhookJob from '#jobs/deliver_tenant_webhook_job'
-import type { TenantWebhookEvent } from '#messaging/tenant_webhooks/tenant_webhook_event'
+import type { TenantWebhookPayload } from '#messaging/tenant_webhooks/tenant_webhook_event'
 
 export const TENANT_WEBHOOKS_QUEUE = 'tenant-webhooks'
-
-export interface TenantWebhookPayload {
-  endpointId: string
-  event: TenantWebhookEvent
-}
 
 export interface QueuedDelivery {
   /** Enqueuing the same delivery again under the same key is a no-op while its job exists */

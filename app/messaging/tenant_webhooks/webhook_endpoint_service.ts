@@ -13,7 +13,7 @@ import { AuditLog, type AuditActor, type AuditChange } from '#messaging/audit/au
 import { testWebhookEvent } from '#messaging/tenant_webhooks/tenant_webhook_event'
 import { TenantWebhookQueue } from '#messaging/tenant_webhooks/tenant_webhook_queue'
 import { FailedDeliveries } from '#messaging/tenant_webhooks/failed_deliveries'
-import { WebhookSecrets } from '#messaging/tenant_webhooks/webhook_secrets'
+import { WebhookSecrets } from '#messaging/tenant_webhooks/delivery/webhook_secrets'
 import { webhookEndpointView } from '#messaging/tenant_webhooks/webhook_endpoint_view'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
 import { assertUrlsAllowed } from '#messaging/egress/egress_url_check'

@@ -15,7 +15,7 @@ import { assertCredentialsKeyOpensStoredConfigs } from '#messaging/accounts/cred
 import { CredentialsRotation } from '#messaging/accounts/credentials_rotation'
 import { storedValues } from '#messaging/accounts/credentials_store'
 import { ProviderAccounts } from '#messaging/accounts/provider_accounts'
-import { WebhookSecrets } from '#messaging/tenant_webhooks/webhook_secrets'
+import { WebhookSecrets } from '#messaging/tenant_webhooks/delivery/webhook_secrets'
 import { runAce } from '#tests/helpers/ace_process'
 import { legacySeal, testCredentialsKey } from '#tests/helpers/credentials'
 import { createProvider } from '#tests/helpers/providers'
