@@ -1,9 +1,6 @@
 import type { Logger } from '@adonisjs/core/logger'
 import db from '@adonisjs/lucid/services/db'
-import {
-  CredentialsKeyError,
-  type CredentialsCipher,
-} from '#messaging/accounts/credentials_cipher'
+import { CredentialsKeyError, type CredentialsCipher } from '#messaging/accounts/credentials_cipher'
 import { SEALED_COLUMNS, type SealedColumn } from '#messaging/accounts/credentials_columns'
 import { openStored, storedValues, type StoredValue } from '#messaging/accounts/credentials_store'
 
