@@ -3,6 +3,7 @@ import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { BULK_PRIORITIES, Priority, PRIORITIES } from '#enums/priority'
 import type { MessagingConfig } from '#config/messaging'
+import type { WorkerConnection } from '#messaging/queueing/priority_worker'
 
 export default class MessagesWork extends BaseCommand {
   static commandName = 'messages:work'
@@ -41,7 +42,8 @@ export default class MessagesWork extends BaseCommand {
     // this (the JavaScript) thread, where the worker's CPU is spent
     if (BULK_PRIORITIES.includes(priority)) setPriority(config.bulkWorkerNice)
     const logger = await this.app.container.make('logger')
-    const worker = new PriorityWorker(this.app, logger.child({ priority })).start(
+    const connection = this.app.config.get<WorkerConnection>('queue')
+    const worker = new PriorityWorker(this.app, logger.child({ priority }), connection).start(
       queueNameFor(priority),
       this.concurrency ?? config.concurrency[priority]
     )

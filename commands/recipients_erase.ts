@@ -25,11 +25,8 @@ export default class RecipientsErase extends BaseCommand {
     const { ErasureAddressException } = await import('#exceptions/erasure_exceptions')
     const { operatorActor } = await import('#messaging/audit/audit_actors')
     try {
-      const { erasureId, counts } = await EraseRecipient.fromConfig().run(
-        this.tenantId,
-        this.address,
-        operatorActor()
-      )
+      const erase = await this.app.container.make(EraseRecipient)
+      const { erasureId, counts } = await erase.run(this.tenantId, this.address, operatorActor())
       const table = this.ui.table().head(['erased', 'count'])
       for (const [what, count] of Object.entries(counts)) table.row([what, String(count)])
       table.render()

@@ -1,6 +1,7 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import type { MessagingConfig } from '#config/messaging'
+import type { WorkerConnection } from '#messaging/queueing/priority_worker'
 
 export default class WebhooksWork extends BaseCommand {
   static commandName = 'webhooks:work'
@@ -30,10 +31,12 @@ export default class WebhooksWork extends BaseCommand {
     const config = this.app.config.get<MessagingConfig>('messaging')
     const root = await this.app.container.make('logger')
     const logger = root.child({ queue: TENANT_WEBHOOKS_QUEUE })
-    const relay = new WebhookOutboxRelay(new TenantWebhookQueue(), logger, {
+    const queue = await this.app.container.make(TenantWebhookQueue)
+    const relay = new WebhookOutboxRelay(queue, logger, {
       intervalMs: config.tenantWebhooks.relayIntervalMs,
     }).start()
-    const worker = new PriorityWorker(this.app, logger).start(
+    const connection = this.app.config.get<WorkerConnection>('queue')
+    const worker = new PriorityWorker(this.app, logger, connection).start(
       TENANT_WEBHOOKS_QUEUE,
       this.concurrency ?? config.tenantWebhooks.concurrency
     )

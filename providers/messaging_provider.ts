@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import type { ApplicationService } from '@adonisjs/core/types'
 import { BaseModel, CamelCaseNamingStrategy } from '@adonisjs/lucid/orm'
 import type { MessagingConfig } from '#config/messaging'
@@ -31,6 +32,12 @@ import { HttpsSnsFetcher, SnsFetcher } from '#messaging/vendors/ses/sns_fetcher'
 import { GatewayFactory } from '#messaging/vendors/gateway_factory'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
 import { TenantWebhookHttp } from '#messaging/tenant_webhooks/delivery/tenant_webhook_http'
+import { TenantWebhookDeliverer } from '#messaging/tenant_webhooks/delivery/tenant_webhook_deliverer'
+import { WebhookSecrets } from '#messaging/tenant_webhooks/delivery/webhook_secrets'
+import { TenantWebhookQueue } from '#messaging/tenant_webhooks/tenant_webhook_queue'
+import { ArchiveDirectory } from '#messaging/archive/archive_directory'
+import { ArchiveRedactor } from '#messaging/erasure/archive_redactor'
+import { EraseRecipient } from '#messaging/erasure/erase_recipient'
 import { assertCredentialsKeyOpensStoredConfigs } from '#messaging/accounts/credentials_key_check'
 
 /**
@@ -91,6 +98,24 @@ export default class MessagingProvider {
       const http = new TenantWebhookHttp(await resolver.make(EgressPolicy))
       this.app.terminating(() => http.close())
       return http
+    })
+
+    this.app.container.bind(
+      TenantWebhookQueue,
+      () => new TenantWebhookQueue(config().tenantWebhooks)
+    )
+    this.app.container.bind(TenantWebhookDeliverer, async (resolver) => {
+      return new TenantWebhookDeliverer(
+        await resolver.make(WebhookSecrets),
+        await resolver.make(TenantWebhookHttp),
+        config().tenantWebhooks
+      )
+    })
+
+    // Built per erasure over the archive ARCHIVE_DIR names then (relative to the app root)
+    this.app.container.bind(EraseRecipient, () => {
+      const root = resolve(this.app.makePath(), config().archive.dir)
+      return new EraseRecipient(new ArchiveRedactor(new ArchiveDirectory(root)))
     })
 
     // One instance: it caches SNS signing certificates. Tests swap in a fake SNS.

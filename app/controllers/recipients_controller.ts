@@ -1,3 +1,4 @@
+import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { ErasureAddressException } from '#exceptions/erasure_exceptions'
 import { apiKeyActor } from '#messaging/audit/audit_actors'
@@ -5,12 +6,9 @@ import { EraseRecipient } from '#messaging/erasure/erase_recipient'
 
 export default class RecipientsController {
   /** DELETE /api/v1/recipients/:address: erases the recipient from the tenant's records; 200 with the counts */
-  async destroy({ params, auth, apiKey }: HttpContext) {
-    return EraseRecipient.fromConfig().run(
-      auth.user!.id,
-      decoded(params.address),
-      apiKeyActor(apiKey)
-    )
+  @inject()
+  async destroy({ params, auth, apiKey }: HttpContext, erase: EraseRecipient) {
+    return erase.run(auth.user!.id, decoded(params.address), apiKeyActor(apiKey))
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import type { ApiClient } from '@japa/api-client'
+import type { MessagingConfig } from '#config/messaging'
 import { DeliveryEventType } from '#enums/delivery_event_type'
 import { DeliveryTracker } from '#messaging/tracking/delivery_tracker'
 import { TenantWebhookQueue } from '#messaging/tenant_webhooks/tenant_webhook_queue'
@@ -69,11 +70,17 @@ export async function outboxRows(endpointIds: string[]) {
 /** One pass of the webhooks worker's outbox relay, in this process. */
 export async function relayOutbox() {
   const logger = await app.container.make('logger')
-  return new WebhookOutboxRelay(new TenantWebhookQueue(), logger, { intervalMs: 0 }).relay()
+  const queue = await app.container.make(TenantWebhookQueue)
+  return new WebhookOutboxRelay(queue, logger, { intervalMs: 0 }).relay()
+}
+
+/** The configured retry settings, for a test's own TenantWebhookQueue subclass */
+export function tenantWebhookRetry() {
+  return app.config.get<MessagingConfig>('messaging').tenantWebhooks
 }
 
 export function tenantWebhookQueue() {
-  return new TenantWebhookQueue().queue()
+  return new TenantWebhookQueue(tenantWebhookRetry()).queue()
 }
 
 /** The payloads of the jobs waiting on the tenant-webhooks queue for these endpoints. */

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { resolve } from 'node:path'
-import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { ErasureAddressException } from '#exceptions/erasure_exceptions'
-import { ArchiveDirectory } from '#messaging/archive/archive_directory'
 import { lockArchive } from '#messaging/archive/archive_lock'
 import { AuditLog, type AuditActor } from '#messaging/audit/audit_log'
-import { ArchiveRedactor } from '#messaging/erasure/archive_redactor'
+import type { ArchiveRedactor } from '#messaging/erasure/archive_redactor'
 import { ErasureTarget } from '#messaging/erasure/erasure_target'
 import { IdentityRedactor, type IdentityErasureCounts } from '#messaging/erasure/identity_redactor'
 import { MessageRedactor, type MessageErasureCounts } from '#messaging/erasure/message_redactor'
@@ -44,12 +41,6 @@ export class EraseRecipient {
     private identities = new IdentityRedactor(),
     private audit = new AuditLog()
   ) {}
-
-  /** The action over the archive ARCHIVE_DIR names (relative to the app root). */
-  static fromConfig() {
-    const root = resolve(app.makePath(), app.config.get<string>('messaging.archive.dir'))
-    return new EraseRecipient(new ArchiveRedactor(new ArchiveDirectory(root)))
-  }
 
   async run(tenantId: string, address: string, actor: AuditActor): Promise<Erasure> {
     const erasureId = randomUUID()

@@ -11,6 +11,9 @@ import { isServiceUnavailable } from '#exceptions/service_availability'
 /** How often a paused worker asks PostgreSQL and Redis whether they are back */
 const PROBE_INTERVAL_MS = 1_000
 
+/** Where and how workers connect: the queue config's defaultConnection and worker options */
+export type WorkerConnection = Pick<typeof queueConfig, 'defaultConnection' | 'worker'>
+
 type JobClass = new (...args: any[]) => Job & {
   handle(payload: unknown): Promise<unknown>
   rescue(payload: unknown, error: Error): Promise<unknown>
@@ -31,16 +34,16 @@ export class PriorityWorker {
 
   constructor(
     private app: ApplicationService,
-    private logger: Logger
+    private logger: Logger,
+    private connection: WorkerConnection
   ) {
     this.#jobsRoot = app.makeURL('app/jobs/').href
   }
 
   start(queueName: string, concurrency: number) {
-    const config = this.app.config.get<typeof queueConfig>('queue')
     this.#worker = new Worker(queueName, (job, token) => this.#run(job, token), {
-      ...config.worker,
-      connection: config.defaultConnection,
+      ...this.connection.worker,
+      connection: this.connection.defaultConnection,
       concurrency,
     })
     this.#worker.on('failed', (job, error) => this.#onFailed(job, error))

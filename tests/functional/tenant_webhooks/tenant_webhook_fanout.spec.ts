@@ -18,6 +18,7 @@ import {
   reportDelivered,
   reportEvent,
   tenantWebhookQueue,
+  tenantWebhookRetry,
 } from '#tests/helpers/tenant_webhooks'
 
 // Loopback is allowed in tests (EGRESS_ALLOW in .env.test); nothing here is ever POSTed to
@@ -178,7 +179,9 @@ test.group('Tenant webhooks: delivery events fan out to subscribed endpoints', (
     await reportDelivered(messageId, tenant.id)
     const logger = await app.container.make('logger')
 
-    const crashing = new WebhookOutboxRelay(new CrashAfterEnqueue(), logger, { intervalMs: 0 })
+    const crashing = new WebhookOutboxRelay(new CrashAfterEnqueue(tenantWebhookRetry()), logger, {
+      intervalMs: 0,
+    })
     await assert.rejects(() => crashing.relay(), 'killed after the enqueue')
     assert.lengthOf(await outboxRows([endpoint.id]), 1)
     const [first] = await queuedDeliveries([endpoint.id])

@@ -10,6 +10,7 @@ import {
   outboxRows,
   registerEndpoint,
   reportDelivered,
+  tenantWebhookRetry,
 } from '#tests/helpers/tenant_webhooks'
 import { waitUntil } from '#tests/helpers/wait'
 import {
@@ -46,7 +47,7 @@ class QueueOnHungRedis extends TenantWebhookQueue {
   #queue: Queue
 
   constructor(redis: HungRedis) {
-    super()
+    super(tenantWebhookRetry())
     this.#queue = new Queue(TENANT_WEBHOOKS_QUEUE, {
       connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null },
     })

@@ -1,5 +1,3 @@
-import { inject } from '@adonisjs/core'
-import config from '@adonisjs/core/services/config'
 import db from '@adonisjs/lucid/services/db'
 import logger from '@adonisjs/core/services/logger'
 import type { MessagingConfig } from '#config/messaging'
@@ -22,6 +20,12 @@ export type DeliveryOutcome =
   /** Not delivered; `disabled` when this failure disabled the endpoint */
   | { kind: 'failed'; error: string; disabled: boolean }
 
+/** The POST's deadline and how long a run of failures lasts before the endpoint is disabled */
+export type TenantWebhookDeliverySettings = Pick<
+  MessagingConfig['tenantWebhooks'],
+  'timeoutMs' | 'disableAfterSeconds'
+>
+
 interface Attempt {
   statusCode: number | null
   error: string | null
@@ -40,11 +44,11 @@ interface Attempt {
  * queue an event while an earlier job of it is still retrying, and whichever
  * of the two runs second finds the other's success and stops.
  */
-@inject()
 export class TenantWebhookDeliverer {
   constructor(
     private secrets: WebhookSecrets,
-    private http: TenantWebhookHttp
+    private http: TenantWebhookHttp,
+    private settings: TenantWebhookDeliverySettings
   ) {}
 
   async deliver(
@@ -96,7 +100,7 @@ export class TenantWebhookDeliverer {
   }
 
   async #post(endpoint: WebhookEndpoint, { event }: TenantWebhookPayload): Promise<Attempt> {
-    const { timeoutMs } = settings()
+    const { timeoutMs } = this.settings
     const startedAt = performance.now()
     const elapsed = () => Math.round(performance.now() - startedAt)
     try {
@@ -143,7 +147,7 @@ export class TenantWebhookDeliverer {
    * the run has lasted long enough. The database's clock decides both.
    */
   async #failed(endpoint: WebhookEndpoint) {
-    const { disableAfterSeconds } = settings()
+    const { disableAfterSeconds } = this.settings
     await db
       .from('webhook_endpoints')
       .where('id', endpoint.id)
@@ -167,8 +171,4 @@ export class TenantWebhookDeliverer {
     )
     return true
   }
-}
-
-function settings() {
-  return config.get<MessagingConfig>('messaging').tenantWebhooks
 }
