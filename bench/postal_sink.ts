@@ -1,5 +1,5 @@
 import { PostalFakeServer } from '#messaging/vendors/postal/fake'
-import type { FakeReply, FakeRequest } from '#sandbox/fakes/fake_provider_server'
+import type { FakeReply, FakeRequest } from '#messaging/vendors/fakes/fake_provider_server'
 
 /**
  * The sandbox's Postal fake as the bench's gateway: it answers exactly as in

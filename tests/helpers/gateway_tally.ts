@@ -1,4 +1,4 @@
-import type { FakeProviderServer } from '#sandbox/fakes/fake_provider_server'
+import type { FakeProviderServer } from '#messaging/vendors/fakes/fake_provider_server'
 
 export interface SendTally {
   /** Messages the gateway never received */

@@ -5,7 +5,7 @@ import { PostalFakeServer } from '#messaging/vendors/postal/fake'
 import { SesFakeServer } from '#messaging/vendors/ses/fake'
 import { TwilioFakeServer } from '#messaging/vendors/twilio/fake'
 import { FcmFakeServer } from '#messaging/vendors/fcm/fake'
-import type { FakeProviderServer } from '#sandbox/fakes/fake_provider_server'
+import type { FakeProviderServer } from '#messaging/vendors/fakes/fake_provider_server'
 import { createProvider } from '#tests/helpers/providers'
 import { createTenant } from '#tests/helpers/tenants'
 

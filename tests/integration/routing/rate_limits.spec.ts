@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import type { FakeRequest } from '#sandbox/fakes/fake_provider_server'
+import type { FakeRequest } from '#messaging/vendors/fakes/fake_provider_server'
 import { createTenant } from '#tests/helpers/tenants'
 import { waitUntil } from '#tests/helpers/wait'
 import { WorkerProcess } from '#tests/helpers/worker_process'

@@ -39,7 +39,18 @@ const FORMERLY_SHIPPED = [
 ]
 
 /** Where key material of the sandbox or of the fixtures tests run with could sit in the source */
-const SOURCES = ['app/sandbox', 'commands/sandbox.ts', 'tests/helpers', 'bench']
+const SOURCES = [
+  'app/sandbox',
+  'app/messaging/vendors/fakes',
+  'app/messaging/vendors/postal/fake.ts',
+  'app/messaging/vendors/ses/fake.ts',
+  'app/messaging/vendors/ses/fake_sns_signer.ts',
+  'app/messaging/vendors/twilio/fake.ts',
+  'app/messaging/vendors/fcm/fake.ts',
+  'commands/sandbox.ts',
+  'tests/helpers',
+  'bench',
+]
 const ENV_FILES = ['.env.example', '.env.test', '.env.faults', '.env.bench']
 
 async function filesUnder(path: string): Promise<string[]> {
@@ -53,8 +64,9 @@ async function filesUnder(path: string): Promise<string[]> {
 
 /**
  * Every string the source ships that could be a shared secret (each literal
- * of 8 characters or more in the sandbox, its command, the test helpers and
- * the bench, every value in the env files) and every PEM private key in them.
+ * of 8 characters or more in the sandbox and the vendors' fakes, its command,
+ * the test helpers and the bench, every value in the env files) and every PEM
+ * private key in them.
  */
 async function secretsInTheSource() {
   const strings = new Set([...FORMERLY_SHIPPED, FAKE_FCM_ACCESS_TOKEN])

@@ -3,7 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { ApiClient } from '@japa/api-client'
 import { PostalFakeServer } from '#messaging/vendors/postal/fake'
 import { POSTAL_MAGIC_RECIPIENTS } from '#messaging/vendors/postal/magic_recipients'
-import type { FakeReply, FakeRequest } from '#sandbox/fakes/fake_provider_server'
+import type { FakeReply, FakeRequest } from '#messaging/vendors/fakes/fake_provider_server'
 import {
   bulkEmails,
   createPostalTenant,

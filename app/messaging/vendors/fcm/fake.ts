@@ -21,14 +21,14 @@ import {
   TIMESTAMP_HEADER,
   signWebhook,
 } from '#messaging/signing/webhook_signature'
-import { CallbackPoster } from '#sandbox/fakes/callback_poster'
+import { CallbackPoster } from '#messaging/vendors/fakes/callback_poster'
 import { FAKE_FCM_ACCESS_TOKEN } from '#messaging/vendors/fcm/gateway'
 import { FCM_MAGIC_TOKEN_PREFIXES } from '#messaging/vendors/fcm/magic_recipients'
 import {
   FakeProviderServer,
   type FakeReply,
   type FakeRequest,
-} from '#sandbox/fakes/fake_provider_server'
+} from '#messaging/vendors/fakes/fake_provider_server'
 
 const P = FCM_MAGIC_TOKEN_PREFIXES
 

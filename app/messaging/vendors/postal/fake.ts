@@ -18,13 +18,13 @@
  */
 import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
-import { CallbackPoster } from '#sandbox/fakes/callback_poster'
+import { CallbackPoster } from '#messaging/vendors/fakes/callback_poster'
 import {
   FakeProviderServer,
   type FakeReply,
   type FakeRequest,
-} from '#sandbox/fakes/fake_provider_server'
-import { magicErrorName, magicLocalPart } from '#sandbox/fakes/magic_recipient'
+} from '#messaging/vendors/fakes/fake_provider_server'
+import { magicErrorName, magicLocalPart } from '#messaging/vendors/fakes/magic_recipient'
 
 /** The messages Postal 3.x gives with its error codes (ServerSuspended has none) */
 export const POSTAL_ERROR_MESSAGES: Record<string, string> = {

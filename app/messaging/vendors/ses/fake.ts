@@ -19,13 +19,13 @@
  * publishing), `notificationType` ones otherwise (identity notifications).
  */
 import { randomUUID } from 'node:crypto'
-import { CallbackPoster } from '#sandbox/fakes/callback_poster'
+import { CallbackPoster } from '#messaging/vendors/fakes/callback_poster'
 import {
   FakeProviderServer,
   type FakeReply,
   type FakeRequest,
-} from '#sandbox/fakes/fake_provider_server'
-import { magicErrorName, magicLocalPart } from '#sandbox/fakes/magic_recipient'
+} from '#messaging/vendors/fakes/fake_provider_server'
+import { magicErrorName, magicLocalPart } from '#messaging/vendors/fakes/magic_recipient'
 import { SnsNotificationSigner } from '#messaging/vendors/ses/fake_sns_signer'
 
 /** SES v2 errors a SendEmail can meet, with the HTTP status of SES's model */

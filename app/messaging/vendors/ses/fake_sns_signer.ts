@@ -1,5 +1,5 @@
 import { X509Certificate, createHash, randomBytes, randomUUID, sign } from 'node:crypto'
-import { createSelfSignedCertificate } from '#sandbox/fakes/self_signed_certificate'
+import { createSelfSignedCertificate } from '#messaging/vendors/fakes/self_signed_certificate'
 
 export interface SnsNotification {
   Type: 'Notification'

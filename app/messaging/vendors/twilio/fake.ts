@@ -17,12 +17,12 @@ import { createHmac, randomBytes } from 'node:crypto'
 import { smsEncoding } from '#messaging/channels/sms_encoding'
 import { TWILIO_CALLBACK_MESSAGE_ID_PARAM } from '#messaging/vendors/twilio/gateway'
 import { TWILIO_MAGIC_NUMBERS } from '#messaging/vendors/twilio/magic_recipients'
-import { CallbackPoster } from '#sandbox/fakes/callback_poster'
+import { CallbackPoster } from '#messaging/vendors/fakes/callback_poster'
 import {
   FakeProviderServer,
   type FakeReply,
   type FakeRequest,
-} from '#sandbox/fakes/fake_provider_server'
+} from '#messaging/vendors/fakes/fake_provider_server'
 
 interface TwilioError {
   status: number
