@@ -5,8 +5,8 @@ import type { ProviderEventContext } from '#messaging/tracking/provider_event'
 
 /** A message someone sent to one of a tenant's numbers or addresses, as its provider reported it. */
 export interface InboundMessage extends ProviderEventContext {
-  gateway: GatewayType.Twilio | GatewayType.Postal
-  channel: Channel.Sms | Channel.Email
+  gateway: GatewayType
+  channel: Channel
   /** The Twilio MessageSid or Postal message id: what de-duplicates a provider's retries */
   providerMessageId: string
   /** The sender, in recipient_rules' normal form: the contact's address */

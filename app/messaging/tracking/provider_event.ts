@@ -1,9 +1,14 @@
 import type { DeliveryEventType } from '#enums/delivery_event_type'
+import type { GatewayType } from '#enums/gateway_type'
 import { MalformedWebhookException } from '#exceptions/webhook_exceptions'
 import type { ProviderAccount } from '#messaging/accounts/provider_accounts'
 
-/** `test`: the delivery simulated for a test key's message (test_deliveries.ts) */
-export type ProviderEventSource = 'postal' | 'ses' | 'twilio' | 'fcm' | 'test'
+/**
+ * The vendor whose webhook (or push client app) reported the event, by its
+ * provider type's string; `test`: the delivery simulated for a test key's
+ * message (test_deliveries.ts).
+ */
+export type ProviderEventSource = `${GatewayType}` | 'test'
 
 /**
  * One thing a provider (or a push client app) told us about one message, in
