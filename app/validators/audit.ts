@@ -1,7 +1,7 @@
 import vine from '@vinejs/vine'
 import { DateTime } from 'luxon'
 import type { Infer } from '@vinejs/vine/types'
-import { isoDateTime } from '#validators/message_rules'
+import { isoDateTime } from '#messaging/iso_date_time'
 import { AUDIT_ACTOR_TYPES, type AuditActor } from '#messaging/audit/audit_log'
 
 const name = () => vine.string().trim().minLength(1).maxLength(255)

@@ -7,8 +7,8 @@ import {
   recipientForChannel,
   contentForChannel,
   contentForFallback,
-  isoDateTime,
 } from '#validators/message_rules'
+import { isoDateTime } from '#messaging/iso_date_time'
 import { templateLocale } from '#validators/template'
 
 const freeObject = () => vine.record(vine.any())

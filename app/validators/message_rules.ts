@@ -1,5 +1,4 @@
 import vine from '@vinejs/vine'
-import { DateTime } from 'luxon'
 import type { FieldContext } from '@vinejs/vine/types'
 import { CHANNELS, type Channel } from '#enums/channel'
 import { checkRecipient } from '#messaging/recipients/recipient_rules'
@@ -66,12 +65,5 @@ export const contentForFallback = vine.createRule((value, _options, field) => {
   const problem = checkContent(step.channel as Channel, field.data.subject, content)
   if (problem) {
     field.report(`Fallback to ${step.channel}: ${problem.message}`, 'content', field)
-  }
-})
-
-/** An ISO 8601 date-time with its offset. */
-export const isoDateTime = vine.createRule((value, _options, field) => {
-  if (typeof value !== 'string' || !DateTime.fromISO(value, { setZone: true }).isValid) {
-    field.report('The {{ field }} must be an ISO 8601 date-time', 'isoDateTime', field)
   }
 })

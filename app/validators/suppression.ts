@@ -3,7 +3,8 @@ import { DateTime } from 'luxon'
 import type { Infer } from '@vinejs/vine/types'
 import { CHANNELS } from '#enums/channel'
 import { SUPPRESSION_REASONS } from '#enums/suppression_reason'
-import { recipientForChannel, isoDateTime } from '#validators/message_rules'
+import { recipientForChannel } from '#validators/message_rules'
+import { isoDateTime } from '#messaging/iso_date_time'
 
 /** An entry that expired on arrival would protect nobody: it is refused, not stored. */
 const inTheFuture = vine.createRule((value, _options, field) => {

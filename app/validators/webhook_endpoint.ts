@@ -3,7 +3,7 @@ import { DateTime } from 'luxon'
 import type { Infer } from '@vinejs/vine/types'
 import { TENANT_WEBHOOK_EVENT_TYPES } from '#enums/tenant_webhook_event_type'
 import { recipientUrl } from '#messaging/vendors/webhook/gateway'
-import { isoDateTime } from '#validators/message_rules'
+import { isoDateTime } from '#messaging/iso_date_time'
 
 /** The same receivers the webhook gateway posts to: https, or http on loopback only. */
 const receiverUrl = vine.createRule((value, _options, field) => {

@@ -1,18 +1,14 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { DeliveryTracker } from '#messaging/tracking/delivery_tracker'
-import { PushReports } from '#messaging/tracking/push_reports'
 import { WebhookAccounts } from '#messaging/accounts/webhook_accounts'
-import { eventContextOf } from '#messaging/tracking/provider_event'
-import { pushReportValidator } from '#validators/push_report'
 import { sendReply, vendorWebhookOf, webhookRequestOf } from '#controllers/webhooks/vendor_webhook'
 
 @inject()
 export default class StatusWebhooksController {
   constructor(
     private accounts: WebhookAccounts,
-    private tracker: DeliveryTracker,
-    private reports: PushReports
+    private tracker: DeliveryTracker
   ) {}
 
   /**
@@ -24,10 +20,7 @@ export default class StatusWebhooksController {
     const { webhook, account } = await vendorWebhookOf(ctx, this.accounts, 'status')
     const handler = await ctx.containerResolver.make(await webhook.endpoint.handler())
     const result = await handler.read(webhookRequestOf(ctx), account)
-    if (result.kind === 'push-report') {
-      const report = await ctx.request.validateUsing(pushReportValidator)
-      await this.reports.record(eventContextOf(account), report)
-    } else {
+    if (result.kind === 'events') {
       for (const event of result.events) {
         await this.tracker.apply(event)
       }

@@ -28,7 +28,12 @@ export function webhookRequestOf({ request }: HttpContext): WebhookRequest {
     headers[name] = Array.isArray(value) ? value[0] : value
   }
   // Vendors sign the URL they were given (APP_URL), not the Host this request came in on
-  return { rawBody: request.raw(), headers, url: `${appUrl}${request.url(true)}` }
+  return {
+    rawBody: request.raw(),
+    headers,
+    url: `${appUrl}${request.url(true)}`,
+    fields: request.all(),
+  }
 }
 
 export function sendReply({ response }: HttpContext, reply: WebhookReply) {

@@ -1,10 +1,8 @@
 import { inject } from '@adonisjs/core'
-import type { Infer } from '@vinejs/vine/types'
 import db from '@adonisjs/lucid/services/db'
 import { DeliveryEventType } from '#enums/delivery_event_type'
 import { MessageNotFoundException } from '#exceptions/domain_exceptions'
 import { SendNotYetRecordedException } from '#exceptions/webhook_exceptions'
-import type { pushReportValidator } from '#validators/push_report'
 import { DeliveryTracker } from '#messaging/tracking/delivery_tracker'
 import type { ProviderEventContext } from '#messaging/tracking/provider_event'
 import {
@@ -12,8 +10,7 @@ import {
   mayYetBeReportedBy,
   type TrackedMessage,
 } from '#messaging/tracking/tracked_messages'
-
-export type PushReport = Infer<typeof pushReportValidator>
+import type { PushReport } from '#messaging/tracking/push_report_schema'
 
 const EVENT_TYPES: Record<PushReport['event'], DeliveryEventType> = {
   delivered: DeliveryEventType.Delivered,

@@ -28,6 +28,8 @@ export interface WebhookRequest {
   headers: Record<string, string | undefined>
   /** The public URL the vendor called: APP_URL + path + query string */
   url: string
+  /** The query string's fields and, on an endpoint with parsedBody, the parsed body's */
+  fields: Record<string, unknown>
 }
 
 /** What the webhook endpoint answers the vendor. */
@@ -39,12 +41,13 @@ export interface WebhookReply {
 export const RECEIVED: WebhookReply = { body: { received: true } }
 
 /**
- * A verified status callback: the delivery events to record, or (FCM) a push
- * client app's report whose body the endpoint still has to validate.
+ * A verified status callback: the delivery events for the endpoint to record,
+ * or `recorded` when the handler recorded what it was told itself (FCM's push
+ * client reports).
  */
 export type StatusWebhookResult =
   | { kind: 'events'; events: ProviderEvent[]; reply: WebhookReply }
-  | { kind: 'push-report'; reply: WebhookReply }
+  | { kind: 'recorded'; reply: WebhookReply }
 
 export interface StatusWebhook<Credentials = Record<string, unknown>> {
   /** Throws WebhookSignatureException (or another webhook exception) when it does not check out. */

@@ -1,6 +1,11 @@
+import { inject } from '@adonisjs/core'
+import vine from '@vinejs/vine'
 import { WebhookSignatureException } from '#exceptions/webhook_exceptions'
 import type { ProviderAccount } from '#messaging/accounts/provider_accounts'
 import { verifyWebhookSignature } from '#messaging/signing/webhook_signature'
+import { eventContextOf } from '#messaging/tracking/provider_event'
+import { pushReportSchema } from '#messaging/tracking/push_report_schema'
+import { PushReports } from '#messaging/tracking/push_reports'
 import type { FcmGatewayConfig } from '#messaging/vendors/fcm/gateway'
 import {
   RECEIVED,
@@ -9,14 +14,20 @@ import {
   type WebhookRequest,
 } from '#messaging/vendors/contract/vendor'
 
+const pushReportValidator = vine.compile(pushReportSchema)
+
 /**
  * POST …/firebase/:providerId: FCM itself reports nothing, so the push client
  * app reports a notification delivered, opened or clicked, signed with the
  * account's reportSecret (X-Switchboard-Signature over timestamp and body),
- * for apps that hold no API key. The report itself is a push report the
- * endpoint validates once the signature holds.
+ * for apps that hold no API key. Once the signature holds, the report is
+ * validated like the API-key route's (a bad one fails with E_VALIDATION_ERROR)
+ * and recorded for the messages sent through this account.
  */
+@inject()
 export class FcmPushReportWebhook implements StatusWebhook<FcmGatewayConfig> {
+  constructor(private reports: PushReports) {}
+
   async read(
     request: WebhookRequest,
     account: ProviderAccount<Partial<FcmGatewayConfig>>
@@ -33,6 +44,8 @@ export class FcmPushReportWebhook implements StatusWebhook<FcmGatewayConfig> {
     if (!signed) {
       throw new WebhookSignatureException()
     }
-    return { kind: 'push-report', reply: RECEIVED }
+    const report = await pushReportValidator.validate(request.fields)
+    await this.reports.record(eventContextOf(account), report)
+    return { kind: 'recorded', reply: RECEIVED }
   }
 }
