@@ -57,9 +57,9 @@ export default class ProvidersAdd extends BaseCommand {
         : parsedJsonFlag(this, 'metadata', this.metadata)
     if (!config || !metadata) return
 
-    const { createProviderValidator } = await import('#validators/provider')
+    const { providerConfigValidator } = await import('#messaging/accounts/provider_config_schema')
     const checked = {
-      validate: (data: unknown) => createProviderValidator.validate(data, { messagesProvider }),
+      validate: (data: unknown) => providerConfigValidator.validate(data, { messagesProvider }),
     }
     const request = await validated(this, checked, {
       type: this.type,

@@ -2,7 +2,8 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { apiKeyActor } from '#messaging/audit/audit_actors'
 import { ProviderConfigService } from '#messaging/provider_configs/provider_config_service'
-import { createProviderValidator, updateProviderValidator } from '#validators/provider'
+import { providerConfigValidator } from '#messaging/accounts/provider_config_schema'
+import { updateProviderValidator } from '#validators/provider'
 
 @inject()
 export default class ProvidersController {
@@ -15,7 +16,7 @@ export default class ProvidersController {
 
   /** POST /api/v1/providers: 201 with the provider, its secret masked */
   async store({ request, response, auth, apiKey }: HttpContext) {
-    const payload = await request.validateUsing(createProviderValidator)
+    const payload = await request.validateUsing(providerConfigValidator)
     return response
       .status(201)
       .send(await this.providers.create(auth.user!.id, payload, apiKeyActor(apiKey)))
