@@ -36,7 +36,7 @@ export class PostalInboundWebhook implements InboundWebhook<PostalGatewayConfig>
  * person to answer; the envelope sender (mail_from) is the fallback, since
  * mailing lists and forwarders rewrite it to a bounce address.
  */
-export function parsePostalInbound(body: Record<string, unknown>, context: ProviderEventContext) {
+function parsePostalInbound(body: Record<string, unknown>, context: ProviderEventContext) {
   const id = providerIdOrNull(body.id)
   const header = NAMED_ADDRESS.exec(stringOrNull(body.from) ?? '')
   const from = [header?.[2], stringOrNull(body.from), stringOrNull(body.mail_from)]

@@ -67,7 +67,7 @@ export function postalSignatures({ headers }: WebhookRequest): PostalSignatureHe
  * (WebhookSignatureException otherwise); null for an event that is not about
  * a message.
  */
-export function readPostalWebhook(
+function readPostalWebhook(
   rawBody: string | null,
   signatures: PostalSignatureHeaders,
   account: ProviderAccount<Partial<PostalGatewayConfig>>

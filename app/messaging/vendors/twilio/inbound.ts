@@ -29,7 +29,7 @@ export class TwilioInboundWebhook implements InboundWebhook<TwilioGatewayConfig>
  * MessageSid, From, To, Body, and NumMedia with MediaUrl{N} and
  * MediaContentType{N} for MMS. Fields Twilio adds later are ignored.
  */
-export function parseTwilioInbound(
+function parseTwilioInbound(
   params: Record<string, string>,
   context: ProviderEventContext
 ): InboundMessage {

@@ -86,7 +86,7 @@ const ERROR_TYPES: Record<string, DeliveryEventType> = {
  * and parameters (WebhookSignatureException otherwise); null for a status
  * we do not track. Fields Twilio adds later are accepted and kept.
  */
-export function readTwilioCallback(
+function readTwilioCallback(
   callback: TwilioCallback,
   account: ProviderAccount<Partial<TwilioGatewayConfig>>
 ) {
