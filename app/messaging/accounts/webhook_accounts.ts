@@ -4,12 +4,6 @@ import { WebhookProviderNotFoundException } from '#exceptions/webhook_exceptions
 import { ProviderAccounts, type ProviderAccount } from '#messaging/accounts/provider_accounts'
 
 /**
- * The provider account a webhook path names (`…/postal/:providerId`): the
- * key that verifies its signature and the scope of the messages it may touch.
- * A disabled account still receives webhooks, since messages it sent keep
- * reporting after it was switched off.
- */
-/**
  * How long a looked-up account is reused: a provider posting a burst of
  * callbacks costs one read and one decryption per period, not per callback;
  * a changed key or a deleted config takes effect within it.
@@ -18,6 +12,12 @@ const ACCOUNT_TTL_MS = 5_000
 const ACCOUNTS_KEPT = 1_000
 const recent = new Map<string, { expiresAt: number; account: Promise<ProviderAccount | null> }>()
 
+/**
+ * The provider account a webhook path names (`…/postal/:providerId`): the
+ * key that verifies its signature and the scope of the messages it may touch.
+ * A disabled account still receives webhooks, since messages it sent keep
+ * reporting after it was switched off.
+ */
 @inject()
 export class WebhookAccounts {
   constructor(private accounts: ProviderAccounts) {}

@@ -114,6 +114,7 @@ export class MessageStore {
   async claim(id: string, leaseSeconds: number): Promise<ClaimedMessage | null> {
     return this.#claimer.claim(id, leaseSeconds)
   }
+
   /**
    * Push the lease of a send still running `leaseSeconds` further. False when
    * it is no longer this holder's to extend: the message was taken over or

@@ -15,13 +15,13 @@ export interface TenantWebhookEvent {
   data: Record<string, unknown>
 }
 
-/** A delivery_events row with what the event needs of its message, as the outbox relay reads it. */
 /** One event for one endpoint: what a tenant-webhooks job carries */
 export interface TenantWebhookPayload {
   endpointId: string
   event: TenantWebhookEvent
 }
 
+/** A delivery_events row with what the event needs of its message, as the outbox relay reads it. */
 export interface RecordedDeliveryEvent {
   id: string | number
   type: string

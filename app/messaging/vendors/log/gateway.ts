@@ -7,8 +7,8 @@ import type { OutboundMessage } from '#messaging/channels/outbound'
 
 /**
  * The development gateway: records the outbound message in the log and
- * answers like a provider that accepted it, whatever its channel. An optional latency imitates a
- * slow provider.
+ * answers like a provider that accepted it, whatever its channel. An
+ * optional latency imitates a slow provider.
  */
 export class LogGateway extends Gateway {
   readonly type = 'log'

@@ -33,7 +33,11 @@ export interface SnsSigningOptions {
   timestamp?: Date
 }
 
-/** The fields SNS signs, in order, per message type; an absent one is skipped */
+/**
+ * The fields SNS signs, in order, per message type; an absent one is skipped.
+ * A copy of sns_signature.ts's list on purpose: the fake signs as SNS does,
+ * independently of the verifier it is there to test.
+ */
 const SIGNED_FIELDS = {
   Notification: ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'],
   SubscriptionConfirmation: [
