@@ -13,6 +13,9 @@ const messagesProvider = new SimpleMessagesProvider({
   'channel.enum': `The channel must be one of ${CHANNELS.join(', ')}`,
 })
 
+/** `postal, ses, … or log`: the provider types, read from the enum the vendor list follows */
+const PROVIDER_TYPES = `${GATEWAY_TYPES.slice(0, -1).join(', ')} or ${GATEWAY_TYPES.at(-1)}`
+
 export default class ProvidersAdd extends BaseCommand {
   static commandName = 'providers:add'
   static description =
@@ -25,7 +28,7 @@ export default class ProvidersAdd extends BaseCommand {
   ]
   static options: CommandOptions = { startApp: true }
 
-  @args.string({ description: 'Provider type: postal, ses, twilio, fcm, webhook or log' })
+  @args.string({ description: `Provider type: ${PROVIDER_TYPES}` })
   declare type: string
 
   @flags.boolean({ description: 'A system provider (no tenant): the only kind added here' })
