@@ -28,9 +28,11 @@ export default defineConfig({
     },
   ],
 
+  // start/kernel is loaded by start/routes, which imports it: AdonisJS imports the preloads all at
+  // once, and Node 20 then sometimes ran routes before kernel had set `middleware` (a ReferenceError
+  // at boot, about one start in ten once routes imported more)
   preloads: [
     () => import('#start/routes'),
-    () => import('#start/kernel'),
     () => import('#start/events'),
     { file: () => import('#start/scheduler'), environment: ['console'] },
   ],

@@ -349,6 +349,10 @@ test.group(
         disabled.disabled_reason,
         `every delivery attempt failed for ${WINDOW_SECONDS} s or more`
       )
+      // The worker logs it after the UPDATE commits: its output may arrive a moment after the row
+      await waitUntil('the worker to log the endpoint disabled', async () =>
+        worker.output.includes('tenant webhook endpoint disabled')
+      )
       assert.include(worker.output, 'tenant webhook endpoint disabled')
       const list = await client.get('/api/v1/webhooks').headers(headers)
       assert.containsSubset(list.body().webhooks, [{ id: endpoint.id, enabled: false }])
