@@ -2,7 +2,12 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { DeliveryTracker } from '#messaging/tracking/delivery_tracker'
 import { WebhookAccounts } from '#messaging/accounts/webhook_accounts'
-import { sendReply, vendorWebhookOf, webhookRequestOf } from '#controllers/webhooks/vendor_webhook'
+import {
+  handlerClassOf,
+  sendReply,
+  vendorWebhookOf,
+  webhookRequestOf,
+} from '#controllers/webhooks/vendor_webhook'
 
 @inject()
 export default class StatusWebhooksController {
@@ -18,7 +23,7 @@ export default class StatusWebhooksController {
    */
   async store(ctx: HttpContext) {
     const { webhook, account } = await vendorWebhookOf(ctx, this.accounts, 'status')
-    const handler = await ctx.containerResolver.make(await webhook.endpoint.handler())
+    const handler = await ctx.containerResolver.make(await handlerClassOf(webhook.endpoint))
     const result = await handler.read(webhookRequestOf(ctx), account)
     if (result.kind === 'events') {
       for (const event of result.events) {

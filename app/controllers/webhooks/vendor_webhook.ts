@@ -2,7 +2,11 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { appUrl } from '#config/app'
 import { WebhookProviderNotFoundException } from '#exceptions/webhook_exceptions'
 import type { WebhookAccounts } from '#messaging/accounts/webhook_accounts'
-import type { WebhookReply, WebhookRequest } from '#messaging/vendors/contract/vendor'
+import type {
+  WebhookEndpoint,
+  WebhookReply,
+  WebhookRequest,
+} from '#messaging/vendors/contract/vendor'
 import { webhookRouteNamed, type WebhookRoute } from '#messaging/vendors/webhook_routes'
 
 /**
@@ -19,6 +23,24 @@ export async function vendorWebhookOf<Direction extends WebhookRoute['direction'
   if (webhook?.direction !== direction) throw new WebhookProviderNotFoundException()
   const account = await accounts.find(params.providerId, webhook.vendor.type)
   return { webhook: webhook as Extract<WebhookRoute, { direction: Direction }>, account }
+}
+
+type HandlerClass<Handler> = Awaited<ReturnType<WebhookEndpoint<Handler>['handler']>>
+const handlerClasses = new Map<WebhookEndpoint<unknown>, Promise<HandlerClass<unknown>>>()
+
+/**
+ * The handler class of a vendor's webhook, imported on its first webhook and
+ * kept, as AdonisJS keeps a lazy controller: an import() per request would
+ * resolve the `#messaging/...` specifier again on every callback.
+ */
+export function handlerClassOf<Handler>(endpoint: WebhookEndpoint<Handler>) {
+  let handlerClass = handlerClasses.get(endpoint)
+  if (!handlerClass) {
+    handlerClass = endpoint.handler()
+    handlerClass.catch(() => handlerClasses.delete(endpoint))
+    handlerClasses.set(endpoint, handlerClass)
+  }
+  return handlerClass as Promise<HandlerClass<Handler>>
 }
 
 /** The webhook as its vendor sent it: raw bytes, headers and the public URL it called. */
