@@ -18,6 +18,10 @@ export default defineConfig({
     () => import('@adonisjs/lucid/database_provider'),
     () => import('@adonisjs/auth/auth_provider'),
     () => import('@adonisjs/redis/redis_provider'),
+    () => import('@adonisjs/core/providers/edge_provider'),
+    () => import('@adonisjs/session/session_provider'),
+    () => import('@adonisjs/shield/shield_provider'),
+    () => import('@adonisjs/static/static_provider'),
     () => import('@adonisjs/lock/lock_provider'),
     () => import('@adonisjs/limiter/limiter_provider'),
     () => import('@rlanz/bull-queue/queue_provider'),
@@ -42,9 +46,16 @@ export default defineConfig({
       { files: ['tests/unit/**/*.spec(.ts|.js)'], name: 'unit', timeout: 2000 },
       { files: ['tests/functional/**/*.spec(.ts|.js)'], name: 'functional', timeout: 30000 },
       { files: ['tests/integration/**/*.spec(.ts|.js)'], name: 'integration', timeout: 120000 },
+      // The console in a real browser (Debian's Chromium driven by Playwright)
+      { files: ['tests/browser/**/*.spec(.ts|.js)'], name: 'browser', timeout: 120000 },
       // Fault injection (npm run test:faults): real processes killed, Redis flushed, PostgreSQL cut
       { files: ['tests/faults/**/*.spec(.ts|.js)'], name: 'faults', timeout: 300000 },
     ],
     forceExit: false,
   },
+
+  metaFiles: [
+    { pattern: 'resources/views/**/*.edge', reloadServer: false },
+    { pattern: 'public/**', reloadServer: false },
+  ],
 })

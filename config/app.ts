@@ -16,7 +16,8 @@ export const appUrl = env.get('APP_URL').replace(/\/+$/, '')
 
 export const http = defineConfig({
   generateRequestId: true,
-  allowMethodSpoofing: false,
+  // HTML forms in the console send PUT and DELETE as POST ?_method=…
+  allowMethodSpoofing: true,
   useAsyncLocalStorage: false,
   /**
    * Behind a proxy, trust it for the client IP used in logs

@@ -1,9 +1,11 @@
 import { defineConfig } from '@adonisjs/auth'
 import { tokensGuard, tokensUserProvider } from '@adonisjs/auth/access_tokens'
+import { sessionGuard, sessionUserProvider } from '@adonisjs/auth/session'
 import type { InferAuthenticators, InferAuthEvents, Authenticators } from '@adonisjs/auth/types'
 
 /**
- * API keys are opaque access tokens issued to a tenant.
+ * API keys are opaque access tokens issued to a tenant (`api`); people sign in
+ * to the console with a session (`web`).
  */
 const authConfig = defineConfig({
   default: 'api',
@@ -12,6 +14,12 @@ const authConfig = defineConfig({
       provider: tokensUserProvider({
         tokens: 'apiKeys',
         model: () => import('#models/tenant'),
+      }),
+    }),
+    web: sessionGuard({
+      useRememberMeTokens: false,
+      provider: sessionUserProvider({
+        model: () => import('#models/user'),
       }),
     }),
   },

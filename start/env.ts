@@ -113,6 +113,11 @@ const env = await Env.create(new URL('../', import.meta.url), {
   */
   API_BODY_LIMIT: Env.schema.string(),
   BULK_MAX_RECIPIENTS: Env.schema.number(),
+
+  /*
+  | The console (/console): how long a session lasts without activity (`8h`, `30m`)
+  */
+  CONSOLE_SESSION_AGE: Env.schema.string.optional(),
 })
 
 if (egressAllowExported !== undefined) env.set('EGRESS_ALLOW', egressAllowExported)

@@ -9,11 +9,13 @@ import server from '@adonisjs/core/services/server'
 server.errorHandler(() => import('#exceptions/handler'))
 
 /**
- * Run on every request, even ones without a route.
+ * Run on every request, even ones without a route. The static middleware
+ * serves public/ (the console's stylesheet and scripts).
  */
 server.use([
   () => import('#middleware/container_bindings_middleware'),
   () => import('#middleware/force_json_response_middleware'),
+  () => import('@adonisjs/static/static_middleware'),
 ])
 
 /**
@@ -31,4 +33,10 @@ export const middleware = router.named({
   tenantApiLimit: () => import('#middleware/tenant_api_limit_middleware'),
   metricsToken: () => import('#middleware/metrics_token_middleware'),
   webhookMetrics: () => import('#middleware/webhook_metrics_middleware'),
+  // The console's routes only: the API neither reads a session cookie nor asks for a CSRF token
+  session: () => import('@adonisjs/session/session_middleware'),
+  shield: () => import('@adonisjs/shield/shield_middleware'),
+  consoleAuth: () => import('#middleware/console_auth_middleware'),
+  consoleGuest: () => import('#middleware/console_guest_middleware'),
+  consoleRole: () => import('#middleware/console_role_middleware'),
 })

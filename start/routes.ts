@@ -6,6 +6,8 @@
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 import { WEBHOOKS_PREFIX, WEBHOOK_ROUTES } from '#messaging/vendors/webhook_routes'
+// The console's pages (/console)
+import '#start/console_routes'
 
 const HealthController = () => import('#controllers/health_controller')
 const MetricsController = () => import('#controllers/metrics_controller')

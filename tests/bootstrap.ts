@@ -6,13 +6,24 @@ import { pluginAdonisJS } from '@japa/plugin-adonisjs'
 import testUtils from '@adonisjs/core/services/test_utils'
 import redis from '@adonisjs/redis/services/main'
 import { assertFaultEnvironment } from '#tests/helpers/fault_environment'
+import { sessionApiClient } from '@adonisjs/session/plugins/api_client'
+import { shieldApiClient } from '@adonisjs/shield/plugins/api_client'
+import { authApiClient } from '@adonisjs/auth/plugins/api_client'
 
 /**
  * The test database was migrated fresh by `bin/setup --test`; the test Redis
  * database index (REDIS_DB in .env.test) belongs to the tests alone and is
  * emptied before they run.
  */
-export const plugins: Config['plugins'] = [assert(), apiClient(), pluginAdonisJS(app)]
+export const plugins: Config['plugins'] = [
+  assert(),
+  apiClient(),
+  pluginAdonisJS(app),
+  // Console requests: `.withSession()`, `.loginAs(user)` (guard `web`), `.withCsrfToken()`
+  sessionApiClient(app),
+  shieldApiClient(),
+  authApiClient(app),
+]
 
 export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   setup: [

@@ -15,15 +15,15 @@ function changer({ apiKey }: HttpContext) {
 export default class ApiKeysController {
   /** GET /api/v1/keys: masked, never a secret */
   @inject()
-  async index({ auth }: HttpContext, list: ListApiKeys) {
-    return { keys: await list.handle(auth.user!) }
+  async index({ tenant }: HttpContext, list: ListApiKeys) {
+    return { keys: await list.handle(tenant) }
   }
 
   /** POST /api/v1/keys: 201 with the key and its secret, shown this once */
   @inject()
   async store(ctx: HttpContext, issue: IssueApiKey) {
     const payload = await ctx.request.validateUsing(issueApiKeyValidator)
-    const key = await issue.handle(ctx.auth.user!, payload, changer(ctx))
+    const key = await issue.handle(ctx.tenant, payload, changer(ctx))
     return ctx.response.status(201).send(key)
   }
 
@@ -32,7 +32,7 @@ export default class ApiKeysController {
   async rotate(ctx: HttpContext, rotate: RotateApiKey) {
     const { graceSeconds = 0 } = await ctx.request.validateUsing(rotateApiKeyValidator)
     const key = await rotate.handle(
-      ctx.auth.user!,
+      ctx.tenant,
       String(ctx.params.id),
       graceSeconds,
       changer(ctx)
@@ -43,7 +43,7 @@ export default class ApiKeysController {
   /** DELETE /api/v1/keys/:id: 204; the key gets 401 from now on */
   @inject()
   async destroy(ctx: HttpContext, revoke: RevokeApiKey) {
-    await revoke.handle(ctx.auth.user!, String(ctx.params.id), changer(ctx))
+    await revoke.handle(ctx.tenant, String(ctx.params.id), changer(ctx))
     return ctx.response.noContent()
   }
 }

@@ -8,8 +8,8 @@ export default class AuditController {
   constructor(private entries: AuditEntries) {}
 
   /** GET /api/v1/audit: the tenant's own entries, newest first, filtered; `next` is the next page's `before` */
-  async index({ request, auth }: HttpContext) {
+  async index({ request, tenant }: HttpContext) {
     const filters = await request.validateUsing(listAuditEntriesValidator, { data: request.qs() })
-    return this.entries.list({ tenantId: auth.user!.id }, filters)
+    return this.entries.list({ tenantId: tenant.id }, filters)
   }
 }

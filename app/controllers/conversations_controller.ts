@@ -10,14 +10,14 @@ export default class ConversationsController {
   constructor(private conversations: ConversationService) {}
 
   /** GET /api/v1/conversations: newest activity first, filtered by status or channel, paginated */
-  async index({ request, auth }: HttpContext) {
+  async index({ request, tenant }: HttpContext) {
     const filters = await request.validateUsing(listConversationsValidator, { data: request.qs() })
-    return this.conversations.list(auth.user!.id, filters)
+    return this.conversations.list(tenant.id, filters)
   }
 
   /** GET /api/v1/conversations/:id: with its contact and messages in order */
-  async show({ params, auth }: HttpContext) {
-    return this.conversations.find(auth.user!.id, params.id)
+  async show({ params, tenant }: HttpContext) {
+    return this.conversations.find(tenant.id, params.id)
   }
 
   /**
@@ -25,9 +25,9 @@ export default class ConversationsController {
    * like any other. The send validator checks the reply against the
    * conversation's channel and contact as it would a direct send.
    */
-  async reply({ params, request, response, auth, apiKey }: HttpContext) {
+  async reply({ params, request, response, tenant, apiKey }: HttpContext) {
     const reply = await request.validateUsing(replyConversationValidator)
-    const conversation = await this.conversations.find(auth.user!.id, params.id)
+    const conversation = await this.conversations.find(tenant.id, params.id)
     const send = await sendMessageValidator.validate({
       channel: conversation.channel,
       recipient: conversation.contact.address,
@@ -37,6 +37,6 @@ export default class ConversationsController {
     })
     return response
       .status(201)
-      .send(await this.conversations.reply(senderOf(auth.user!, apiKey), conversation, send))
+      .send(await this.conversations.reply(senderOf(tenant, apiKey), conversation, send))
   }
 }

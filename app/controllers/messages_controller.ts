@@ -15,10 +15,10 @@ export default class MessagesController {
    * when an idempotency key (header or field) is repeated.
    */
   @inject()
-  async store({ request, response, auth, apiKey }: HttpContext, sendMessage: SendMessage) {
+  async store({ request, response, tenant, apiKey }: HttpContext, sendMessage: SendMessage) {
     const payload = await request.validateUsing(sendMessageValidator)
     const idempotencyKey = request.header('Idempotency-Key')?.trim() || payload.idempotencyKey
-    const { message, created } = await sendMessage.handle(senderOf(auth.user!, apiKey), {
+    const { message, created } = await sendMessage.handle(senderOf(tenant, apiKey), {
       ...payload,
       idempotencyKey,
     })
@@ -27,32 +27,32 @@ export default class MessagesController {
 
   /** POST /api/v1/messages/bulk */
   @inject()
-  async bulk({ request, response, auth, apiKey }: HttpContext, sendBulk: SendBulk) {
+  async bulk({ request, response, tenant, apiKey }: HttpContext, sendBulk: SendBulk) {
     const payload = await request.validateUsing(sendBulkValidator)
-    return response.status(201).send(await sendBulk.handle(senderOf(auth.user!, apiKey), payload))
+    return response.status(201).send(await sendBulk.handle(senderOf(tenant, apiKey), payload))
   }
 
   /** GET /api/v1/messages/:id */
   @inject()
-  async show({ params, auth }: HttpContext, showMessage: ShowMessage) {
-    return showMessage.handle(auth.user!.id, params.id)
+  async show({ params, tenant }: HttpContext, showMessage: ShowMessage) {
+    return showMessage.handle(tenant.id, params.id)
   }
 
   /** DELETE /api/v1/messages/:id */
   @inject()
-  async destroy({ params, auth }: HttpContext, cancelMessage: CancelMessage) {
-    return cancelMessage.handle(auth.user!.id, params.id)
+  async destroy({ params, tenant }: HttpContext, cancelMessage: CancelMessage) {
+    return cancelMessage.handle(tenant.id, params.id)
   }
 
   /** GET /api/v1/messages/stats/queue: the tenant's own backlog, never the shared queues' */
   @inject()
-  async queueStats({ auth }: HttpContext, stats: TenantQueueStats) {
-    return stats.forTenant(auth.user!.id)
+  async queueStats({ tenant }: HttpContext, stats: TenantQueueStats) {
+    return stats.forTenant(tenant.id)
   }
 
   /** GET /api/v1/messages/stats/channels */
   @inject()
-  async channelStats({ auth }: HttpContext, stats: ChannelStats) {
-    return stats.forTenant(auth.user!.id)
+  async channelStats({ tenant }: HttpContext, stats: ChannelStats) {
+    return stats.forTenant(tenant.id)
   }
 }

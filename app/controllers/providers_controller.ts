@@ -10,37 +10,37 @@ export default class ProvidersController {
   constructor(private providers: ProviderConfigService) {}
 
   /** GET /api/v1/providers */
-  async index({ auth }: HttpContext) {
-    return { providers: await this.providers.list(auth.user!.id) }
+  async index({ tenant }: HttpContext) {
+    return { providers: await this.providers.list(tenant.id) }
   }
 
   /** POST /api/v1/providers: 201 with the provider, its secret masked */
-  async store({ request, response, auth, apiKey }: HttpContext) {
+  async store({ request, response, tenant, apiKey }: HttpContext) {
     const payload = await request.validateUsing(providerConfigValidator)
     return response
       .status(201)
-      .send(await this.providers.create(auth.user!.id, payload, apiKeyActor(apiKey)))
+      .send(await this.providers.create(tenant.id, payload, apiKeyActor(apiKey)))
   }
 
   /** GET /api/v1/providers/:id */
-  async show({ params, auth }: HttpContext) {
-    return this.providers.find(auth.user!.id, params.id)
+  async show({ params, tenant }: HttpContext) {
+    return this.providers.find(tenant.id, params.id)
   }
 
   /** PATCH /api/v1/providers/:id */
-  async update({ params, request, auth, apiKey }: HttpContext) {
+  async update({ params, request, tenant, apiKey }: HttpContext) {
     const changes = await request.validateUsing(updateProviderValidator)
-    return this.providers.update(auth.user!.id, params.id, changes, apiKeyActor(apiKey))
+    return this.providers.update(tenant.id, params.id, changes, apiKeyActor(apiKey))
   }
 
   /** DELETE /api/v1/providers/:id: 204 */
-  async destroy({ params, response, auth, apiKey }: HttpContext) {
-    await this.providers.delete(auth.user!.id, params.id, apiKeyActor(apiKey))
+  async destroy({ params, response, tenant, apiKey }: HttpContext) {
+    await this.providers.delete(tenant.id, params.id, apiKeyActor(apiKey))
     return response.noContent()
   }
 
   /** POST /api/v1/providers/:id/test: 200 with {ok, detail}, whatever the outcome */
-  async test({ params, auth }: HttpContext) {
-    return this.providers.test(auth.user!.id, params.id)
+  async test({ params, tenant }: HttpContext) {
+    return this.providers.test(tenant.id, params.id)
   }
 }

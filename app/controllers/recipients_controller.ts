@@ -7,8 +7,8 @@ import { EraseRecipient } from '#messaging/erasure/erase_recipient'
 export default class RecipientsController {
   /** DELETE /api/v1/recipients/:address: erases the recipient from the tenant's records; 200 with the counts */
   @inject()
-  async destroy({ params, auth, apiKey }: HttpContext, erase: EraseRecipient) {
-    return erase.run(auth.user!.id, decoded(params.address), apiKeyActor(apiKey))
+  async destroy({ params, tenant, apiKey }: HttpContext, erase: EraseRecipient) {
+    return erase.run(tenant.id, decoded(params.address), apiKeyActor(apiKey))
   }
 }
 

@@ -14,35 +14,35 @@ export default class TemplatesController {
   constructor(private templates: TemplateService) {}
 
   /** GET /api/v1/templates: every version, filtered by channel, name or locale, paginated */
-  async index({ request, auth }: HttpContext) {
+  async index({ request, tenant }: HttpContext) {
     const filters = await request.validateUsing(listTemplatesValidator, { data: request.qs() })
-    return this.templates.list(auth.user!.id, filters)
+    return this.templates.list(tenant.id, filters)
   }
 
   /** POST /api/v1/templates: version 1 of a new template */
-  async store({ request, response, auth, apiKey }: HttpContext) {
+  async store({ request, response, tenant, apiKey }: HttpContext) {
     const payload = await request.validateUsing(createTemplateValidator)
     return response
       .status(201)
-      .send(await this.templates.create(auth.user!.id, payload, apiKeyActor(apiKey)))
+      .send(await this.templates.create(tenant.id, payload, apiKeyActor(apiKey)))
   }
 
   /** GET /api/v1/templates/:id: one version */
-  async show({ params, auth }: HttpContext) {
-    return this.templates.find(auth.user!.id, params.id)
+  async show({ params, tenant }: HttpContext) {
+    return this.templates.find(tenant.id, params.id)
   }
 
   /** PUT /api/v1/templates/:id: 201 with the template's next version, a new row with its own id */
-  async update({ params, request, response, auth, apiKey }: HttpContext) {
+  async update({ params, request, response, tenant, apiKey }: HttpContext) {
     const payload = await request.validateUsing(updateTemplateValidator)
     return response
       .status(201)
-      .send(await this.templates.addVersion(auth.user!.id, params.id, payload, apiKeyActor(apiKey)))
+      .send(await this.templates.addVersion(tenant.id, params.id, payload, apiKeyActor(apiKey)))
   }
 
   /** POST /api/v1/templates/:id/preview: the version rendered with the given variables */
-  async preview({ params, request, auth }: HttpContext) {
+  async preview({ params, request, tenant }: HttpContext) {
     const { variables } = await request.validateUsing(previewTemplateValidator)
-    return this.templates.preview(auth.user!.id, params.id, variables ?? {})
+    return this.templates.preview(tenant.id, params.id, variables ?? {})
   }
 }

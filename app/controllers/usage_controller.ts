@@ -3,7 +3,7 @@ import { usageReport } from '#messaging/quotas/usage_report'
 
 export default class UsageController {
   /** GET /api/v1/usage: today's and this month's message counts per channel, next to the quotas */
-  async show({ auth }: HttpContext) {
-    return usageReport(auth.user!)
+  async show({ tenant }: HttpContext) {
+    return usageReport(tenant)
   }
 }

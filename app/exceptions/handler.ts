@@ -8,6 +8,8 @@ import { DomainException } from '#exceptions/api_error'
 import { isServiceUnavailable } from '#exceptions/service_availability'
 import { SendNotYetRecordedException } from '#exceptions/webhook_exceptions'
 import { rateLimitHeaders } from '#exceptions/rate_limit_headers'
+import { renderConsoleError } from '#exceptions/console_error_pages'
+import { isConsoleRequest } from '#controllers/console/console_paths'
 
 interface ErrorReply {
   status: number
@@ -55,6 +57,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
 
   async handle(error: unknown, ctx: HttpContext) {
     const reply = this.toReply(error)
+    if (isConsoleRequest(ctx.request.url())) {
+      return renderConsoleError(error, reply.status, reply.errors, ctx)
+    }
     for (const [name, value] of Object.entries(reply.headers ?? {})) {
       ctx.response.header(name, value)
     }

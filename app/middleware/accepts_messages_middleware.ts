@@ -8,7 +8,7 @@ import { TenantSuspendedException } from '#exceptions/domain_exceptions'
  */
 export default class AcceptsMessagesMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
-    if (ctx.auth.user?.status !== 'active') {
+    if (ctx.tenant.status !== 'active') {
       throw new TenantSuspendedException()
     }
     return next()

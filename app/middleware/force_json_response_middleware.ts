@@ -1,13 +1,16 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
+import { isConsoleRequest } from '#controllers/console/console_paths'
 
 /**
- * The API answers JSON whatever the client's Accept header says.
+ * The API answers JSON whatever the client's Accept header says. The console
+ * (HTML pages for people) is left to negotiate.
  */
 export default class ForceJsonResponseMiddleware {
   async handle({ request }: HttpContext, next: NextFn) {
-    const headers = request.headers()
-    headers.accept = 'application/json'
+    if (!isConsoleRequest(request.url())) {
+      request.headers().accept = 'application/json'
+    }
     return next()
   }
 }

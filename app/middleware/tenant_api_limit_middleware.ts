@@ -27,7 +27,7 @@ export default class TenantApiLimitMiddleware {
   ) {}
 
   async handle(ctx: HttpContext, next: NextFn) {
-    const tenant = ctx.auth.getUserOrFail() as Tenant
+    const tenant = ctx.tenant
     const limit = this.limitOf(tenant, ctx.logger)
     if (!limit) return next()
     const consumed = await limiter

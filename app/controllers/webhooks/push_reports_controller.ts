@@ -12,9 +12,9 @@ export default class PushReportsController {
    * notification delivered, opened or clicked, with the tenant's API key. The
    * signed variant, for apps without a key, is FCM's status webhook.
    */
-  async store({ request, auth }: HttpContext) {
+  async store({ request, tenant }: HttpContext) {
     const report = await request.validateUsing(pushReportValidator)
-    await this.reports.record({ tenantId: auth.user!.id, providerConfigId: null }, report)
+    await this.reports.record({ tenantId: tenant.id, providerConfigId: null }, report)
     return { received: true }
   }
 }

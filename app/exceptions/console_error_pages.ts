@@ -1,0 +1,55 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { errors as vineErrors } from '@vinejs/vine'
+import { errors as authErrors } from '@adonisjs/auth'
+import { CONSOLE_LOGIN_PATH } from '#controllers/console/console_paths'
+import type { ApiError } from '#exceptions/api_error'
+
+const TITLES: Record<number, string> = {
+  400: 'That request could not be read',
+  403: 'Not allowed',
+  404: 'Not found',
+  409: 'That changed meanwhile',
+  422: 'That could not be saved',
+  429: 'Too many attempts',
+  503: 'A backing service is unavailable',
+}
+
+/**
+ * Console errors for people: a form's validation errors go back to the form
+ * beside their fields (flash messages), another refused change goes back with
+ * its message on top, and a page that cannot be shown says why in HTML. An
+ * expired CSRF token is a 403 that signs nobody in.
+ */
+export async function renderConsoleError(
+  error: unknown,
+  status: number,
+  errors: ApiError[],
+  ctx: HttpContext
+) {
+  const { request, response, session } = ctx
+  if (error instanceof authErrors.E_UNAUTHORIZED_ACCESS) {
+    return response.redirect(CONSOLE_LOGIN_PATH)
+  }
+  const isForm = request.method() !== 'GET' && session !== undefined
+  if (isForm && error instanceof vineErrors.E_VALIDATION_ERROR) {
+    session.flashValidationErrors(error)
+    return response.redirect().back()
+  }
+  if (isForm && status >= 400 && status < 500 && status !== 403 && status !== 404) {
+    session.flashExcept(['_csrf', '_method', 'password', 'password_confirmation'])
+    session.flash('notice', { kind: 'error', text: errors.map((entry) => entry.message).join(' ') })
+    return response.redirect().back()
+  }
+  const isCsrf = (error as { code?: unknown }).code === 'E_BAD_CSRF_TOKEN'
+  const message = isCsrf
+    ? 'This form has expired. Go back, reload the page and try again.'
+    : status >= 500
+      ? 'Something went wrong on our side. It has been logged; try again in a moment.'
+      : errors[0]?.message
+  const html = await ctx.view.render('pages/errors/status', {
+    status,
+    title: isCsrf ? 'Form expired' : (TITLES[status] ?? (status >= 500 ? 'Server error' : 'Error')),
+    message,
+  })
+  return response.status(status).type('text/html').send(html)
+}

@@ -1,0 +1,28 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import type { NextFn } from '@adonisjs/core/types/http'
+import { CONSOLE_LOGIN_PATH } from '#controllers/console/console_paths'
+import { tenantIdOf } from '#controllers/console/console_scope'
+import Tenant from '#models/tenant'
+
+/**
+ * Console pages need a signed-in person (someone with two-factor turned on is
+ * signed in only once their code was accepted); anyone else is sent to the
+ * sign-in page, and a disabled account is signed out.
+ */
+export default class ConsoleAuthMiddleware {
+  async handle(ctx: HttpContext, next: NextFn) {
+    const web = ctx.auth.use('web')
+    const user = (await web.check()) ? web.user : undefined
+    if (!user || user.disabledAt) {
+      if (user) await web.logout()
+      return ctx.response.redirect(CONSOLE_LOGIN_PATH)
+    }
+    ctx.consoleUser = user
+    // An operator's header lists the tenants to switch between
+    const consoleTenants = user.isOperator
+      ? await Tenant.query().select('id', 'name').orderBy('name')
+      : null
+    ctx.view.share({ currentUser: user, consoleTenants, consoleTenantId: tenantIdOf(ctx) })
+    return next()
+  }
+}
