@@ -53,6 +53,7 @@ router
       .get('/messages/stats/channels', [MessagesController, 'channelStats'])
       .as('messages.stats.channels')
       .use(read)
+    router.get('/messages', [MessagesController, 'index']).as('messages.index').use(read)
     router.get('/messages/:id', [MessagesController, 'show']).as('messages.show').use(read)
     router.get('/usage', [UsageController, 'show']).as('usage.show').use(read)
     router.delete('/messages/:id', [MessagesController, 'destroy']).as('messages.destroy').use(send)
