@@ -14,3 +14,8 @@ export function apiKeyActor(apiKey: Pick<ApiKeyIdentity, 'id'>): AuditActor {
 export function operatorActor(env: NodeJS.ProcessEnv = process.env): AuditActor {
   return { type: 'operator', id: env.SWITCHBOARD_OPERATOR || userInfo().username }
 }
+
+/** A change made in the console is the signed-in person's. */
+export function userActor(user: { id: number }): AuditActor {
+  return { type: 'user', id: String(user.id) }
+}

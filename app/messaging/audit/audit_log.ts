@@ -2,9 +2,12 @@ import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { auditSnapshot } from '#messaging/audit/audit_snapshot'
 
-export const AUDIT_ACTOR_TYPES = ['api_key', 'operator', 'system'] as const
+export const AUDIT_ACTOR_TYPES = ['api_key', 'operator', 'user', 'system'] as const
 
-/** Who made a change: a tenant's API key (by id) or an operator at the command line. */
+/**
+ * Who made a change: a tenant's API key (by id), an operator at the command
+ * line, or a person signed in to the console (by user id).
+ */
 export interface AuditActor {
   type: (typeof AUDIT_ACTOR_TYPES)[number]
   id: string
