@@ -68,6 +68,10 @@ router
           .where('id', uuid)
           .as('messages.show')
         router
+          .get('/messages/:id/timeline', [MessagesController, 'timeline'])
+          .where('id', uuid)
+          .as('messages.timeline')
+        router
           .post('/messages/:id/cancel', [MessagesController, 'cancel'])
           .where('id', uuid)
           .as('messages.cancel')
