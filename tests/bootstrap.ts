@@ -9,6 +9,8 @@ import { assertFaultEnvironment } from '#tests/helpers/fault_environment'
 import { sessionApiClient } from '@adonisjs/session/plugins/api_client'
 import { shieldApiClient } from '@adonisjs/shield/plugins/api_client'
 import { authApiClient } from '@adonisjs/auth/plugins/api_client'
+import { browserClient } from '@japa/browser-client'
+import { chromium } from 'playwright'
 
 /**
  * The test database was migrated fresh by `bin/setup --test`; the test Redis
@@ -23,6 +25,27 @@ export const plugins: Config['plugins'] = [
   sessionApiClient(app),
   shieldApiClient(),
   authApiClient(app),
+  // The browser suite drives Debian's Chromium (bin/setup --test installs it; Playwright never
+  // downloads one). Without the background-networking flags Chromium keeps calling out to a
+  // network that refuses it.
+  browserClient({
+    runInSuites: ['browser'],
+    contextOptions: { viewport: { width: 1280, height: 800 } },
+    launcher: () =>
+      chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      }),
+  }),
 ]
 
 export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
@@ -38,7 +61,7 @@ export const configureSuite: Config['configureSuite'] = (suite) => {
   if (suite.name === 'faults') {
     suite.setup(() => assertFaultEnvironment())
   }
-  if (['functional', 'integration', 'faults'].includes(suite.name)) {
+  if (['functional', 'integration', 'browser', 'faults'].includes(suite.name)) {
     return suite.setup(() => testUtils.httpServer().start())
   }
 }
