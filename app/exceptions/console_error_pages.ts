@@ -15,6 +15,12 @@ const TITLES: Record<number, string> = {
 }
 
 /**
+ * Form inputs never kept in the session to refill a form: the CSRF token, and
+ * passwords and credentials (a form names its credential inputs `secrets[…]`).
+ */
+const NOT_REFILLED = ['_csrf', '_method', 'password', 'password_confirmation', 'secrets']
+
+/**
  * Console errors for people: a form's validation errors go back to the form
  * beside their fields (flash messages), another refused change goes back with
  * its message on top, and a page that cannot be shown says why in HTML. An
@@ -33,10 +39,11 @@ export async function renderConsoleError(
   const isForm = request.method() !== 'GET' && session !== undefined
   if (isForm && error instanceof vineErrors.E_VALIDATION_ERROR) {
     session.flashValidationErrors(error)
+    session.flashExcept(NOT_REFILLED)
     return response.redirect().back()
   }
   if (isForm && status >= 400 && status < 500 && status !== 403 && status !== 404) {
-    session.flashExcept(['_csrf', '_method', 'password', 'password_confirmation'])
+    session.flashExcept(NOT_REFILLED)
     session.flash('notice', { kind: 'error', text: errors.map((entry) => entry.message).join(' ') })
     return response.redirect().back()
   }
