@@ -57,6 +57,16 @@ test.group('The vendor list drives every per-vendor part', () => {
     }
   })
 
+  test('each vendor’s console form asks for every field of its config, once', ({ assert }) => {
+    for (const vendor of VENDORS) {
+      assert.deepEqual(
+        vendor.configFields.map((field) => field.name).sort(),
+        Object.keys(vendor.configSchema.getProperties()).sort(),
+        vendor.type
+      )
+    }
+  })
+
   test('each vendor’s secret fields are masked', ({ assert }) => {
     for (const vendor of VENDORS) {
       const fields = [vendor.secret?.field, ...(vendor.otherSecrets ?? [])].filter(

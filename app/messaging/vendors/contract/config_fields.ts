@@ -13,3 +13,19 @@ export const httpUrl = () =>
     .trim()
     .maxLength(2048)
     .url({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+
+/**
+ * How the console's provider form asks for one `config` field. A field the
+ * vendor names as a secret (`secret`, `otherSecrets`) is never shown back:
+ * the form leaves it empty, and an empty one keeps the stored value.
+ */
+export interface ConfigField {
+  /** Its key in `config` */
+  name: string
+  label: string
+  /** The value's shape: a line of text, a URL, or a JSON object typed as text (a key file) */
+  input: 'text' | 'url' | 'json'
+  required?: boolean
+  hint?: string
+  placeholder?: string
+}

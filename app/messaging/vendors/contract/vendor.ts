@@ -7,6 +7,7 @@ import type { EgressPolicy } from '#messaging/egress/egress_policy'
 import type { ProviderAccount } from '#messaging/accounts/provider_accounts'
 import type { InboundMessage } from '#messaging/conversations/inbound_message'
 import type { ProviderEvent } from '#messaging/tracking/provider_event'
+import type { ConfigField } from '#messaging/vendors/contract/config_fields'
 
 /** What a vendor's gateway is built with, besides the account's own config. */
 export interface GatewayContext {
@@ -90,10 +91,16 @@ export interface WebhookEndpoint<Handler> {
  */
 export interface Vendor<Credentials = any> {
   type: GatewayType
+  /** Its name as people know it (Postal, Amazon SES) */
+  label: string
+  /** One line on what it is, where the console offers the provider types */
+  summary: string
   /** The channels a gateway of this type can deliver */
   channels: readonly Channel[]
   /** The provider's `config` as the API takes it */
   configSchema: VineObject<any, any, any, any>
+  /** The console's form for `config`: each of configSchema's fields once, in the order asked */
+  configFields: readonly ConfigField[]
   /** The config field holding the main secret, shown only as a mask; `value` when it is nested */
   secret?: { field: string; value?: (config: Record<string, unknown>) => unknown }
   /** Further secret config fields, also shown only as masks */

@@ -1,13 +1,16 @@
 import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import { defineVendor } from '#messaging/vendors/contract/vendor'
-import { fcmConfigSchema } from '#messaging/vendors/fcm/config'
+import { fcmConfigFields, fcmConfigSchema } from '#messaging/vendors/fcm/config'
 import type { FcmGatewayConfig } from '#messaging/vendors/fcm/gateway'
 
 export const fcmVendor = defineVendor<FcmGatewayConfig>({
   type: GatewayType.Fcm,
+  label: 'Firebase Cloud Messaging',
+  summary: 'Push notifications to Android, iOS and web apps through FCM',
   channels: [Channel.Push],
   configSchema: fcmConfigSchema,
+  configFields: fcmConfigFields,
   // The mask shows the end of the service account's private key
   secret: {
     field: 'serviceAccount',

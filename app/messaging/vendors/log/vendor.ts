@@ -6,8 +6,11 @@ import { logConfigSchema } from '#messaging/vendors/log/config'
 /** The smallest vendor: every channel, no settings, no secret, no webhooks. */
 export const logVendor = defineVendor({
   type: GatewayType.Log,
+  label: 'Log',
+  summary: 'Writes each message to the server log instead of sending it: for development',
   channels: CHANNELS,
   configSchema: logConfigSchema,
+  configFields: [],
   urlFields: [],
   loadGateway: async () => {
     const { LogGateway } = await import('#messaging/vendors/log/gateway')

@@ -1,13 +1,16 @@
 import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import { defineVendor } from '#messaging/vendors/contract/vendor'
-import { sesConfigSchema } from '#messaging/vendors/ses/config'
+import { sesConfigFields, sesConfigSchema } from '#messaging/vendors/ses/config'
 import type { SesGatewayConfig } from '#messaging/vendors/ses/gateway'
 
 export const sesVendor = defineVendor<SesGatewayConfig>({
   type: GatewayType.Ses,
+  label: 'Amazon SES',
+  summary: 'Email through Amazon Simple Email Service, with delivery events over SNS',
   channels: [Channel.Email],
   configSchema: sesConfigSchema,
+  configFields: sesConfigFields,
   secret: { field: 'secretAccessKey' },
   urlFields: ['endpoint'],
   loadGateway: async () => {

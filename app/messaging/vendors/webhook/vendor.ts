@@ -1,13 +1,16 @@
 import { Channel } from '#enums/channel'
 import { GatewayType } from '#enums/gateway_type'
 import { defineVendor } from '#messaging/vendors/contract/vendor'
-import { webhookConfigSchema } from '#messaging/vendors/webhook/config'
+import { webhookConfigFields, webhookConfigSchema } from '#messaging/vendors/webhook/config'
 import type { WebhookGatewayConfig } from '#messaging/vendors/webhook/gateway'
 
 export const webhookVendor = defineVendor<WebhookGatewayConfig>({
   type: GatewayType.Webhook,
+  label: 'Signed webhook',
+  summary: 'Messages posted as signed JSON to the URL each message names',
   channels: [Channel.Webhook],
   configSchema: webhookConfigSchema,
+  configFields: webhookConfigFields,
   secret: { field: 'secret' },
   urlFields: ['url'],
   loadGateway: async () => {
