@@ -24,6 +24,15 @@ export class MessageNotCancelableException extends DomainException {
   }
 }
 
+/** Only a failed outbound message is sent again (as a new message), and only once. */
+export class MessageNotRetryableException extends DomainException {
+  static status = 409
+  static code = 'E_NOT_RETRYABLE'
+  constructor(status: string) {
+    super(`Only a failed message can be retried: this one is ${status}`)
+  }
+}
+
 export class TenantSuspendedException extends DomainException {
   static status = 403
   static code = 'E_TENANT_SUSPENDED'

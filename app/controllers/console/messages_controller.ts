@@ -1,4 +1,15 @@
+import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
+import { canSee } from '#controllers/console/console_scope'
+import { messagePage } from '#controllers/console/message_page_view'
+import { timelineOf } from '#controllers/console/message_timeline_view'
+import { MessageNotFoundException } from '#exceptions/domain_exceptions'
+import { CancelMessage } from '#messaging/actions/cancel_message'
+import { messageTenantOf } from '#messaging/actions/message_lookup'
+import { RelatedMessages } from '#messaging/actions/related_messages'
+import type { ResendResult } from '#messaging/actions/resend_failed'
+import { RetryMessage } from '#messaging/actions/retry_message'
+import { ShowMessage } from '#messaging/actions/show_message'
 
 /** The console's Messages pages: the search list, a message's page and its actions. */
 export default class MessagesController {
@@ -6,4 +17,61 @@ export default class MessagesController {
   async index({ view }: HttpContext) {
     return view.render('pages/messages/index')
   }
+
+  /** GET /console/messages/:id: the message's page (header, content, linked messages, timeline) */
+  @inject()
+  async show(ctx: HttpContext, showMessage: ShowMessage, relatedMessages: RelatedMessages) {
+    const message = await showMessage.handle(await ownerOf(ctx), ctx.params.id)
+    const family = await relatedMessages.handle(message)
+    return ctx.view.render('pages/messages/show', messagePage(message, family, ctx.consoleUser))
+  }
+
+  /** GET /console/messages/:id/timeline: the timeline fragment the page polls (htmx) until settled */
+  @inject()
+  async timeline(ctx: HttpContext, showMessage: ShowMessage) {
+    const message = await showMessage.handle(await ownerOf(ctx), ctx.params.id)
+    return ctx.view.render('pages/messages/_timeline', {
+      timeline: timelineOf(message, ctx.consoleUser),
+      refreshed: true,
+    })
+  }
+
+  /** POST /console/messages/:id/cancel: DELETE /api/v1/messages/:id (refused: the reason, back on the page) */
+  @inject()
+  async cancel(ctx: HttpContext, cancelMessage: CancelMessage) {
+    await cancelMessage.handle(await ownerOf(ctx), ctx.params.id)
+    ctx.session.flash('notice', { kind: 'success', text: 'Message canceled: it will not be sent.' })
+    return ctx.response.redirect().back()
+  }
+
+  /** POST /console/messages/:id/retry: a failed message sent again, as a new linked message */
+  @inject()
+  async retry(ctx: HttpContext, retryMessage: RetryMessage) {
+    const outcome = await retryMessage.handle(await ownerOf(ctx), ctx.params.id)
+    ctx.session.flash('notice', retryNotice(outcome))
+    return ctx.response.redirect().back()
+  }
+}
+
+/**
+ * The tenant of the route's message, when the signed-in person may see it:
+ * another tenant's message is not found, exactly like a message that is not there.
+ */
+async function ownerOf(ctx: HttpContext) {
+  const tenantId = await messageTenantOf(ctx.params.id)
+  if (!canSee(ctx.consoleUser, tenantId)) throw new MessageNotFoundException()
+  return tenantId
+}
+
+function retryNotice(outcome: ResendResult) {
+  if (outcome.queued) {
+    return { kind: 'success', text: 'Retry queued as a new message, linked below.' }
+  }
+  if (outcome.suppressed) {
+    return {
+      kind: 'error',
+      text: 'The recipient is suppressed now: the retry was recorded as suppressed and not sent.',
+    }
+  }
+  return { kind: 'info', text: 'This message was retried before: no second copy was made.' }
 }

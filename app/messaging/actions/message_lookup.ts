@@ -13,3 +13,16 @@ export function assertMessageId(id: string) {
 export function tenantMessage(tenantId: string, id: string) {
   return Message.query().where('tenant_id', tenantId).where('id', id).firstOrFail()
 }
+
+/**
+ * The tenant a message belongs to, for a reader allowed to see more than one
+ * tenant's (a console operator), who then reads it through the tenant's scope.
+ */
+export async function messageTenantOf(id: string) {
+  assertMessageId(id)
+  const message = await Message.query().select('tenant_id').where('id', id).first()
+  if (!message) {
+    throw new MessageNotFoundException()
+  }
+  return message.tenantId
+}

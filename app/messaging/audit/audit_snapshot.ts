@@ -53,7 +53,11 @@ function masked(value: unknown) {
   return typeof value === 'string' ? maskSecret(value) : LOG_REDACT_CENSOR
 }
 
-function maskedValue(value: unknown): unknown {
+/**
+ * A copy of a JSON value with every secret masked by its key name at any
+ * depth (also what the console shows of a provider's webhook payload).
+ */
+export function maskedValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskedValue)
   if (typeof value === 'string') return PRIVATE_KEY_PEM.test(value) ? LOG_REDACT_CENSOR : value
   if (value === null || typeof value !== 'object') return value

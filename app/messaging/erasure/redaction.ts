@@ -4,6 +4,16 @@ import type { ErasureTarget } from '#messaging/erasure/erasure_target'
 /** What stands in for erased content: tells a reader there was something */
 export const ERASED_MARKER = { erased: true }
 
+/** Whether a jsonb value (a message's content, an event's payload) is the marker: it was erased */
+export function isErasedMarker(value: unknown) {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { erased?: unknown }).erased === true &&
+    Object.keys(value).length === 1
+  )
+}
+
 /**
  * What an erasure does to one column: `set` it to a value, `mark` it (a jsonb
  * column with something in it becomes the marker), `scrub` it (every mention

@@ -1,0 +1,67 @@
+import { CANCELABLE_STATUSES, MessageStatus } from '#enums/message_status'
+import type Message from '#models/message'
+import type User from '#models/user'
+import type { MessageFamily } from '#messaging/actions/related_messages'
+import { isErasedMarker } from '#messaging/erasure/redaction'
+import { shownTime, timelineOf } from '#controllers/console/message_timeline_view'
+
+/** The roles the cancel and retry routes let through (consoleRole on them) */
+const CHANGING_ROLES: User['role'][] = ['operator', 'admin']
+
+/** A value of the message's metadata or push/webhook data as one line of text */
+function shownValue(value: unknown) {
+  return typeof value === 'string' ? value : JSON.stringify(value)
+}
+
+function contentOf(message: Message) {
+  const { text, html, data, templateId, templateVersion, locale } = message.content ?? {}
+  return {
+    subject: message.subject,
+    text: text ?? null,
+    html: html ?? null,
+    /** A push's data or a webhook's body, pretty-printed */
+    data: data && Object.keys(data).length > 0 ? JSON.stringify(data, null, 2) : null,
+    template: templateId ? { id: templateId, version: templateVersion ?? null, locale } : null,
+  }
+}
+
+/**
+ * What the message page shows: the message with its times as text, its
+ * content (none once erased), its family, its timeline, and which changes the
+ * viewer may ask for. Shapes only: the data comes from the messaging actions.
+ */
+export function messagePage(message: Message, family: MessageFamily, viewer: User) {
+  const erased = isErasedMarker(message.content)
+  const mayChange = CHANGING_ROLES.includes(viewer.role)
+  const retried = family.children.some((child) => child.relation === 'retry')
+  return {
+    message,
+    erased,
+    content: erased ? null : contentOf(message),
+    metadata: erased
+      ? []
+      : Object.entries(message.metadata ?? {}).map(([key, value]) => ({
+          key,
+          value: shownValue(value),
+        })),
+    times: {
+      created: shownTime(message.createdAt),
+      scheduled: shownTime(message.scheduledAt),
+      nextAttempt: shownTime(message.nextAttemptAt),
+      sent: shownTime(message.sentAt),
+      delivered: shownTime(message.deliveredAt),
+      opened: shownTime(message.openedAt),
+      clicked: shownTime(message.clickedAt),
+      failed: shownTime(message.failedAt),
+      canceled: shownTime(message.canceledAt),
+    },
+    family,
+    timeline: timelineOf(message, viewer),
+    canCancel: mayChange && CANCELABLE_STATUSES.includes(message.status),
+    canRetry:
+      mayChange &&
+      !retried &&
+      message.direction === 'outbound' &&
+      message.status === MessageStatus.Failed,
+  }
+}
