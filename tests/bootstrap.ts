@@ -9,6 +9,7 @@ import { assertFaultEnvironment } from '#tests/helpers/fault_environment'
 import { sessionApiClient } from '@adonisjs/session/plugins/api_client'
 import { shieldApiClient } from '@adonisjs/shield/plugins/api_client'
 import { authApiClient } from '@adonisjs/auth/plugins/api_client'
+import { sessionsInAppStore } from '#tests/helpers/console_sessions'
 import { browserClient } from '@japa/browser-client'
 import { chromium } from 'playwright'
 
@@ -23,6 +24,7 @@ export const plugins: Config['plugins'] = [
   pluginAdonisJS(app),
   // Console requests: `.withSession()`, `.loginAs(user)` (guard `web`), `.withCsrfToken()`
   sessionApiClient(app),
+  sessionsInAppStore(app),
   shieldApiClient(),
   authApiClient(app),
   // The browser suite drives Debian's Chromium (bin/setup --test installs it; Playwright never
