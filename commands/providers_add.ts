@@ -79,7 +79,7 @@ export default class ProvidersAdd extends BaseCommand {
     )
     const { operatorActor } = await import('#messaging/audit/audit_actors')
     const service = await this.app.container.make(ProviderConfigService)
-    const provider = await service.createSystem(request, operatorActor())
+    const provider = await service.create(null, request, operatorActor())
     this.logger.success(`System provider ${provider.id} added`)
     renderProviders(this, [provider])
   }

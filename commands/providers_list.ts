@@ -17,7 +17,7 @@ export default class ProvidersList extends BaseCommand {
       '#messaging/provider_configs/provider_config_service'
     )
     const service = await this.app.container.make(ProviderConfigService)
-    const providers = await service.listSystem()
+    const providers = await service.list(null)
     if (providers.length === 0) {
       this.logger.info('No system providers')
       return

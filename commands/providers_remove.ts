@@ -23,7 +23,7 @@ export default class ProvidersRemove extends BaseCommand {
     const { operatorActor } = await import('#messaging/audit/audit_actors')
     const service = await this.app.container.make(ProviderConfigService)
     try {
-      await service.deleteSystem(this.id, operatorActor())
+      await service.delete(null, this.id, operatorActor())
     } catch (error) {
       if (!(error instanceof ProviderNotFoundException)) throw error
       this.logger.error(`No system provider ${this.id}`)

@@ -2,9 +2,7 @@ import { inject } from '@adonisjs/core'
 import vine from '@vinejs/vine'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import ProviderConfig from '#models/provider_config'
-import { ProviderNotFoundException } from '#exceptions/provider_exceptions'
 import { AuditLog, type AuditActor, type AuditChange } from '#messaging/audit/audit_log'
 import { EgressPolicy } from '#messaging/egress/egress_policy'
 import { assertUrlsAllowed } from '#messaging/egress/egress_url_check'
@@ -19,14 +17,20 @@ import {
   type ProviderConfigInput,
 } from '#messaging/accounts/provider_config_schema'
 import type { UpdateProviderRequest } from '#validators/provider'
+import {
+  ownedBy,
+  ownedProvider,
+  type ProviderOwner,
+} from '#messaging/provider_configs/provider_owner'
 
 /**
- * A tenant's own provider configs, and the system providers for operators.
- * Every read and write of a tenant's is scoped to the tenant: another
- * tenant's config and the system defaults (no tenant) answer 404.
- * Credentials are sealed before they are stored and leave only masked. The
- * addresses a tenant's config names must pass the egress policy. Each
- * change is audited in its own transaction, before and after as the masked view.
+ * A tenant's own provider configs, and the system providers (owner null) for
+ * operators (`node ace providers:*`, the console with no tenant picked).
+ * Every read and write is scoped to its owner: another tenant's config and
+ * the system defaults answer a tenant 404. Credentials are sealed before
+ * they are stored and leave only masked. The addresses a tenant's config
+ * names must pass the egress policy. Each change is audited in its own
+ * transaction, before and after as the masked view.
  */
 @inject()
 export class ProviderConfigService {
@@ -37,11 +41,7 @@ export class ProviderConfigService {
     private audit: AuditLog
   ) {}
 
-  async list(tenantId: string) {
-    return this.#list(tenantId)
-  }
-
-  async #list(owner: Owner) {
+  async list(owner: ProviderOwner) {
     const configs = await ownedBy(ProviderConfig.query(), owner).orderBy([
       { column: 'channel' },
       { column: 'priority' },
@@ -50,75 +50,12 @@ export class ProviderConfigService {
     return configs.map((config) => providerView(this.accounts.open(config)))
   }
 
-  async find(tenantId: string, id: string) {
-    return providerView(this.accounts.open(await this.#find(tenantId, id)))
+  async find(owner: ProviderOwner, id: string) {
+    return providerView(this.accounts.open(await ownedProvider(owner, id)))
   }
 
-  async create(tenantId: string, request: ProviderConfigInput, actor: AuditActor) {
-    await assertUrlsAllowed(this.egress, providerUrls(request.type, request.config))
-    return this.#create(tenantId, request, actor)
-  }
-
-  /**
-   * `config` and `metadata` fields merge over the stored ones (null removes
-   * one); the merged provider must then pass the same validation as a new one.
-   */
-  async update(tenantId: string, id: string, changes: UpdateProviderRequest, actor: AuditActor) {
-    const config = await this.#find(tenantId, id)
-    const { credentials } = this.accounts.open(config)
-    const before = providerView({ config, credentials })
-    const request = await providerConfigValidator.validate({
-      type: changes.type ?? config.type,
-      channel: changes.channel ?? config.channel,
-      name: changes.name ?? config.name,
-      priority: changes.priority ?? config.priority,
-      enabled: changes.enabled ?? config.enabled,
-      config: mergeFields(credentials, changes.config),
-      metadata: mergeFields(config.metadata, changes.metadata),
-    })
-    await assertUrlsAllowed(this.egress, providerUrls(request.type, request.config))
-    return db.transaction(async (trx) => {
-      const sealed = this.accounts.seal(config, request.config)
-      await config.useTransaction(trx).merge(this.#columns(request, sealed)).save()
-      const after = providerView({ config, credentials: request.config })
-      await this.#record(trx, tenantId, actor, {
-        action: 'provider.updated',
-        targetId: id,
-        before,
-        after,
-      })
-      return after
-    })
-  }
-
-  async delete(tenantId: string, id: string, actor: AuditActor) {
-    await this.#delete(tenantId, id, actor)
-  }
-
-  /** Tests the connection with the provider's own check; no message is sent. */
-  async test(tenantId: string, id: string): Promise<GatewayCheck> {
-    return this.#check(await this.#find(tenantId, id))
-  }
-
-  /**
-   * System providers, for operators (`node ace providers:*`): no tenant owns
-   * one, every tenant's messages may route through it after the tenant's own,
-   * and its addresses are the operator's say, so the egress policy does not
-   * vet them (an internal gateway a tenant may not name is set up this way).
-   */
-  async listSystem() {
-    return this.#list(null)
-  }
-
-  async createSystem(request: ProviderConfigInput, actor: AuditActor) {
-    return this.#create(null, request, actor)
-  }
-
-  async deleteSystem(id: string, actor: AuditActor) {
-    await this.#delete(null, id, actor)
-  }
-
-  async #create(owner: Owner, request: ProviderConfigInput, actor: AuditActor) {
+  async create(owner: ProviderOwner, request: ProviderConfigInput, actor: AuditActor) {
+    await this.#vetUrls(owner, request)
     return db.transaction(async (trx) => {
       const config = await ProviderConfig.create(this.#newColumns(owner, request), { client: trx })
       const after = providerView({ config, credentials: request.config })
@@ -131,8 +68,45 @@ export class ProviderConfigService {
     })
   }
 
-  async #delete(owner: Owner, id: string, actor: AuditActor) {
-    const config = await this.#find(owner, id)
+  /**
+   * `config` and `metadata` fields merge over the stored ones (null removes
+   * one); the merged provider must then pass the same validation as a new one.
+   */
+  async update(
+    owner: ProviderOwner,
+    id: string,
+    changes: UpdateProviderRequest,
+    actor: AuditActor
+  ) {
+    const config = await ownedProvider(owner, id)
+    const { credentials } = this.accounts.open(config)
+    const before = providerView({ config, credentials })
+    const request = await providerConfigValidator.validate({
+      type: changes.type ?? config.type,
+      channel: changes.channel ?? config.channel,
+      name: changes.name ?? config.name,
+      priority: changes.priority ?? config.priority,
+      enabled: changes.enabled ?? config.enabled,
+      config: mergeFields(credentials, changes.config),
+      metadata: mergeFields(config.metadata, changes.metadata),
+    })
+    await this.#vetUrls(owner, request)
+    return db.transaction(async (trx) => {
+      const sealed = this.accounts.seal(config, request.config)
+      await config.useTransaction(trx).merge(this.#columns(request, sealed)).save()
+      const after = providerView({ config, credentials: request.config })
+      await this.#record(trx, owner, actor, {
+        action: 'provider.updated',
+        targetId: id,
+        before,
+        after,
+      })
+      return after
+    })
+  }
+
+  async delete(owner: ProviderOwner, id: string, actor: AuditActor) {
+    const config = await ownedProvider(owner, id)
     const before = providerView(this.accounts.open(config))
     await db.transaction(async (trx) => {
       await config.useTransaction(trx).delete()
@@ -144,9 +118,20 @@ export class ProviderConfigService {
     })
   }
 
+  /** Tests the connection with the provider's own check; no message is sent. */
+  async test(owner: ProviderOwner, id: string): Promise<GatewayCheck> {
+    return this.#check(await ownedProvider(owner, id))
+  }
+
+  /** A tenant's addresses must pass the egress policy; the system's are the operator's say. */
+  async #vetUrls(owner: ProviderOwner, request: ProviderConfigInput) {
+    if (owner === null) return
+    await assertUrlsAllowed(this.egress, providerUrls(request.type, request.config))
+  }
+
   #record(
     trx: TransactionClientContract,
-    owner: Owner,
+    owner: ProviderOwner,
     actor: AuditActor,
     change: Pick<AuditChange, 'action' | 'targetId' | 'before' | 'after'>
   ) {
@@ -194,8 +179,8 @@ export class ProviderConfigService {
   }
 
   /** A new config's columns: its id is chosen with the seal, which is bound to it */
-  #newColumns(tenantId: string | null, request: ProviderConfigInput) {
-    const { encryptedConfig, ...row } = this.accounts.sealNew(tenantId, request.config)
+  #newColumns(owner: ProviderOwner, request: ProviderConfigInput) {
+    const { encryptedConfig, ...row } = this.accounts.sealNew(owner, request.config)
     return { ...row, ...this.#columns(request, encryptedConfig) }
   }
 
@@ -211,20 +196,6 @@ export class ProviderConfigService {
       metadata: request.metadata ?? {},
     }
   }
-
-  async #find(owner: Owner, id: string) {
-    if (!vine.helpers.isUUID(id)) throw new ProviderNotFoundException()
-    const config = await ownedBy(ProviderConfig.query(), owner).where('id', id).first()
-    if (!config) throw new ProviderNotFoundException()
-    return config
-  }
-}
-
-/** A tenant's id, or null for the system providers */
-type Owner = string | null
-
-function ownedBy(query: ModelQueryBuilderContract<typeof ProviderConfig>, owner: Owner) {
-  return owner === null ? query.whereNull('tenant_id') : query.where('tenant_id', owner)
 }
 
 function mergeFields(stored: Record<string, unknown>, changes: Record<string, unknown> = {}) {

@@ -5,10 +5,11 @@ import { TestModeGateway } from '#messaging/routing/test_mode_gateway'
 import type { GatewayFactory } from '#messaging/vendors/gateway_factory'
 import type { ClaimedMessage } from '#messaging/outbox/message_store'
 import type { ProviderAccount, ProviderAccounts } from '#messaging/accounts/provider_accounts'
-import type {
-  CircuitState,
-  GatewayHealth,
-  GatewayHealthSnapshot,
+import {
+  providerGatewayKey,
+  type CircuitState,
+  type GatewayHealth,
+  type GatewayHealthSnapshot,
 } from '#messaging/routing/gateway_health'
 import { TurnBatch } from '#messaging/turn_batch'
 
@@ -230,7 +231,7 @@ export class ChannelRouter {
     try {
       const tps = (metadata as { tps?: unknown } | null)?.tps
       return {
-        key: `${type}:${id}`,
+        key: providerGatewayKey(account.config),
         gateway: this.gateways.forAccount(account),
         providerConfigId: id,
         tps: typeof tps === 'number' ? tps : null,

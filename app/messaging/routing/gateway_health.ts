@@ -51,6 +51,11 @@ export interface OutcomeOptions {
   probe?: string | null
 }
 
+/** The health key of a provider config's gateway (channel_health_sync reads the id back out of it) */
+export function providerGatewayKey(config: { type: string; id: string }) {
+  return `${config.type}:${config.id}`
+}
+
 /** Keys of every gateway that reported an outcome, for comms:update-channel-health */
 const KNOWN_GATEWAYS = 'health:gateways'
 
