@@ -15,10 +15,18 @@ const TITLES: Record<number, string> = {
 }
 
 /**
- * Form inputs never kept in the session to refill a form: the CSRF token, and
- * passwords and credentials (a form names its credential inputs `secrets[…]`).
+ * Form inputs never kept in the session to refill a form: the CSRF token,
+ * passwords (the account page's current one too) and credentials (a form
+ * names its credential inputs `secrets[…]`).
  */
-const NOT_REFILLED = ['_csrf', '_method', 'password', 'password_confirmation', 'secrets']
+const NOT_REFILLED = [
+  '_csrf',
+  '_method',
+  'password',
+  'password_confirmation',
+  'currentPassword',
+  'secrets',
+]
 
 /**
  * Console errors for people: a form's validation errors go back to the form
