@@ -4,10 +4,12 @@ import { SendMessage } from '#messaging/actions/send_message'
 import { SendBulk } from '#messaging/actions/send_bulk'
 import { ShowMessage } from '#messaging/actions/show_message'
 import { CancelMessage } from '#messaging/actions/cancel_message'
+import { SearchMessages } from '#messaging/actions/search_messages'
 import { senderOf } from '#messaging/sender'
 import { ChannelStats } from '#messaging/stats/channel_stats'
 import { TenantQueueStats } from '#messaging/stats/tenant_queue_stats'
 import { sendMessageValidator, sendBulkValidator } from '#validators/message'
+import { searchMessagesValidator } from '#validators/message_search'
 
 export default class MessagesController {
   /**
@@ -30,6 +32,15 @@ export default class MessagesController {
   async bulk({ request, response, tenant, apiKey }: HttpContext, sendBulk: SendBulk) {
     const payload = await request.validateUsing(sendBulkValidator)
     return response.status(201).send(await sendBulk.handle(senderOf(tenant, apiKey), payload))
+  }
+
+  /** GET /api/v1/messages: the tenant's messages newest first, filtered, a page at a time */
+  @inject()
+  async index({ request, tenant }: HttpContext, search: SearchMessages) {
+    const { cursor, limit, ...filters } = await request.validateUsing(searchMessagesValidator, {
+      data: request.qs(),
+    })
+    return search.handle({ tenantId: tenant.id }, filters, { cursor, limit })
   }
 
   /** GET /api/v1/messages/:id */
