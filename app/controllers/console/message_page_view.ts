@@ -1,3 +1,4 @@
+import type { DateTime } from 'luxon'
 import { CANCELABLE_STATUSES, MessageStatus } from '#enums/message_status'
 import type Message from '#models/message'
 import type User from '#models/user'
@@ -7,6 +8,35 @@ import { shownTime, timelineOf } from '#controllers/console/message_timeline_vie
 
 /** The roles the cancel and retry routes let through (consoleRole on them) */
 const CHANGING_ROLES: User['role'][] = ['operator', 'admin']
+
+const CHANNEL_NAMES: Record<Message['channel'], string> = {
+  email: 'Email',
+  sms: 'SMS',
+  push: 'Push notification',
+  webhook: 'Webhook',
+}
+
+/** `Email to ada@example.com`; a received one (its recipient is our address) `SMS received at +4915…` */
+function headingOf(message: Message) {
+  const direction = message.direction === 'inbound' ? 'received at' : 'to'
+  return `${CHANNEL_NAMES[message.channel] ?? message.channel} ${direction} ${message.recipient}`
+}
+
+/** The times worth a line in the details once they happened, in the order they happen */
+function momentsOf(message: Message) {
+  const pending = [MessageStatus.Scheduled, MessageStatus.Queued].includes(message.status)
+  const moments: Array<[string, DateTime | null]> = [
+    ['Scheduled for', message.scheduledAt],
+    ['Next attempt', pending ? message.nextAttemptAt : null],
+    ['Sent', message.sentAt],
+    ['Delivered', message.deliveredAt],
+    ['First opened', message.openedAt],
+    ['First clicked', message.clickedAt],
+    ['Failed', message.failedAt],
+    ['Canceled', message.canceledAt],
+  ]
+  return moments.flatMap(([label, date]) => (date ? [{ label, time: shownTime(date)! }] : []))
+}
 
 /** A value of the message's metadata or push/webhook data as one line of text */
 function shownValue(value: unknown) {
@@ -36,6 +66,7 @@ export function messagePage(message: Message, family: MessageFamily, viewer: Use
   const retried = family.children.some((child) => child.relation === 'retry')
   return {
     message,
+    heading: headingOf(message),
     erased,
     content: erased ? null : contentOf(message),
     metadata: erased
@@ -44,17 +75,8 @@ export function messagePage(message: Message, family: MessageFamily, viewer: Use
           key,
           value: shownValue(value),
         })),
-    times: {
-      created: shownTime(message.createdAt),
-      scheduled: shownTime(message.scheduledAt),
-      nextAttempt: shownTime(message.nextAttemptAt),
-      sent: shownTime(message.sentAt),
-      delivered: shownTime(message.deliveredAt),
-      opened: shownTime(message.openedAt),
-      clicked: shownTime(message.clickedAt),
-      failed: shownTime(message.failedAt),
-      canceled: shownTime(message.canceledAt),
-    },
+    created: shownTime(message.createdAt)!,
+    moments: momentsOf(message),
     family,
     timeline: timelineOf(message, viewer),
     canCancel: mayChange && CANCELABLE_STATUSES.includes(message.status),
