@@ -10,6 +10,8 @@ const limiterConfig = defineConfig({
   default: 'redis',
   stores: {
     redis: stores.redis({ connectionName: 'main', keyPrefix: 'api-limit' }),
+    // The console's people: sign-in failures by email and by address, reset emails by address
+    people: stores.redis({ connectionName: 'main', keyPrefix: 'console-sign-in' }),
   },
 })
 

@@ -61,6 +61,16 @@ router
         router
           .put('/account/password', [AccountController, 'updatePassword'])
           .as('account.password')
+        // A tenant's people may turn two-factor sign-in on and off for themselves
+        router
+          .get('/account/two-factor', [AccountController, 'showTwoFactor'])
+          .as('account.two_factor')
+        router
+          .post('/account/two-factor', [AccountController, 'enableTwoFactor'])
+          .as('account.two_factor.store')
+        router
+          .delete('/account/two-factor', [AccountController, 'disableTwoFactor'])
+          .as('account.two_factor.destroy')
 
         router.get('/messages', [MessagesController, 'index']).as('messages.index')
         router

@@ -36,7 +36,7 @@ export default class User extends compose(BaseModel, AuthFinder) {
   @column()
   declare tenantId: string | null
 
-  /** Sealed with the credentials cipher; read through #console/two_factor. */
+  /** Sealed with the credentials cipher; read through #people/two_factor. */
   @column({ serializeAs: null })
   declare totpSecret: string | null
 

@@ -12,6 +12,8 @@ export interface SealedColumn {
    * stop a start or a rotation.
    */
   mayBeUnreadable?: string
+  /** The SQL type of the table's `id` (default uuid) */
+  idType?: 'uuid' | 'bigint'
 }
 
 export const PROVIDER_CREDENTIALS: SealedColumn = {
@@ -28,8 +30,16 @@ export const WEBHOOK_ENDPOINT_SECRET: SealedColumn = {
   label: 'webhook endpoint',
 }
 
+/** A console user's TOTP secret (null until they enrol) */
+export const USER_TOTP_SECRET: SealedColumn = {
+  table: 'users',
+  column: 'totp_secret',
+  label: 'user two-factor secret',
+  idType: 'bigint',
+}
+
 /** Every sealed column: the start-up check and credentials:rotate-key go through each */
-export const SEALED_COLUMNS = [PROVIDER_CREDENTIALS, WEBHOOK_ENDPOINT_SECRET]
+export const SEALED_COLUMNS = [PROVIDER_CREDENTIALS, WEBHOOK_ENDPOINT_SECRET, USER_TOTP_SECRET]
 
 /** The additional authenticated data of a row's value: its column, tenant and id */
 export function sealedRow(

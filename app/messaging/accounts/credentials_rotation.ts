@@ -164,12 +164,12 @@ async function writeIfUnchanged(
   if (changes.length === 0) return new Set<string>()
   const result = await db.rawQuery(
     `UPDATE ${sealed.table} AS t SET ${sealed.column} = v.sealed
-     FROM (VALUES ${changes.map(() => '(?::uuid, ?, ?)').join(', ')}) AS v(id, old, sealed)
+     FROM (VALUES ${changes.map(() => `(?::${sealed.idType ?? 'uuid'}, ?, ?)`).join(', ')}) AS v(id, old, sealed)
      WHERE t.id = v.id AND t.${sealed.column} = v.old
      RETURNING t.id`,
     changes.flatMap((change) => [change.id, change.old, change.sealed])
   )
-  return new Set<string>(result.rows.map((row: { id: string }) => row.id))
+  return new Set<string>(result.rows.map((row: { id: string | number }) => String(row.id)))
 }
 
 /** The current values of these rows (a deleted row is gone) */

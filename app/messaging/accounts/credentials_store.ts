@@ -22,6 +22,8 @@ export async function* storedValues(sealed: SealedColumn, batchSize = 500, ids?:
       .from(sealed.table)
       .select('id', 'tenant_id', `${sealed.column} as sealed`)
       .select(db.raw(`(${sealed.mayBeUnreadable ?? 'false'}) as may_be_unreadable`))
+      // A nullable column (a user's TOTP secret) has no value to open in some rows
+      .whereNotNull(sealed.column)
       .if(ids, (query) => query.whereIn('id', ids!))
       .if(after, (query) => query.where('id', '>', after!))
       .orderBy('id')
@@ -29,7 +31,7 @@ export async function* storedValues(sealed: SealedColumn, batchSize = 500, ids?:
     if (rows.length === 0) return
     yield rows.map(
       (row): StoredValue => ({
-        id: row.id as string,
+        id: String(row.id),
         tenantId: row.tenant_id as string | null,
         sealed: row.sealed as string,
         mayBeUnreadable: row.may_be_unreadable === true,

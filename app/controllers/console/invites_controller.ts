@@ -1,0 +1,58 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import { AcceptInvite } from '#people/accept_invite'
+import { InviteUser } from '#people/invite_user'
+import { fieldError } from '#people/validation_error'
+import { userActor } from '#messaging/audit/audit_actors'
+import { acceptInviteValidator, inviteValidator } from '#validators/people'
+import { tenantIdOf } from '#controllers/console/console_scope'
+import { CONSOLE_PREFIX } from '#controllers/console/console_paths'
+import { startSession } from '#controllers/console/console_sign_in'
+import { renderUsersPage } from '#controllers/console/users_page'
+
+/** Inviting people into a tenant, and joining through an invite link */
+export default class InvitesController {
+  /**
+   * POST /console/users/invites: an admin invites into their tenant, an
+   * operator into the tenant the form (else the header's switcher) names.
+   * The answer shows the link, once.
+   */
+  @inject()
+  async store(ctx: HttpContext, inviteUser: InviteUser) {
+    const { email, role, tenantId: chosen } = await ctx.request.validateUsing(inviteValidator)
+    const user = ctx.consoleUser
+    const tenantId = user.isOperator ? (chosen ?? tenantIdOf(ctx)) : user.tenantId
+    if (!tenantId) throw fieldError('tenantId', 'Pick the tenant to invite into')
+    const { url } = await inviteUser.handle({ tenantId, email, role }, userActor(user))
+    return renderUsersPage(ctx, { email, role, url })
+  }
+
+  /** GET /console/invites/:token */
+  @inject()
+  async show({ params, view, response }: HttpContext, acceptInvite: AcceptInvite) {
+    const found = await acceptInvite.find(params.token)
+    if (!found) return invalidLink(view, response)
+    return view.render('pages/auth/invite', {
+      token: params.token,
+      email: found.invite.email,
+      role: found.invite.role,
+      tenantName: found.tenant.name,
+    })
+  }
+
+  /** POST /console/invites/:token: the account is made and signed in */
+  @inject()
+  async accept(ctx: HttpContext, acceptInvite: AcceptInvite) {
+    const { fullName, password } = await ctx.request.validateUsing(acceptInviteValidator)
+    const user = await acceptInvite.handle(ctx.params.token, { fullName, password })
+    if (!user) return invalidLink(ctx.view, ctx.response)
+    await startSession(ctx, user)
+    ctx.session.flash('notice', { kind: 'success', text: `Welcome to Switchboard, ${fullName}.` })
+    return ctx.response.redirect(CONSOLE_PREFIX)
+  }
+}
+
+/** Unknown, used or expired: 404, saying what to do */
+async function invalidLink(view: HttpContext['view'], response: HttpContext['response']) {
+  return response.status(404).send(await view.render('pages/auth/invite', { invalid: true }))
+}

@@ -1,0 +1,50 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import { PasswordReset } from '#people/password_reset'
+import { forgotPasswordValidator, resetPasswordValidator } from '#validators/people'
+
+/** "Forgot password?": a link by email, then a new password */
+export default class PasswordResetsController {
+  /** GET /console/password/forgot */
+  async create({ view }: HttpContext) {
+    return view.render('pages/auth/forgot')
+  }
+
+  /** POST /console/password/forgot: the same answer whether or not the account exists */
+  @inject()
+  async store({ request, session, response }: HttpContext, reset: PasswordReset) {
+    const { email } = await request.validateUsing(forgotPasswordValidator)
+    await reset.request(email)
+    session.flash('notice', {
+      kind: 'success',
+      text: `If an account exists for ${email}, we sent it a link to set a new password. It works for an hour.`,
+    })
+    return response.redirect().toRoute('console.login')
+  }
+
+  /** GET /console/password/reset/:token */
+  @inject()
+  async edit({ params, view, response }: HttpContext, reset: PasswordReset) {
+    const user = await reset.find(params.token)
+    if (!user) return invalidLink(view, response)
+    return view.render('pages/auth/reset', { token: params.token, email: user.email })
+  }
+
+  /** POST /console/password/reset/:token */
+  @inject()
+  async update({ params, request, session, view, response }: HttpContext, reset: PasswordReset) {
+    const { password } = await request.validateUsing(resetPasswordValidator)
+    const user = await reset.reset(params.token, password)
+    if (!user) return invalidLink(view, response)
+    session.flash('notice', {
+      kind: 'success',
+      text: 'Your password is set. Sign in with it now.',
+    })
+    return response.redirect().toRoute('console.login')
+  }
+}
+
+/** Unknown, used or expired: 404, with the way to a new link */
+async function invalidLink(view: HttpContext['view'], response: HttpContext['response']) {
+  return response.status(404).send(await view.render('pages/auth/reset', { invalid: true }))
+}

@@ -1,0 +1,36 @@
+import { inject } from '@adonisjs/core'
+import type { HttpContext } from '@adonisjs/core/http'
+import { ChangeUserRole } from '#people/change_user_role'
+import { DisableUser } from '#people/disable_user'
+import { roleValidator } from '#validators/people'
+import { renderUsersPage, visibleUser } from '#controllers/console/users_page'
+
+/** A tenant's people (an operator: everyone's): roles and disabling */
+export default class UsersController {
+  /** GET /console/users */
+  async index(ctx: HttpContext) {
+    return renderUsersPage(ctx)
+  }
+
+  /** PUT /console/users/:id: another role within the tenant */
+  @inject()
+  async update(ctx: HttpContext, changeRole: ChangeUserRole) {
+    const target = await visibleUser(ctx, ctx.params.id)
+    const { role } = await ctx.request.validateUsing(roleValidator)
+    const user = await changeRole.handle(target, role, ctx.consoleUser)
+    ctx.session.flash('notice', { kind: 'success', text: `${user.email} is now ${user.role}.` })
+    return ctx.response.redirect().toRoute('console.users.index')
+  }
+
+  /** DELETE /console/users/:id: disables the account (it stays, signed out, for the record) */
+  @inject()
+  async destroy(ctx: HttpContext, disableUser: DisableUser) {
+    const target = await visibleUser(ctx, ctx.params.id)
+    const user = await disableUser.handle(target, ctx.consoleUser)
+    ctx.session.flash('notice', {
+      kind: 'success',
+      text: `${user.email} is disabled and signed out everywhere.`,
+    })
+    return ctx.response.redirect().toRoute('console.users.index')
+  }
+}

@@ -1,0 +1,64 @@
+import { inject } from '@adonisjs/core'
+import { errors as authErrors } from '@adonisjs/auth'
+import { DateTime } from 'luxon'
+import User from '#models/user'
+import { userActor } from '#messaging/audit/audit_actors'
+import { SignInThrottle } from '#people/sign_in_throttle'
+import { TwoFactor } from '#people/two_factor'
+import {
+  AccountDisabledException,
+  InvalidCredentialsException,
+  InvalidTwoFactorCodeException,
+} from '#people/people_exceptions'
+
+/**
+ * Signing in to the console, in one or two steps: the password, then (for
+ * operators, who must, and anyone who turned it on) a TOTP code. Each step is
+ * refused while the email is locked (SignInThrottle); each failure counts
+ * towards the lock; only a completed sign-in clears the count and is
+ * recorded. Starting the session is the caller's (the HTTP layer).
+ */
+@inject()
+export class SignIn {
+  constructor(
+    private throttle: SignInThrottle,
+    private twoFactor: TwoFactor
+  ) {}
+
+  /** Step one. `secondFactor`: not signed in yet, a code must follow. */
+  async withPassword(email: string, password: string, address: string) {
+    await this.throttle.assertOpen(email, address)
+    let user: User
+    try {
+      user = await User.verifyCredentials(email.trim().toLowerCase(), password)
+    } catch (error) {
+      if (!(error instanceof authErrors.E_INVALID_CREDENTIALS)) throw error
+      await this.throttle.recordFailure(email, address)
+      throw new InvalidCredentialsException()
+    }
+    if (user.disabledAt) throw new AccountDisabledException()
+    const secondFactor = user.isOperator || user.totpEnabledAt !== null
+    if (!secondFactor) await this.#completed(user)
+    return { user, secondFactor }
+  }
+
+  /**
+   * Step two, for the user whose password was right. A first right code also
+   * completes the enrolment of someone who had not enrolled yet.
+   */
+  async withCode(user: User, code: string, address: string) {
+    await this.throttle.assertOpen(user.email, address)
+    if (user.disabledAt) throw new AccountDisabledException()
+    if (!(await this.twoFactor.confirm(user, code, userActor(user)))) {
+      await this.throttle.recordFailure(user.email, address)
+      throw new InvalidTwoFactorCodeException()
+    }
+    await this.#completed(user)
+  }
+
+  async #completed(user: User) {
+    await this.throttle.clear(user.email)
+    user.lastSignInAt = DateTime.now()
+    await user.save()
+  }
+}
