@@ -48,12 +48,13 @@ export async function renderConsoleError(
   if (isForm && error instanceof vineErrors.E_VALIDATION_ERROR) {
     session.flashValidationErrors(error)
     session.flashExcept(NOT_REFILLED)
-    return response.redirect().back()
+    // Back to the very page the form was on, its query string too (`/providers/new?type=postal`)
+    return response.redirect().withQs().back()
   }
   if (isForm && status >= 400 && status < 500 && status !== 403 && status !== 404) {
     session.flashExcept(NOT_REFILLED)
     session.flash('notice', { kind: 'error', text: errors.map((entry) => entry.message).join(' ') })
-    return response.redirect().back()
+    return response.redirect().withQs().back()
   }
   const isCsrf = (error as { code?: unknown }).code === 'E_BAD_CSRF_TOKEN'
   const message = isCsrf
