@@ -19,6 +19,8 @@ export interface Page {
 export class ConsoleAgent {
   #cookies = new Map<string, string>()
   #csrf: string | null = null
+  /** The last page shown: a browser's Referer, where a form's error redirects back to */
+  #lastPage = '/console/login'
   readonly address = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`
 
   async get(path: string): Promise<Page> {
@@ -63,6 +65,18 @@ export class ConsoleAgent {
     return this.submit('/console/two-factor', '/console/two-factor', { code: totpCode(secret) })
   }
 
+  /** Where the password step leads: /console (signed in), /console/two-factor, or back to /console/login */
+  async passwordLeadsTo(email: string, password: string) {
+    const page = await this.signIn(email, password)
+    return page.location
+  }
+
+  /** The TOTP key an enrolment page shows */
+  async enrolmentSecretOn(path: string) {
+    const page = await this.get(path)
+    return enrolmentSecret(page.html)
+  }
+
   /** True when a console page opens rather than sending to the sign-in page */
   async isSignedIn() {
     const page = await this.get('/console/account')
@@ -77,12 +91,12 @@ export class ConsoleAgent {
         ...(init.headers as Record<string, string>),
         'cookie': [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; '),
         'x-forwarded-for': this.address,
-        // A browser's: where a form's error redirects back to
-        'referer': new URL(path, APP_URL).toString(),
+        'referer': new URL(this.#lastPage, APP_URL).toString(),
         'accept': 'text/html',
       },
     })
     for (const cookie of response.headers.getSetCookie()) this.#keep(cookie)
+    if (init.method === 'GET' && response.status === 200) this.#lastPage = path
     const html = await response.text()
     const token = /name=['"]_csrf['"] value=['"]([^'"]+)['"]/.exec(html)
     if (token) this.#csrf = token[1]
