@@ -1,15 +1,15 @@
 import type { GatewayType } from '#enums/gateway_type'
 import { maskSecret } from '#messaging/accounts/credentials_cipher'
+import type { Vendor } from '#messaging/vendors/contract/vendor'
 import { VENDORS, vendorOf } from '#messaging/vendors/index'
 
+/** A vendor's secret config fields: its main secret, then the others */
+export function secretFieldsOf({ secret, otherSecrets = [] }: Vendor): string[] {
+  return secret ? [secret.field, ...otherSecrets] : otherSecrets
+}
+
 /** Every provider type's secret config fields, each named once */
-export const PROVIDER_SECRET_FIELDS = [
-  ...new Set(
-    VENDORS.flatMap(({ secret, otherSecrets = [] }) =>
-      secret ? [secret.field, ...otherSecrets] : otherSecrets
-    )
-  ),
-]
+export const PROVIDER_SECRET_FIELDS = [...new Set(VENDORS.flatMap(secretFieldsOf))]
 
 /**
  * The `mask` column: the last characters of the type's main secret (for FCM,
