@@ -49,6 +49,12 @@ export class ConsoleAgent {
     return this.get(page.location)
   }
 
+  /** The HTML of the page a form's redirect leads to (its errors beside the fields) */
+  async htmlAfter(page: Page) {
+    const next = await this.follow(page)
+    return next.html
+  }
+
   /** The notice on the page a form's redirect leads to (its error or success message) */
   async noticeAfter(page: Page) {
     const next = await this.follow(page)
