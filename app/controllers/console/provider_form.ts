@@ -1,4 +1,4 @@
-import { errors } from '@vinejs/vine'
+import { SimpleMessagesProvider, errors } from '@vinejs/vine'
 import type { ConfigField } from '#messaging/vendors/contract/config_fields'
 import type { Vendor } from '#messaging/vendors/contract/vendor'
 import { secretFieldsOf } from '#messaging/accounts/provider_types'
@@ -40,6 +40,15 @@ export function formFieldsOf(vendor: Vendor, stored: Record<string, unknown> = {
       mask: secret && typeof value === 'string' ? value : null,
     }
   })
+}
+
+/** Validation messages that name each field by its label in the form */
+export function formMessagesOf(vendor: Vendor) {
+  const labels = vendor.configFields.map((field) => [field.name, field.label])
+  return new SimpleMessagesProvider(
+    {},
+    { name: 'Name', channel: 'Channel', ...Object.fromEntries(labels) }
+  )
 }
 
 /** A new provider's config: the fields filled in. */

@@ -46,8 +46,13 @@ function settingsOf(provider: ProviderView) {
     .configFields.filter((field) => provider.config[field.name] !== undefined)
     .map((field) => {
       const value = provider.config[field.name]
-      return { label: field.label, value: typeof value === 'string' ? value : 'set' }
+      return { label: field.label, value: typeof value === 'string' ? shortened(value) : 'set' }
     })
+}
+
+/** A long value (a public key) is cut in its middle for the list; the edit form has it whole */
+function shortened(value: string, max = 48) {
+  return value.length <= max ? value : `${value.slice(0, max - 9)}…${value.slice(-8)}`
 }
 
 /** The circuit as a badge; the score is the success rate in the window, lowered when slow */

@@ -11,6 +11,7 @@ import { tenantIdOf } from '#controllers/console/console_scope'
 import {
   configChangesFromForm,
   formFieldsOf,
+  formMessagesOf,
   newConfigFromForm,
 } from '#controllers/console/provider_form'
 import { providerGroups } from '#controllers/console/provider_list'
@@ -62,12 +63,16 @@ export default class ProvidersController {
   /** POST /console/providers */
   async store(ctx: HttpContext) {
     const form = await ctx.request.validateUsing(newProviderFormValidator)
-    const request = await providerConfigValidator.validate({
-      type: form.type,
-      channel: form.channel,
-      name: form.name,
-      config: newConfigFromForm(vendorOf(form.type), form),
-    })
+    const vendor = vendorOf(form.type)
+    const request = await providerConfigValidator.validate(
+      {
+        type: form.type,
+        channel: form.channel,
+        name: form.name,
+        config: newConfigFromForm(vendor, form),
+      },
+      { messagesProvider: formMessagesOf(vendor) }
+    )
     const provider = await this.providers.create(
       tenantIdOf(ctx),
       request,
@@ -93,15 +98,13 @@ export default class ProvidersController {
     const owner = tenantIdOf(ctx)
     const { id, type } = await this.providers.find(owner, ctx.params.id)
     const form = await ctx.request.validateUsing(providerFormValidator)
+    const vendor = vendorOf(type)
     const provider = await this.providers.update(
       owner,
       id,
-      {
-        channel: form.channel,
-        name: form.name,
-        config: configChangesFromForm(vendorOf(type), form),
-      },
-      userActor(ctx.consoleUser)
+      { channel: form.channel, name: form.name, config: configChangesFromForm(vendor, form) },
+      userActor(ctx.consoleUser),
+      formMessagesOf(vendor)
     )
     return done(ctx, `${provider.name} saved.`)
   }

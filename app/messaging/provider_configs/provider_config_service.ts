@@ -1,5 +1,6 @@
 import { inject } from '@adonisjs/core'
 import vine from '@vinejs/vine'
+import type { MessagesProviderContact } from '@vinejs/vine/types'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import ProviderConfig from '#models/provider_config'
@@ -70,26 +71,32 @@ export class ProviderConfigService {
 
   /**
    * `config` and `metadata` fields merge over the stored ones (null removes
-   * one); the merged provider must then pass the same validation as a new one.
+   * one); the merged provider must then pass the same validation as a new one
+   * (its messages worded by `messagesProvider` when given: the console's name
+   * each field by its label).
    */
   async update(
     owner: ProviderOwner,
     id: string,
     changes: UpdateProviderRequest,
-    actor: AuditActor
+    actor: AuditActor,
+    messagesProvider?: MessagesProviderContact
   ) {
     const config = await ownedProvider(owner, id)
     const { credentials } = this.accounts.open(config)
     const before = providerView({ config, credentials })
-    const request = await providerConfigValidator.validate({
-      type: changes.type ?? config.type,
-      channel: changes.channel ?? config.channel,
-      name: changes.name ?? config.name,
-      priority: changes.priority ?? config.priority,
-      enabled: changes.enabled ?? config.enabled,
-      config: mergeFields(credentials, changes.config),
-      metadata: mergeFields(config.metadata, changes.metadata),
-    })
+    const request = await providerConfigValidator.validate(
+      {
+        type: changes.type ?? config.type,
+        channel: changes.channel ?? config.channel,
+        name: changes.name ?? config.name,
+        priority: changes.priority ?? config.priority,
+        enabled: changes.enabled ?? config.enabled,
+        config: mergeFields(credentials, changes.config),
+        metadata: mergeFields(config.metadata, changes.metadata),
+      },
+      { messagesProvider }
+    )
     await this.#vetUrls(owner, request)
     return db.transaction(async (trx) => {
       const sealed = this.accounts.seal(config, request.config)
