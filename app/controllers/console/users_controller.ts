@@ -4,6 +4,7 @@ import { ChangeUserRole } from '#people/change_user_role'
 import { DisableUser } from '#people/disable_user'
 import { roleValidator } from '#validators/people'
 import { renderUsersPage, visibleUser } from '#controllers/console/users_page'
+import { CONSOLE_PREFIX } from '#controllers/console/console_paths'
 
 /** A tenant's people (an operator: everyone's): roles and disabling */
 export default class UsersController {
@@ -19,6 +20,9 @@ export default class UsersController {
     const { role } = await ctx.request.validateUsing(roleValidator)
     const user = await changeRole.handle(target, role, ctx.consoleUser)
     ctx.session.flash('notice', { kind: 'success', text: `${user.email} is now ${user.role}.` })
+    // Someone who stepped down from admin may no longer open the users page
+    const steppedDown = String(user.id) === String(ctx.consoleUser.id) && user.role !== 'admin'
+    if (steppedDown) return ctx.response.redirect(CONSOLE_PREFIX)
     return ctx.response.redirect().toRoute('console.users.index')
   }
 

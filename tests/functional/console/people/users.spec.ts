@@ -1,0 +1,158 @@
+import { test } from '@japa/runner'
+import User from '#models/user'
+import { createTenant } from '#tests/helpers/tenants'
+import { CONSOLE_TEST_PASSWORD, createConsoleUser } from '#tests/helpers/console_users'
+import { auditRowsFor } from '#tests/helpers/audit'
+import { ConsoleAgent, totpCode } from '#tests/helpers/console_agent'
+
+/** A signed-in browser for this user (who has no two-factor) */
+async function signedIn(user: User) {
+  const agent = new ConsoleAgent()
+  await agent.signIn(user.email, CONSOLE_TEST_PASSWORD)
+  return agent
+}
+
+/** A tenant with an admin (signed in), an agent and a viewer */
+async function team(name: string) {
+  const { tenant } = await createTenant(name)
+  const admin = await createConsoleUser('admin', tenant.id)
+  const member = await createConsoleUser('agent', tenant.id)
+  const viewer = await createConsoleUser('viewer', tenant.id)
+  return { tenant, admin, member, viewer, agent: await signedIn(admin) }
+}
+
+/** PUT /console/users/:id from the users page */
+async function changeRole(agent: ConsoleAgent, user: User, role: string) {
+  return agent.submit('/console/users', `/console/users/${user.id}?_method=PUT`, { role })
+}
+
+/** DELETE /console/users/:id from the users page */
+async function disable(agent: ConsoleAgent, user: User) {
+  return agent.submit('/console/users', `/console/users/${user.id}?_method=DELETE`, {})
+}
+
+test.group('Console users', () => {
+  test("an admin sees their tenant's people and no one else's", async ({ assert }) => {
+    const ours = await team('Ours')
+    const theirs = await team('Theirs')
+    const page = await ours.agent.get('/console/users')
+    assert.equal(page.status, 200)
+    for (const user of [ours.admin, ours.member, ours.viewer]) assert.include(page.html, user.email)
+    for (const user of [theirs.admin, theirs.member]) assert.notInclude(page.html, user.email)
+  })
+
+  test('an admin changes a role (audited); a tenant keeps at least one admin', async ({
+    assert,
+  }) => {
+    const { admin, member, agent } = await team('Roles')
+    const changed = await changeRole(agent, member, 'viewer')
+    assert.equal(changed.location, '/console/users')
+    assert.include(await agent.noticeAfter(changed), `${member.email} is now viewer.`)
+    await member.refresh()
+    assert.equal(member.role, 'viewer')
+    const [entry] = await auditRowsFor('user', String(member.id))
+    assert.equal(entry.action, 'user.role_changed')
+    assert.equal(entry.actor_id, String(admin.id))
+    assert.deepInclude(entry.before, { role: 'agent' })
+    assert.deepInclude(entry.after, { role: 'viewer' })
+
+    const alone = await changeRole(agent, admin, 'viewer')
+    assert.include(await agent.noticeAfter(alone), 'A tenant needs at least one admin')
+    await admin.refresh()
+    assert.equal(admin.role, 'admin')
+
+    const bad = await changeRole(agent, member, 'operator')
+    assert.include(await agent.htmlAfter(bad), 'Pick one of the choices')
+    await member.refresh()
+    assert.equal(member.role, 'viewer')
+
+    // With a second admin, stepping down is fine
+    await changeRole(agent, member, 'admin')
+    const steppedDown = await changeRole(agent, admin, 'agent')
+    assert.equal(steppedDown.location, '/console')
+    await admin.refresh()
+    assert.equal(admin.role, 'agent')
+  })
+
+  test('disabling ends the account’s sessions and its sign-in; not oneself', async ({ assert }) => {
+    const { admin, member, agent } = await team('Disabling')
+    const memberAgent = await signedIn(member)
+    assert.isTrue(await memberAgent.isSignedIn())
+
+    const done = await disable(agent, member)
+    assert.include(await agent.noticeAfter(done), 'is disabled and signed out everywhere')
+    await member.refresh()
+    assert.isNotNull(member.disabledAt)
+    assert.isFalse(await memberAgent.isSignedIn())
+    assert.equal(
+      await new ConsoleAgent().passwordLeadsTo(member.email, CONSOLE_TEST_PASSWORD),
+      '/console/login'
+    )
+    const [entry] = await auditRowsFor('user', String(member.id))
+    assert.equal(entry.action, 'user.disabled')
+
+    const self = await disable(agent, admin)
+    assert.include(await agent.noticeAfter(self), 'You cannot disable your own account')
+    await admin.refresh()
+    assert.isNull(admin.disabledAt)
+  })
+
+  test("another tenant's admin gets 404 for this tenant's people; a viewer gets 403", async ({
+    assert,
+  }) => {
+    const ours = await team('Walled')
+    const other = await team('Outside')
+
+    for (const response of [
+      await changeRole(other.agent, ours.member, 'admin'),
+      await disable(other.agent, ours.member),
+    ]) {
+      assert.equal(response.status, 404)
+      assert.notInclude(response.html, ours.member.email)
+    }
+    await ours.member.refresh()
+    assert.equal(ours.member.role, 'agent')
+    assert.isNull(ours.member.disabledAt)
+
+    const viewerAgent = await signedIn(ours.viewer)
+    const usersPage = await viewerAgent.get('/console/users')
+    assert.equal(usersPage.status, 403)
+    await viewerAgent.get('/console/account')
+    for (const [path, fields] of [
+      ['/console/users/invites', { email: 'someone@console.test', role: 'admin' }],
+      [`/console/users/${ours.member.id}?_method=PUT`, { role: 'admin' }],
+      [`/console/users/${ours.member.id}?_method=DELETE`, {}],
+    ] as const) {
+      const refused = await viewerAgent.post(path, fields)
+      assert.equal(refused.status, 403, path)
+    }
+    await ours.member.refresh()
+    assert.equal(ours.member.role, 'agent')
+  })
+
+  test('an operator sees every user with their tenant, and filters by tenant', async ({
+    assert,
+  }) => {
+    const first = await team('First filter')
+    const second = await team('Second filter')
+    const operator = await createConsoleUser('operator')
+    const agent = new ConsoleAgent()
+    await agent.signIn(operator.email, CONSOLE_TEST_PASSWORD)
+    const secret = await agent.enrolmentSecretOn('/console/two-factor')
+    await agent.post('/console/two-factor', { code: totpCode(secret) })
+
+    const all = await agent.get('/console/users?tenant=all')
+    assert.equal(all.status, 200)
+    for (const user of [first.admin, second.admin, operator]) assert.include(all.html, user.email)
+    assert.include(all.html, 'First filter')
+
+    const filtered = await agent.get(`/console/users?tenant=${first.tenant.id}`)
+    assert.include(filtered.html, first.admin.email)
+    assert.notInclude(filtered.html, second.admin.email)
+
+    const changed = await changeRole(agent, second.member, 'viewer')
+    assert.equal(changed.location, '/console/users')
+    await second.member.refresh()
+    assert.equal(second.member.role, 'viewer')
+  })
+})
