@@ -308,22 +308,38 @@ test.group('Console providers: a tenant admin adds and tests a Postal provider',
     assert.match(fieldErrors(response, 'config.baseUrl').join(' '), /may not be called/)
   })
 
-  test('a service account key that is not JSON is an error beside its field', async ({
+  test('a service account key is pasted as JSON; one that is not JSON is an error beside it', async ({
     client,
     assert,
   }) => {
-    const { admin } = await tenantWithPeople()
+    const { tenantId, admin } = await tenantWithPeople()
+    const fcmForm = (serviceAccount: string) => ({
+      type: 'fcm',
+      channel: 'push',
+      name: 'FCM',
+      config: { projectId: 'acme', baseUrl: '' },
+      secrets: { serviceAccount, reportSecret: '' },
+    })
     const response = await as(client.post('/console/providers'), admin)
       .header('referer', '/console/providers/new?type=fcm')
-      .form({
-        type: 'fcm',
-        channel: 'push',
-        name: 'FCM',
-        config: { projectId: 'acme' },
-        secrets: { serviceAccount: '{ not json' },
-      })
+      .form(fcmForm('{ not json'))
     response.assertStatus(302)
     assert.match(fieldErrors(response, 'config.serviceAccount').join(' '), /must be JSON/)
+
+    const privateKey = 'fcm-private-key-never-shown-4321'
+    const keyFile = {
+      project_id: 'acme',
+      client_email: 'fcm@acme.iam.test',
+      private_key: privateKey,
+    }
+    const id = await addThroughForm(client, admin, fcmForm(JSON.stringify(keyFile)))
+    const service = await app.container.make(ProviderConfigService)
+    const provider = await service.find(tenantId, id)
+    assert.equal(provider.config.serviceAccount, '…4321')
+    assert.notProperty(provider.config, 'reportSecret')
+    const html = await pageAs(client, '/console/providers', admin)
+    assert.include(html, 'Service account key (JSON)')
+    assert.notInclude(html, privateKey)
   })
 })
 
