@@ -39,6 +39,11 @@ import { ArchiveDirectory } from '#messaging/archive/archive_directory'
 import { ArchiveRedactor } from '#messaging/erasure/archive_redactor'
 import { EraseRecipient } from '#messaging/erasure/erase_recipient'
 import { assertCredentialsKeyOpensStoredConfigs } from '#messaging/accounts/credentials_key_check'
+import { OverviewSnapshots } from '#messaging/stats/overview_snapshot'
+import { OperationsStats } from '#messaging/stats/operations_stats'
+import { TenantQueueStats } from '#messaging/stats/tenant_queue_stats'
+import { MessageActivity } from '#messaging/stats/message_activity'
+import { GatewayHealthBoard } from '#messaging/stats/gateway_health_board'
 
 /**
  * Commands that manage the schema or write code, and the credentials commands
@@ -143,6 +148,16 @@ export default class MessagingProvider {
     this.app.container.singleton(GatewayHealth, async (resolver) => {
       const redis = await resolver.make('redis')
       return new GatewayHealth(redis.connection(), config().health)
+    })
+
+    // One per process: its short-lived snapshots are what keep many open consoles cheap
+    this.app.container.singleton(OverviewSnapshots, async (resolver) => {
+      return new OverviewSnapshots(
+        await resolver.make(OperationsStats),
+        new TenantQueueStats(),
+        new MessageActivity(),
+        await resolver.make(GatewayHealthBoard)
+      )
     })
 
     // Loaded once and kept up to date by a poll: a send costs no query for its tenant's settings
