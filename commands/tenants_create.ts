@@ -1,8 +1,8 @@
 import { BaseCommand, args, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import db from '@adonisjs/lucid/services/db'
-import Tenant from '#models/tenant'
 import { API_KEY_SCOPES } from '#messaging/tenants/api_key_scopes'
+import { CreateTenant } from '#messaging/tenants/create_tenant'
 import { IssueApiKey } from '#messaging/tenants/issue_api_key'
 import { operator } from '#commands/_api_key_changes'
 
@@ -18,15 +18,14 @@ export default class TenantsCreate extends BaseCommand {
   declare json: boolean
 
   async run() {
+    const create = await this.app.container.make(CreateTenant)
     const issue = await this.app.container.make(IssueApiKey)
+    const changer = operator()
     // A tenant is never left without its first key
     const { tenant, key } = await db.transaction(async (trx) => {
-      const created = await Tenant.create(
-        { name: this.name, status: 'active', settings: {} },
-        { client: trx }
-      )
+      const created = await create.handle(this.name, changer.actor, trx)
       const request = { name: 'default', scopes: [...API_KEY_SCOPES] }
-      return { tenant: created, key: await issue.handle(created, request, operator(), trx) }
+      return { tenant: created, key: await issue.handle(created, request, changer, trx) }
     })
 
     if (this.json) {
