@@ -9,6 +9,7 @@ import { tenantIdOf } from '#controllers/console/console_scope'
 import { CONSOLE_PREFIX } from '#controllers/console/console_paths'
 import { startSession } from '#controllers/console/console_sign_in'
 import { renderUsersPage } from '#controllers/console/users_page'
+import { unusableLink } from '#controllers/console/unusable_link'
 
 /** Inviting people into a tenant, and joining through an invite link */
 export default class InvitesController {
@@ -29,11 +30,11 @@ export default class InvitesController {
 
   /** GET /console/invites/:token */
   @inject()
-  async show({ params, view, response }: HttpContext, acceptInvite: AcceptInvite) {
-    const found = await acceptInvite.find(params.token)
-    if (!found) return invalidLink(view, response)
-    return view.render('pages/auth/invite', {
-      token: params.token,
+  async show(ctx: HttpContext, acceptInvite: AcceptInvite) {
+    const found = await acceptInvite.find(ctx.params.token)
+    if (!found) return unusableLink(ctx, 'pages/auth/invite')
+    return ctx.view.render('pages/auth/invite', {
+      token: ctx.params.token,
       email: found.invite.email,
       role: found.invite.role,
       tenantName: found.tenant.name,
@@ -45,14 +46,9 @@ export default class InvitesController {
   async accept(ctx: HttpContext, acceptInvite: AcceptInvite) {
     const { fullName, password } = await ctx.request.validateUsing(acceptInviteValidator)
     const user = await acceptInvite.handle(ctx.params.token, { fullName, password })
-    if (!user) return invalidLink(ctx.view, ctx.response)
+    if (!user) return unusableLink(ctx, 'pages/auth/invite')
     await startSession(ctx, user)
     ctx.session.flash('notice', { kind: 'success', text: `Welcome to Switchboard, ${fullName}.` })
     return ctx.response.redirect(CONSOLE_PREFIX)
   }
-}
-
-/** Unknown, used or expired: 404, saying what to do */
-async function invalidLink(view: HttpContext['view'], response: HttpContext['response']) {
-  return response.status(404).send(await view.render('pages/auth/invite', { invalid: true }))
 }

@@ -2,6 +2,7 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { PasswordReset } from '#people/password_reset'
 import { forgotPasswordValidator, resetPasswordValidator } from '#validators/people'
+import { unusableLink } from '#controllers/console/unusable_link'
 
 /** "Forgot password?": a link by email, then a new password */
 export default class PasswordResetsController {
@@ -24,27 +25,22 @@ export default class PasswordResetsController {
 
   /** GET /console/password/reset/:token */
   @inject()
-  async edit({ params, view, response }: HttpContext, reset: PasswordReset) {
-    const user = await reset.find(params.token)
-    if (!user) return invalidLink(view, response)
-    return view.render('pages/auth/reset', { token: params.token, email: user.email })
+  async edit(ctx: HttpContext, reset: PasswordReset) {
+    const user = await reset.find(ctx.params.token)
+    if (!user) return unusableLink(ctx, 'pages/auth/reset')
+    return ctx.view.render('pages/auth/reset', { token: ctx.params.token, email: user.email })
   }
 
   /** POST /console/password/reset/:token */
   @inject()
-  async update({ params, request, session, view, response }: HttpContext, reset: PasswordReset) {
-    const { password } = await request.validateUsing(resetPasswordValidator)
-    const user = await reset.reset(params.token, password)
-    if (!user) return invalidLink(view, response)
-    session.flash('notice', {
+  async update(ctx: HttpContext, reset: PasswordReset) {
+    const { password } = await ctx.request.validateUsing(resetPasswordValidator)
+    const user = await reset.reset(ctx.params.token, password)
+    if (!user) return unusableLink(ctx, 'pages/auth/reset')
+    ctx.session.flash('notice', {
       kind: 'success',
       text: 'Your password is set. Sign in with it now.',
     })
-    return response.redirect().toRoute('console.login')
+    return ctx.response.redirect().toRoute('console.login')
   }
-}
-
-/** Unknown, used or expired: 404, with the way to a new link */
-async function invalidLink(view: HttpContext['view'], response: HttpContext['response']) {
-  return response.status(404).send(await view.render('pages/auth/reset', { invalid: true }))
 }
