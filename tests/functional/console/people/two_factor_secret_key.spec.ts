@@ -46,7 +46,9 @@ test.group('Two-factor secrets and the credentials key ring', () => {
     const { secret } = await twoFactor.enrolment(first)
     await User.query().where('id', second.id).update({ totp_secret: first.totpSecret })
     // A value no key opens stops every later start (the start-up key check): not left behind
-    cleanup(() => User.query().where('id', second.id).update({ totp_secret: null }))
+    cleanup(async () => {
+      await User.query().where('id', second.id).update({ totp_secret: null })
+    })
     const copy = await User.findOrFail(second.id)
     await assert.rejects(() => twoFactor.verify(copy, totpCode(secret)))
   })
