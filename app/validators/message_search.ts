@@ -1,4 +1,4 @@
-import vine from '@vinejs/vine'
+import vine, { SimpleMessagesProvider } from '@vinejs/vine'
 import { DateTime } from 'luxon'
 import { CHANNELS } from '#enums/channel'
 import { PRIORITIES } from '#enums/priority'
@@ -82,3 +82,22 @@ export const searchMessagesValidator = vine.compile(
     limit: vine.number().parse(blank).withoutDecimals().range([1, SEARCH_PAGE_SIZE.max]).optional(),
   })
 )
+
+const oneOf = (values: readonly string[]) => `Choose among ${values.join(', ')}`
+const wholeNumber = `Use a whole number from 1 to ${SEARCH_PAGE_SIZE.max}`
+const moment = 'Use a date (2026-12-01) or an ISO 8601 date-time (2026-12-01T09:30:00Z)'
+
+// Worded for the console's form as much as for the API (the field is named beside them in both)
+searchMessagesValidator.messagesProvider = new SimpleMessagesProvider({
+  'status.*.enum': oneOf(MESSAGE_STATUSES),
+  'channel.*.enum': oneOf(CHANNELS),
+  'priority.*.enum': oneOf(PRIORITIES),
+  'distinct': 'Give each value once',
+  'createdFrom.isoDateTime': moment,
+  'createdTo.isoDateTime': moment,
+  'metadata.regex': 'Use a key, or key=value',
+  'limit.number': wholeNumber,
+  'limit.withoutDecimals': wholeNumber,
+  'limit.range': wholeNumber,
+  'maxLength': 'Use at most {{ max }} characters',
+})

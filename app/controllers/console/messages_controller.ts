@@ -1,7 +1,9 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import { canSee } from '#controllers/console/console_scope'
+import { appUrl } from '#config/app'
+import { canSee, tenantIdOf } from '#controllers/console/console_scope'
 import { messagePage } from '#controllers/console/message_page_view'
+import { filterErrors, messagesIndexPage } from '#controllers/console/messages_index_view'
 import { timelineOf } from '#controllers/console/message_timeline_view'
 import { MessageNotFoundException } from '#exceptions/domain_exceptions'
 import { CancelMessage } from '#messaging/actions/cancel_message'
@@ -9,13 +11,37 @@ import { messageTenantOf } from '#messaging/actions/message_lookup'
 import { RelatedMessages } from '#messaging/actions/related_messages'
 import type { ResendResult } from '#messaging/actions/resend_failed'
 import { RetryMessage } from '#messaging/actions/retry_message'
+import { SearchMessages } from '#messaging/actions/search_messages'
 import { ShowMessage } from '#messaging/actions/show_message'
+import { searchMessagesValidator } from '#validators/message_search'
 
 /** The console's Messages pages: the search list, a message's page and its actions. */
 export default class MessagesController {
-  /** GET /console/messages: the message search, filtered and paged like GET /api/v1/messages */
-  async index({ view }: HttpContext) {
-    return view.render('pages/messages/index')
+  /**
+   * GET /console/messages: the message search, filtered and paged like GET
+   * /api/v1/messages. A filter that does not parse is shown beside its field.
+   */
+  @inject()
+  async index(ctx: HttpContext, search: SearchMessages) {
+    const { request, response, view } = ctx
+    const tenantId = tenantIdOf(ctx)
+    const page = {
+      path: request.url(),
+      query: request.qs(),
+      allTenants: tenantId === null,
+      apiUrl: appUrl,
+    }
+    const [error, valid] = await searchMessagesValidator.tryValidate(page.query)
+    if (error) {
+      const html = await view.render(
+        'pages/messages/index',
+        messagesIndexPage({ ...page, errors: filterErrors(error) })
+      )
+      return response.status(422).send(html)
+    }
+    const { cursor, limit, ...filters } = valid
+    const result = await search.handle({ tenantId }, filters, { cursor, limit })
+    return view.render('pages/messages/index', messagesIndexPage({ ...page, result }))
   }
 
   /** GET /console/messages/:id: the message's page (header, content, linked messages, timeline) */
