@@ -20,13 +20,15 @@ import { BULK_ACCEPT_CONCURRENCY, bulkAccept } from '#bench/scenarios/bulk_accep
 import { dispatch } from '#bench/scenarios/dispatch'
 import { priority } from '#bench/scenarios/priority'
 import { WEBHOOK_CONCURRENCY, webhooks } from '#bench/scenarios/webhooks'
+import { CONSOLES, consoleOverview } from '#bench/scenarios/console_overview'
 
-/** Issue 7's sizes, at BENCH_SCALE=1 */
+/** Issue 7's sizes, at BENCH_SCALE=1; issue 18's console overview in seconds measured */
 const FULL_SIZES = {
   bulkAccept: 100_000,
   dispatch: 50_000,
   priority: 100_000,
   webhooks: 20_000,
+  consoleOverview: 60,
 }
 
 export type ScenarioName = keyof typeof FULL_SIZES
@@ -165,6 +167,19 @@ export async function runBenchmark(options: BenchOptions) {
             `the API answers GET /health ${format(apiNoopPerSecond)} times/s)`
         )
         return { ...run, bareReceiverPerSecond, apiNoopPerSecond }
+      })
+    }
+
+    if (wanted('consoleOverview')) {
+      measured.consoleOverview = await repeat(async (index) => {
+        const run = await consoleOverview(ctx, options.apiUrl, sizes.consoleOverview)
+        options.log(
+          `${label('console overview', index)}: ${CONSOLES} consoles add ` +
+            `${run.addedApiCpuPercent.toFixed(1)}% of one core to the API over ${run.seconds} s ` +
+            `(idle ${run.idleApiCpuPercent}%, with consoles ${run.consolesApiCpuPercent}%; ` +
+            `${run.polls} polls, p50 ${run.pollP50Ms.toFixed(1)} ms, ${run.fragmentBytes} bytes each)`
+        )
+        return run
       })
     }
 

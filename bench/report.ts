@@ -3,6 +3,7 @@ import type { BulkAcceptRun } from '#bench/scenarios/bulk_accept'
 import type { DispatchRun } from '#bench/scenarios/dispatch'
 import type { PriorityRun } from '#bench/scenarios/priority'
 import type { WebhooksRun } from '#bench/scenarios/webhooks'
+import type { ConsoleOverviewRun } from '#bench/scenarios/console_overview'
 
 /** Issue 7's targets, each judged on the median of the runs */
 export const TARGETS = {
@@ -13,6 +14,8 @@ export const TARGETS = {
   webhooksPerSecond: 3_000,
   workerMb: 200,
   apiMb: 300,
+  /** Issue 18: five open consoles' live refresh, CPU added to the API, % of one core */
+  consoleOverviewAddedCpuPercent: 5,
 }
 
 export type BulkAcceptFigures = BulkAcceptRun & { addBulkPerSecond: number; copyPerSecond: number }
@@ -29,6 +32,7 @@ export interface Measurements {
   dispatch?: DispatchFigures[]
   priority?: PriorityRun[]
   webhooks?: WebhooksFigures[]
+  consoleOverview?: ConsoleOverviewRun[]
   /** Peak RSS in MB of each process (api, worker-p0 …) during each of scenarios 1-3 */
   rss: Record<string, Record<string, number>>
   /** False when the peaks could not be reset after start-up, so they include it */
@@ -137,6 +141,25 @@ export function buildResults(measured: Measurements, info: RunInfo) {
     runs: callbacks,
   }
 
+  const polled = measured.consoleOverview
+  const consoleOverview = polled && {
+    addedApiCpuPercent: round(
+      medianOf(polled, (run) => run.addedApiCpuPercent),
+      1
+    ),
+    idleApiCpuPercent: round(
+      medianOf(polled, (run) => run.idleApiCpuPercent),
+      1
+    ),
+    consolesApiCpuPercent: round(
+      medianOf(polled, (run) => run.consolesApiCpuPercent),
+      1
+    ),
+    target: TARGETS.consoleOverviewAddedCpuPercent,
+    cpuPercent: medianCpu(polled),
+    runs: polled,
+  }
+
   const peaks = Object.values(measured.rss)
   const rss = peaks.length > 0 && {
     workerMb: Math.max(
@@ -160,6 +183,13 @@ export function buildResults(measured: Measurements, info: RunInfo) {
     priority && verdict('priority P0 p50, ms', priority.p50Ms, '<=', TARGETS.priorityP50Ms),
     priority && verdict('priority P0 p99, ms', priority.p99Ms, '<=', TARGETS.priorityP99Ms),
     webhooks && verdict('webhooks, events/s', webhooks.perSecond, '>=', webhooks.target),
+    consoleOverview &&
+      verdict(
+        'console overview, API CPU added, % of one core',
+        consoleOverview.addedApiCpuPercent,
+        '<=',
+        consoleOverview.target
+      ),
     rss && verdict('peak RSS worker, MB', rss.workerMb, '<=', TARGETS.workerMb),
     rss && verdict('peak RSS API, MB', rss.apiMb, '<=', TARGETS.apiMb),
   ].filter((entry) => !!entry)
@@ -169,6 +199,7 @@ export function buildResults(measured: Measurements, info: RunInfo) {
     dispatch: dispatch && { ...dispatch, ratio: ratio(dispatch) },
     priority: priority || undefined,
     webhooks: webhooks && { ...webhooks, ratio: ratio(webhooks) },
+    consoleOverview: consoleOverview || undefined,
     rss: rss || undefined,
     targets: verdicts,
     ...info,
@@ -197,7 +228,7 @@ export function tableRows(results: BenchResults) {
     return entry ? `${entry.target}  ${entry.met ? 'met' : 'MISSED'}` : ''
   }
   const rows: string[][] = []
-  const { bulkAccept, dispatch, priority, webhooks, rss } = results
+  const { bulkAccept, dispatch, priority, webhooks, consoleOverview, rss } = results
   if (bulkAccept) {
     rows.push([
       '1 bulk accept (recipients/s)',
@@ -255,6 +286,16 @@ export function tableRows(results: BenchResults) {
     ])
     rows.push(['5 peak RSS API (MB)', String(rss.apiMb), '', '', met('peak RSS API, MB'), ''])
   }
+  if (consoleOverview) {
+    rows.push([
+      '6 console overview (API CPU added, % of a core)',
+      String(consoleOverview.addedApiCpuPercent),
+      `idle ${consoleOverview.idleApiCpuPercent}%, 5 consoles ${consoleOverview.consolesApiCpuPercent}%`,
+      '',
+      met('console overview, API CPU added, % of one core'),
+      consoleOverview.runs.map((run) => run.addedApiCpuPercent.toFixed(1)).join(' / '),
+    ])
+  }
   return rows
 }
 
@@ -281,6 +322,7 @@ export function cpuTableRows(results: BenchResults) {
     ['2 dispatch', results.dispatch],
     ['3 priority (P3 drain)', results.priority],
     ['4 webhooks', results.webhooks],
+    ['6 console overview (5 consoles polling)', results.consoleOverview],
   ] as const
   const percent = (value = 0) => `${Math.round(value)}%`
   return scenarios.flatMap(([name, figures]) => {

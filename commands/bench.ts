@@ -27,7 +27,8 @@ export default class Bench extends BaseCommand {
   declare runs: number
 
   @flags.string({
-    description: 'Comma-separated scenarios to run: bulkAccept,dispatch,priority,webhooks (all)',
+    description:
+      'Comma-separated scenarios to run: bulkAccept,dispatch,priority,webhooks,consoleOverview (all)',
   })
   declare scenarios?: string
 
