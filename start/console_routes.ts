@@ -9,7 +9,7 @@
 */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
-import { CONSOLE_PREFIX } from '#controllers/console/console_paths'
+import { CONSOLE_PREFIX } from '#console/console_paths'
 
 const SessionController = () => import('#controllers/console/session_controller')
 const TwoFactorController = () => import('#controllers/console/two_factor_controller')

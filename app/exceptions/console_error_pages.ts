@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { errors as vineErrors } from '@vinejs/vine'
 import { errors as authErrors } from '@adonisjs/auth'
-import { CONSOLE_LOGIN_PATH } from '#controllers/console/console_paths'
+import { CONSOLE_LOGIN_PATH } from '#console/console_paths'
 import type { ApiError } from '#exceptions/api_error'
 
 const TITLES: Record<number, string> = {

@@ -9,7 +9,7 @@ import { isServiceUnavailable } from '#exceptions/service_availability'
 import { SendNotYetRecordedException } from '#exceptions/webhook_exceptions'
 import { rateLimitHeaders } from '#exceptions/rate_limit_headers'
 import { renderConsoleError } from '#exceptions/console_error_pages'
-import { isConsoleRequest } from '#controllers/console/console_paths'
+import { isConsoleRequest } from '#console/console_paths'
 
 interface ErrorReply {
   status: number

@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import { CONSOLE_LOGIN_PATH } from '#controllers/console/console_paths'
-import { tenantIdOf } from '#controllers/console/console_scope'
+import { CONSOLE_LOGIN_PATH } from '#console/console_paths'
+import { tenantIdOf } from '#console/console_scope'
 import Tenant from '#models/tenant'
 
 /**

@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import { CONSOLE_PREFIX } from '#controllers/console/console_paths'
+import { CONSOLE_PREFIX } from '#console/console_paths'
 
 /** The sign-in, reset and invite pages are for signed-out visitors: the signed-in go home. */
 export default class ConsoleGuestMiddleware {

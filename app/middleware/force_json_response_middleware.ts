@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import { isConsoleRequest } from '#controllers/console/console_paths'
+import { isConsoleRequest } from '#console/console_paths'
 
 /**
  * The API answers JSON whatever the client's Accept header says. The console

@@ -7,7 +7,7 @@ import { ProviderHealth } from '#messaging/provider_configs/provider_health'
 import { ProviderPriorities } from '#messaging/provider_configs/provider_priorities'
 import { VENDORS, findVendor, vendorOf } from '#messaging/vendors/index'
 import type { Vendor } from '#messaging/vendors/contract/vendor'
-import { tenantIdOf } from '#controllers/console/console_scope'
+import { tenantIdOf } from '#console/console_scope'
 import {
   configChangesFromForm,
   formFieldsOf,

@@ -2,7 +2,7 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { SignIn } from '#people/sign_in'
 import { signInValidator } from '#validators/people'
-import { CONSOLE_LOGIN_PATH, CONSOLE_PREFIX } from '#controllers/console/console_paths'
+import { CONSOLE_LOGIN_PATH, CONSOLE_PREFIX } from '#console/console_paths'
 import { awaitSecondFactor, startSession } from '#controllers/console/console_sign_in'
 
 /** Signing in with a password, and out */

@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import vine from '@vinejs/vine'
 import Tenant from '#models/tenant'
-import { selectTenant } from '#controllers/console/console_scope'
+import { selectTenant } from '#console/console_scope'
 import { ConsoleNotFoundException } from '#exceptions/console_exceptions'
 
 // `all`: every tenant at once

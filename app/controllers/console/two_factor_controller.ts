@@ -3,7 +3,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { SignIn } from '#people/sign_in'
 import { TwoFactor } from '#people/two_factor'
 import { twoFactorCodeValidator } from '#validators/people'
-import { CONSOLE_PREFIX } from '#controllers/console/console_paths'
+import { CONSOLE_PREFIX } from '#console/console_paths'
 import { pendingSignIn, startSession } from '#controllers/console/console_sign_in'
 
 /**

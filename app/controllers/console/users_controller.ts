@@ -4,7 +4,7 @@ import { ChangeUserRole } from '#people/change_user_role'
 import { DisableUser } from '#people/disable_user'
 import { roleValidator } from '#validators/people'
 import { renderUsersPage, visibleUser } from '#controllers/console/users_page'
-import { CONSOLE_PREFIX } from '#controllers/console/console_paths'
+import { CONSOLE_PREFIX } from '#console/console_paths'
 
 /** A tenant's people (an operator: everyone's): roles and disabling */
 export default class UsersController {

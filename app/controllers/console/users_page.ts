@@ -2,7 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import vine from '@vinejs/vine'
 import User, { TENANT_ROLES } from '#models/user'
 import { ListUsers } from '#people/list_users'
-import { canSee, tenantIdOf } from '#controllers/console/console_scope'
+import { canSee, tenantIdOf } from '#console/console_scope'
 import { ConsoleNotFoundException } from '#exceptions/console_exceptions'
 
 /** A link just created, for the users page to show once */
