@@ -17,7 +17,7 @@ export interface MessageSearchFilters {
   messageType?: string
   sourceType?: string
   sourceId?: string
-  /** Has this metadata key, and when `value` is given, with that value (compared as text) */
+  /** Has this metadata key; with `value`, that value (a string, or the number or boolean it spells) */
   metadata?: { key: string; value?: string }
   /** Created at or after */
   createdFrom?: Date
@@ -153,14 +153,38 @@ export class SearchMessages {
         .if(filters.sourceType, (query) => query.where('source_type', filters.sourceType!))
         .if(filters.sourceId, (query) => query.where('source_id', filters.sourceId!))
         // `\\?` is jsonb's "has key" operator, not a binding
-        .if(metadata, (query) => query.whereRaw('metadata \\? ?', [metadata!.key]))
-        .if(metadata?.value !== undefined, (query) =>
-          query.whereRaw('metadata ->> ? = ?', [metadata!.key, metadata!.value!])
+        .if(metadata && metadata.value === undefined, (query) =>
+          query.whereRaw('metadata \\? ?', [metadata!.key])
         )
+        .if(metadata?.value !== undefined, (query) => {
+          const shapes = metadataShapes(metadata!.key, metadata!.value!)
+          query.whereRaw(
+            `metadata @> ANY (ARRAY[${shapes.map(() => '?::jsonb').join(', ')}])`,
+            shapes
+          )
+        })
         .if(createdFrom, (query) => query.where('created_at', '>=', createdFrom!))
         .if(createdTo, (query) => query.where('created_at', '<', createdTo!))
     )
   }
+}
+
+/**
+ * `key=value` as containment, which the metadata GIN index answers: the
+ * value as a string, and as the number or boolean it spells (`orderId=42`
+ * finds {"orderId": 42} and {"orderId": "42"}).
+ */
+function metadataShapes(key: string, value: string) {
+  const shapes = [JSON.stringify({ [key]: value })]
+  try {
+    const literal: unknown = JSON.parse(value)
+    if (typeof literal === 'number' || typeof literal === 'boolean') {
+      shapes.push(JSON.stringify({ [key]: literal }))
+    }
+  } catch {
+    // Not a JSON literal: the string form alone
+  }
+  return shapes
 }
 
 function cursorAt(direction: MessageCursor['direction'], message: Message) {

@@ -131,7 +131,10 @@ test.group('GET /api/v1/messages: the message search', () => {
       [{ sourceType: 'order', sourceId: '1001' }, [ada]],
       [{ sourceId: '9999' }, []],
       [{ metadata: 'orderId' }, [odd, ada]],
+      // A value matches as a string, and as the number it spells
       [{ metadata: 'orderId=42' }, [odd]],
+      [{ metadata: 'orderId=A-1' }, [ada]],
+      [{ metadata: 'orderId=A' }, []],
       [{ metadata: 'plan=gold' }, [ada]],
       [{ createdFrom: ago({ days: 2 }).toISO()! }, [odd, phone, ada]],
       [{ createdTo: ago({ days: 2 }).toISO()! }, [grace, push]],
