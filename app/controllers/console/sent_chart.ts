@@ -44,9 +44,11 @@ export function sentChart(minutes: MinuteCount[]) {
       value: Number.isInteger(value) ? String(value) : value.toFixed(1),
       y: round(yOf(value)),
     })),
+    // The first and last labels lean inwards so that neither is cut at the edge
     xTicks: LABELLED_MINUTES.filter((index) => index < minutes.length).map((index) => ({
       label: clock(minutes[index].minute),
       x: round(LEFT + index * slot + slot / 2),
+      anchor: index === 0 ? 'start' : index === minutes.length - 1 ? 'end' : 'middle',
     })),
     summary:
       peakMinute === undefined
