@@ -21,14 +21,20 @@ import { dispatch } from '#bench/scenarios/dispatch'
 import { priority } from '#bench/scenarios/priority'
 import { WEBHOOK_CONCURRENCY, webhooks } from '#bench/scenarios/webhooks'
 import { CONSOLES, consoleOverview } from '#bench/scenarios/console_overview'
+import { search, searchQueries, warmSearch } from '#bench/scenarios/search'
+import { loadSearchDataset } from '#bench/search_dataset'
 
-/** Issue 7's sizes, at BENCH_SCALE=1; issue 18's console overview in seconds measured */
+/**
+ * Issue 7's sizes, at BENCH_SCALE=1; issue 18's console overview in seconds
+ * measured and message search in rows searched
+ */
 const FULL_SIZES = {
   bulkAccept: 100_000,
   dispatch: 50_000,
   priority: 100_000,
   webhooks: 20_000,
   consoleOverview: 60,
+  search: 1_000_000,
 }
 
 export type ScenarioName = keyof typeof FULL_SIZES
@@ -180,6 +186,29 @@ export async function runBenchmark(options: BenchOptions) {
             `${run.polls} polls, p50 ${run.pollP50Ms.toFixed(1)} ms, ${run.fragmentBytes} bytes each)`
         )
         return run
+      })
+    }
+
+    if (wanted('search')) {
+      await ctx.wipe()
+      const loadStartedAt = performance.now()
+      const dataset = await loadSearchDataset(ctx.tenant.id, sizes.search)
+      options.log(
+        `search: ${format(dataset.rows)} messages loaded (COPY, VACUUM ANALYZE) in ` +
+          `${format((performance.now() - loadStartedAt) / 1000)} s, ${format(dataset.benchRows)} the bench tenant's`
+      )
+      const queries = searchQueries(dataset)
+      await warmSearch(ctx, queries)
+      measured.search = await repeat(async (index) => {
+        const run = await search(ctx, queries)
+        const figures = Object.entries(run.filters).map(
+          ([name, figure]) => `${name} p95 ${figure.p95Ms.toFixed(1)} ms`
+        )
+        options.log(
+          `${label('search', index)}: ${figures.join(', ')} ` +
+            `(ceiling: GET /health p95 ${run.healthP95Ms.toFixed(1)} ms)`
+        )
+        return { ...run, rows: dataset.rows }
       })
     }
 

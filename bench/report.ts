@@ -4,6 +4,7 @@ import type { DispatchRun } from '#bench/scenarios/dispatch'
 import type { PriorityRun } from '#bench/scenarios/priority'
 import type { WebhooksRun } from '#bench/scenarios/webhooks'
 import type { ConsoleOverviewRun } from '#bench/scenarios/console_overview'
+import type { SearchFilterName, SearchRun } from '#bench/scenarios/search'
 
 /** Issue 7's targets, each judged on the median of the runs */
 export const TARGETS = {
@@ -16,6 +17,8 @@ export const TARGETS = {
   apiMb: 300,
   /** Issue 18: five open consoles' live refresh, CPU added to the API, % of one core */
   consoleOverviewAddedCpuPercent: 5,
+  /** Issue 18: each common message search on 1M rows, p95 through the API */
+  searchP95Ms: 100,
 }
 
 export type BulkAcceptFigures = BulkAcceptRun & { addBulkPerSecond: number; copyPerSecond: number }
@@ -26,6 +29,8 @@ export type WebhooksFigures = WebhooksRun & {
   apiNoopPerSecond: number
 }
 
+export type SearchFigures = SearchRun & { rows: number }
+
 /** Everything one benchmark measured; a scenario left out is absent */
 export interface Measurements {
   bulkAccept?: BulkAcceptFigures[]
@@ -33,6 +38,7 @@ export interface Measurements {
   priority?: PriorityRun[]
   webhooks?: WebhooksFigures[]
   consoleOverview?: ConsoleOverviewRun[]
+  search?: SearchFigures[]
   /** Peak RSS in MB of each process (api, worker-p0 …) during each of scenarios 1-3 */
   rss: Record<string, Record<string, number>>
   /** False when the peaks could not be reset after start-up, so they include it */
@@ -160,6 +166,9 @@ export function buildResults(measured: Measurements, info: RunInfo) {
     runs: polled,
   }
 
+  const searched = measured.search
+  const search = searched && searchResults(searched)
+
   const peaks = Object.values(measured.rss)
   const rss = peaks.length > 0 && {
     workerMb: Math.max(
@@ -190,6 +199,9 @@ export function buildResults(measured: Measurements, info: RunInfo) {
         '<=',
         consoleOverview.target
       ),
+    ...Object.entries(search?.filters ?? {}).map(([name, figure]) =>
+      verdict(`search ${name} p95, ms`, figure.p95Ms, '<=', TARGETS.searchP95Ms)
+    ),
     rss && verdict('peak RSS worker, MB', rss.workerMb, '<=', TARGETS.workerMb),
     rss && verdict('peak RSS API, MB', rss.apiMb, '<=', TARGETS.apiMb),
   ].filter((entry) => !!entry)
@@ -200,9 +212,65 @@ export function buildResults(measured: Measurements, info: RunInfo) {
     priority: priority || undefined,
     webhooks: webhooks && { ...webhooks, ratio: ratio(webhooks) },
     consoleOverview: consoleOverview || undefined,
+    search: search || undefined,
     rss: rss || undefined,
     targets: verdicts,
     ...info,
+  }
+}
+
+interface SearchFilterResult {
+  example: string
+  p50Ms: number
+  p95Ms: number
+  queryP95Ms: number
+  floorMs: number
+  ratio: number
+  meanRows: number
+}
+
+/**
+ * Each search filter's medians over the runs, beside its floor measured in
+ * the same runs: the same searches in the bench process (database and ORM)
+ * plus GET /health (HTTP alone). `ratio` is floor / p95: 1 would mean the API
+ * adds nothing to them.
+ */
+function searchResults(runs: SearchFigures[]) {
+  const healthP95Ms = medianOf(runs, (run) => run.healthP95Ms)
+  const names = Object.keys(runs[0].filters) as SearchFilterName[]
+  const filters = Object.fromEntries(
+    names.map((name) => {
+      const of = (pick: (figure: SearchRun['filters'][SearchFilterName]) => number) =>
+        medianOf(runs, (run) => pick(run.filters[name]))
+      const p95Ms = of((figure) => figure.p95Ms)
+      const queryP95Ms = of((figure) => figure.queryP95Ms)
+      const floorMs = queryP95Ms + healthP95Ms
+      return [
+        name,
+        {
+          example: runs[0].filters[name].example,
+          p50Ms: round(
+            of((figure) => figure.p50Ms),
+            1
+          ),
+          p95Ms: round(p95Ms, 1),
+          queryP95Ms: round(queryP95Ms, 1),
+          floorMs: round(floorMs, 1),
+          ratio: round(floorMs / p95Ms, 3),
+          meanRows: round(
+            of((figure) => figure.meanRows),
+            1
+          ),
+        },
+      ]
+    })
+  ) as Record<SearchFilterName, SearchFilterResult>
+  return {
+    rows: runs[0].rows,
+    healthP95Ms: round(healthP95Ms, 1),
+    filters,
+    target: TARGETS.searchP95Ms,
+    runs,
   }
 }
 
@@ -228,7 +296,7 @@ export function tableRows(results: BenchResults) {
     return entry ? `${entry.target}  ${entry.met ? 'met' : 'MISSED'}` : ''
   }
   const rows: string[][] = []
-  const { bulkAccept, dispatch, priority, webhooks, consoleOverview, rss } = results
+  const { bulkAccept, dispatch, priority, webhooks, consoleOverview, search, rss } = results
   if (bulkAccept) {
     rows.push([
       '1 bulk accept (recipients/s)',
@@ -294,6 +362,16 @@ export function tableRows(results: BenchResults) {
       '',
       met('console overview, API CPU added, % of one core'),
       consoleOverview.runs.map((run) => run.addedApiCpuPercent.toFixed(1)).join(' / '),
+    ])
+  }
+  for (const [name, figure] of Object.entries(search?.filters ?? {})) {
+    rows.push([
+      `7 search ${name} p95 (ms)`,
+      String(figure.p95Ms),
+      `${figure.floorMs} (query ${figure.queryP95Ms}, GET /health ${search!.healthP95Ms})`,
+      percent(figure.ratio),
+      met(`search ${name} p95, ms`),
+      search!.runs.map((run) => run.filters[name as SearchFilterName].p95Ms.toFixed(1)).join(' / '),
     ])
   }
   return rows

@@ -28,7 +28,7 @@ export default class Bench extends BaseCommand {
 
   @flags.string({
     description:
-      'Comma-separated scenarios to run: bulkAccept,dispatch,priority,webhooks,consoleOverview (all)',
+      'Comma-separated scenarios to run: bulkAccept,dispatch,priority,webhooks,consoleOverview,search (all)',
   })
   declare scenarios?: string
 
