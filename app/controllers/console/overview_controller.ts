@@ -2,7 +2,7 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import app from '@adonisjs/core/services/app'
 import { OverviewSnapshots } from '#messaging/stats/overview_snapshot'
-import { tenantIdOf } from '#controllers/console/console_scope'
+import { tenantIdOf } from '#console/console_scope'
 import { sentChart } from '#controllers/console/sent_chart'
 
 /**
