@@ -15,6 +15,10 @@ export default class ConsoleAuthMiddleware {
     const user = (await web.check()) ? web.user : undefined
     if (!user || user.disabledAt) {
       if (user) await web.logout()
+      // An htmx refresh (the overview, a timeline) would swap the sign-in page into its slot
+      if (ctx.request.header('hx-request')) {
+        return ctx.response.header('HX-Redirect', CONSOLE_LOGIN_PATH).noContent()
+      }
       return ctx.response.redirect(CONSOLE_LOGIN_PATH)
     }
     ctx.consoleUser = user
