@@ -31,12 +31,7 @@ export default class ApiKeysController {
   @inject()
   async rotate(ctx: HttpContext, rotate: RotateApiKey) {
     const { graceSeconds = 0 } = await ctx.request.validateUsing(rotateApiKeyValidator)
-    const key = await rotate.handle(
-      ctx.tenant,
-      String(ctx.params.id),
-      graceSeconds,
-      changer(ctx)
-    )
+    const key = await rotate.handle(ctx.tenant, String(ctx.params.id), graceSeconds, changer(ctx))
     return ctx.response.status(201).send(key)
   }
 
