@@ -1,7 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { appUrl } from '#config/app'
-import { canSee, tenantIdOf } from '#controllers/console/console_scope'
+import { canSee, tenantIdOf } from '#console/console_scope'
 import { messagePage } from '#controllers/console/message_page_view'
 import { filterErrors, messagesIndexPage } from '#controllers/console/messages_index_view'
 import { timelineOf } from '#controllers/console/message_timeline_view'
