@@ -23,8 +23,13 @@ const MessagesController = () => import('#controllers/console/messages_controlle
 const ProvidersController = () => import('#controllers/console/providers_controller')
 const TenantsController = () => import('#controllers/console/tenants_controller')
 
-const uuid = router.matchers.uuid()
-const number = router.matchers.number()
+// Strict forms: AdonisJS's uuid matcher lets g–z through (PostgreSQL then refuses the id: a 400),
+// and its number matcher any length (past bigint: a 500); an id that cannot exist is a 404
+const uuid = {
+  match: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  cast: (value: string) => value.toLowerCase(),
+}
+const number = { match: /^[1-9][0-9]{0,14}$/, cast: (value: string) => Number(value) }
 const admin = middleware.consoleRole({ roles: ['operator', 'admin'] })
 const operator = middleware.consoleRole({ roles: ['operator'] })
 

@@ -22,6 +22,9 @@ export default class ConsoleAuthMiddleware {
       return ctx.response.redirect(CONSOLE_LOGIN_PATH)
     }
     ctx.consoleUser = user
+    // Signed-in pages may show what was meant to be seen once (an invite link, a two-factor key, a
+    // message's content): never kept by the browser or a proxy, so Back after sign-out shows nothing
+    ctx.response.header('Cache-Control', 'no-store')
     // An operator's header lists the tenants to switch between
     const consoleTenants = user.isOperator
       ? await Tenant.query().select('id', 'name').orderBy('name')
