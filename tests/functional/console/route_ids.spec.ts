@@ -3,16 +3,18 @@ import { createConsoleUser } from '#tests/helpers/console_users'
 import { createTenant } from '#tests/helpers/tenants'
 
 test.group('Console: ids that cannot exist', () => {
-  test('{path} answers 404, not a database error', async ({ client }, path: string) => {
-    const operator = await createConsoleUser('operator')
-    const response = await client.get(path).withGuard('web').loginAs(operator).redirects(0)
+  test('{$self} answers 404, not a database error')
+    .with([
+      '/console/tenants/zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz',
+      '/console/messages/gggggggg-0000-0000-0000-000000000000',
+      '/console/providers/not-a-uuid/edit',
+    ])
+    .run(async ({ client }, path) => {
+      const operator = await createConsoleUser('operator')
+      const response = await client.get(path).withGuard('web').loginAs(operator).redirects(0)
 
-    response.assertStatus(404)
-  }).with([
-    '/console/tenants/zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz',
-    '/console/messages/gggggggg-0000-0000-0000-000000000000',
-    '/console/providers/not-a-uuid/edit',
-  ])
+      response.assertStatus(404)
+    })
 
   test('a user id past bigint is a 404 for a change too', async ({ client }) => {
     const { tenant } = await createTenant()
