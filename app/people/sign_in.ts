@@ -13,10 +13,11 @@ import {
 
 /**
  * Signing in to the console, in one or two steps: the password, then (for
- * operators, who must, and anyone who turned it on) a TOTP code. Each step is
- * refused while the email is locked (SignInThrottle); each failure counts
- * towards the lock; only a completed sign-in clears the count and is
- * recorded. Starting the session is the caller's (the HTTP layer).
+ * operators, who must, and anyone who turned it on) a TOTP code. Each step
+ * counts as an attempt before it is checked, and is refused unchecked past
+ * the lock's limit (SignInThrottle); a right password gives its attempt back;
+ * only a completed sign-in clears the count and is recorded. Starting the
+ * session is the caller's (the HTTP layer).
  */
 @inject()
 export class SignIn {
@@ -27,18 +28,18 @@ export class SignIn {
 
   /** Step one. `secondFactor`: not signed in yet, a code must follow. */
   async withPassword(email: string, password: string, address: string) {
-    await this.throttle.assertOpen(email, address)
+    await this.throttle.take(email, address)
     let user: User
     try {
       user = await User.verifyCredentials(email.trim().toLowerCase(), password)
     } catch (error) {
       if (!(error instanceof authErrors.E_INVALID_CREDENTIALS)) throw error
-      await this.throttle.recordFailure(email, address)
       throw new InvalidCredentialsException()
     }
     if (user.disabledAt) throw new AccountDisabledException()
     const secondFactor = user.isOperator || user.totpEnabledAt !== null
-    if (!secondFactor) await this.#completed(user)
+    if (secondFactor) await this.throttle.giveBack(email, address)
+    else await this.#completed(user, address)
     return { user, secondFactor }
   }
 
@@ -47,17 +48,16 @@ export class SignIn {
    * completes the enrolment of someone who had not enrolled yet.
    */
   async withCode(user: User, code: string, address: string) {
-    await this.throttle.assertOpen(user.email, address)
     if (user.disabledAt) throw new AccountDisabledException()
+    await this.throttle.take(user.email, address)
     if (!(await this.twoFactor.confirm(user, code, userActor(user)))) {
-      await this.throttle.recordFailure(user.email, address)
       throw new InvalidTwoFactorCodeException()
     }
-    await this.#completed(user)
+    await this.#completed(user, address)
   }
 
-  async #completed(user: User) {
-    await this.throttle.clear(user.email)
+  async #completed(user: User, address: string) {
+    await this.throttle.clear(user.email, address)
     user.lastSignInAt = DateTime.now()
     await user.save()
   }

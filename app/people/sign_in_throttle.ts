@@ -1,12 +1,11 @@
 import limiter from '@adonisjs/limiter/services/main'
-import type { Limiter } from '@adonisjs/limiter'
+import { errors as limiterErrors, type Limiter } from '@adonisjs/limiter'
 import { SignInLockedException } from '#people/people_exceptions'
 
 export interface FailureLimit {
-  /** Failures allowed within `duration`; the last of them starts the lock */
+  /** Attempts allowed within `duration`; past them, locked for `blockDuration` */
   requests: number
   duration: string
-  /** How long a key stays locked once it reached `requests` */
   blockDuration: string
 }
 
@@ -23,11 +22,14 @@ export const SIGN_IN_LIMITS: SignInLimits = {
 
 /**
  * Locks sign-in after repeated failures (a wrong password or a wrong TOTP
- * code), counted in Redis so every process shares one count. The lock is
- * keyed by the lower-cased email: the client address is only a second, looser
- * key, since the app trusts proxy headers and an address can be forged. Only
- * a completed sign-in clears the email's count: a right password followed by
- * wrong codes keeps counting.
+ * code), counted in Redis so every process shares one count. Each attempt is
+ * counted BEFORE it is checked, in one atomic step that refuses it past the
+ * limit: many attempts sent at once cannot all pass a check made while the
+ * slow password hashing of the first ones still runs. A right answer then
+ * gives its count back. The lock is keyed by the lower-cased email: the
+ * client address is only a second, looser key, since the app trusts proxy
+ * headers and an address can be forged. Only a completed sign-in clears the
+ * email's count: a right password followed by wrong codes keeps counting.
  */
 export class SignInThrottle {
   #byEmail: Limiter
@@ -38,34 +40,45 @@ export class SignInThrottle {
     this.#byAddress = limiter.use('people', limits.perAddress)
   }
 
-  /** Throws SignInLockedException while the email or the address is locked */
-  async assertOpen(email: string, address: string) {
-    for (const [counter, key] of this.#keys(email, address)) {
-      const state = await counter.get(key)
-      if (state && state.remaining <= 0) throw new SignInLockedException(state.availableIn)
+  /** Counts one attempt before it is checked; past either limit, throws SignInLockedException instead */
+  async take(email: string, address: string) {
+    try {
+      await this.#byEmail.consume(emailKey(email))
+    } catch (error) {
+      throw locked(error)
+    }
+    try {
+      await this.#byAddress.consume(addressKey(address))
+    } catch (error) {
+      // The email's count was taken for an attempt that is not checked
+      await this.#byEmail.decrement(emailKey(email))
+      throw locked(error)
     }
   }
 
-  /** Counts one failure; the one that reaches the limit locks for the block duration */
-  async recordFailure(email: string, address: string) {
-    for (const [counter, key] of this.#keys(email, address)) {
-      const { consumed, limit } = await counter.increment(key)
-      if (consumed >= limit) await counter.block(key, counter.blockDuration)
-    }
+  /** The attempt was a right password with a code still to come: it does not count */
+  async giveBack(email: string, address: string) {
+    await this.#byEmail.decrement(emailKey(email))
+    await this.#byAddress.decrement(addressKey(address))
   }
 
-  async clear(email: string) {
+  /** A completed sign-in: the email's count starts again, and the attempt does not count for the address */
+  async clear(email: string, address: string) {
     await this.#byEmail.delete(emailKey(email))
+    await this.#byAddress.decrement(addressKey(address))
   }
+}
 
-  #keys(email: string, address: string): Array<[Limiter, string]> {
-    return [
-      [this.#byEmail, emailKey(email)],
-      [this.#byAddress, `address:${address}`],
-    ]
-  }
+/** The limiter's refusal as the console words it; anything else as it is */
+function locked(error: unknown) {
+  if (!(error instanceof limiterErrors.E_TOO_MANY_REQUESTS)) return error
+  return new SignInLockedException(error.response.availableIn)
 }
 
 function emailKey(email: string) {
   return `email:${email.trim().toLowerCase()}`
+}
+
+function addressKey(address: string) {
+  return `address:${address}`
 }
