@@ -2,23 +2,13 @@ import limiter from '@adonisjs/limiter/services/main'
 import { errors as limiterErrors, type Limiter } from '@adonisjs/limiter'
 import { SignInLockedException } from '#people/people_exceptions'
 
-export interface FailureLimit {
-  /** Attempts allowed within `duration`; past them, locked for `blockDuration` */
-  requests: number
-  duration: string
-  blockDuration: string
-}
-
-export interface SignInLimits {
-  perEmail: FailureLimit
-  perAddress: FailureLimit
-}
-
-export const SIGN_IN_LIMITS: SignInLimits = {
-  perEmail: { requests: 5, duration: '15 mins', blockDuration: '15 mins' },
-  // Looser: one office behind one proxy shares an address
-  perAddress: { requests: 50, duration: '15 mins', blockDuration: '15 mins' },
-}
+/**
+ * Fixed rules of the product rather than settings (README: "how sign-in is
+ * protected"): 5 tries per email, 50 per address (one office behind one proxy
+ * shares an address), each for 15 minutes; past them, locked for 15 minutes.
+ */
+const PER_EMAIL = { requests: 5, duration: '15 mins', blockDuration: '15 mins' }
+const PER_ADDRESS = { requests: 50, duration: '15 mins', blockDuration: '15 mins' }
 
 /**
  * Locks sign-in after repeated failures (a wrong password or a wrong TOTP
@@ -32,13 +22,8 @@ export const SIGN_IN_LIMITS: SignInLimits = {
  * email's count: a right password followed by wrong codes keeps counting.
  */
 export class SignInThrottle {
-  #byEmail: Limiter
-  #byAddress: Limiter
-
-  constructor(limits: SignInLimits = SIGN_IN_LIMITS) {
-    this.#byEmail = limiter.use('people', limits.perEmail)
-    this.#byAddress = limiter.use('people', limits.perAddress)
-  }
+  #byEmail: Limiter = limiter.use('people', PER_EMAIL)
+  #byAddress: Limiter = limiter.use('people', PER_ADDRESS)
 
   /** Counts one attempt before it is checked; past either limit, throws SignInLockedException instead */
   async take(email: string, address: string) {
