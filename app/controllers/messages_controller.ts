@@ -5,6 +5,7 @@ import { SendBulk } from '#messaging/actions/send_bulk'
 import { ShowMessage } from '#messaging/actions/show_message'
 import { CancelMessage } from '#messaging/actions/cancel_message'
 import { SearchMessages } from '#messaging/actions/search_messages'
+import { carriesConsoleSecret } from '#messaging/console_secret'
 import { senderOf } from '#messaging/sender'
 import { ChannelStats } from '#messaging/stats/channel_stats'
 import { TenantQueueStats } from '#messaging/stats/tenant_queue_stats'
@@ -43,10 +44,15 @@ export default class MessagesController {
     return search.handle({ tenantId: tenant.id }, filters, { cursor, limit })
   }
 
-  /** GET /api/v1/messages/:id */
+  /**
+   * GET /api/v1/messages/:id. The console's own mail comes without its
+   * content (null, and contentHidden: true): its body holds a live sign-in link.
+   */
   @inject()
   async show({ params, tenant }: HttpContext, showMessage: ShowMessage) {
-    return showMessage.handle(tenant.id, params.id)
+    const message = await showMessage.handle(tenant.id, params.id)
+    if (!carriesConsoleSecret(message.messageType)) return message
+    return { ...message.serialize(), content: null, contentHidden: true }
   }
 
   /** DELETE /api/v1/messages/:id */

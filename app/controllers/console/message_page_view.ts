@@ -3,6 +3,7 @@ import { CANCELABLE_STATUSES, MessageStatus } from '#enums/message_status'
 import type Message from '#models/message'
 import type User from '#models/user'
 import type { MessageFamily } from '#messaging/actions/related_messages'
+import { carriesConsoleSecret } from '#messaging/console_secret'
 import { isErasedMarker } from '#messaging/erasure/redaction'
 import { shownTime, timelineOf } from '#controllers/console/message_timeline_view'
 
@@ -43,10 +44,22 @@ function shownValue(value: unknown) {
   return typeof value === 'string' ? value : JSON.stringify(value)
 }
 
+/** What the message said; the console's own mail only its subject: its body holds a live link */
 function contentOf(message: Message) {
+  if (carriesConsoleSecret(message.messageType)) {
+    return {
+      subject: message.subject,
+      text: null,
+      html: null,
+      data: null,
+      template: null,
+      hidden: true,
+    }
+  }
   const { text, html, data, templateId, templateVersion, locale } = message.content ?? {}
   return {
     subject: message.subject,
+    hidden: false,
     text: text ?? null,
     html: html ?? null,
     /** A push's data or a webhook's body, pretty-printed */

@@ -4,6 +4,8 @@ interface OutboundBase {
   /** Our message id: passed to the provider as its reference/idempotency key where it has one */
   messageId: string
   tenantId: string
+  /** The sender's own kind of message, e.g. `order.shipped` */
+  messageType: string
 }
 
 export interface EmailOutbound extends OutboundBase {

@@ -8,7 +8,11 @@ import { smsEncoding } from '#messaging/channels/sms_encoding'
  * rides along (tag, data, header) so replies and reports can be matched back.
  */
 export function outboundMessageFrom(message: ClaimedMessage): OutboundMessage {
-  const base = { messageId: message.id, tenantId: message.tenant_id }
+  const base = {
+    messageId: message.id,
+    tenantId: message.tenant_id,
+    messageType: message.message_type,
+  }
   const { content } = message
   switch (message.channel) {
     case Channel.Email:

@@ -104,6 +104,7 @@ test.group('Console message page: the timeline', (group) => {
       channel: Channel.Email,
       messageId: id,
       tenantId: sender.tenant.id,
+      messageType: 'test.message',
       to: recipient,
       subject: 'Your receipt',
       html: null,

@@ -114,6 +114,7 @@ test.group('SES webhooks (SNS)', (group) => {
       channel: Channel.Email,
       messageId: id,
       tenantId: sender.tenant.id,
+      messageType: 'test.message',
       to: recipient,
       subject: 'Hello',
       html: null,

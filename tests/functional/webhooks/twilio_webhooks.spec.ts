@@ -78,6 +78,7 @@ test.group('Twilio status callbacks', (group) => {
       channel: Channel.Sms,
       messageId: id,
       tenantId: sender.tenant.id,
+      messageType: 'test.message',
       to,
       body: 'Your code is 123456',
       encoding: 'GSM-7',

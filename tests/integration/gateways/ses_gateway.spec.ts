@@ -23,6 +23,7 @@ function email(to: string): EmailOutbound {
     channel: Channel.Email,
     messageId,
     tenantId: randomUUID(),
+    messageType: 'test.message',
     to,
     subject: 'Your code',
     html: '<p>123456</p>',

@@ -72,6 +72,7 @@ function webhook(url: string): WebhookOutbound {
     channel: Channel.Webhook,
     messageId,
     tenantId: randomUUID(),
+    messageType: 'test.message',
     url,
     payload: { id: messageId, subject: 'order.shipped', text: null, data: { orderId: 42 } },
   }
@@ -194,6 +195,7 @@ test.group('Webhook gateway against a local receiver', (group) => {
       channel: Channel.Sms,
       messageId: randomUUID(),
       tenantId: randomUUID(),
+      messageType: 'test.message',
       to: '+15005550006',
       body: 'hello',
       encoding: 'GSM-7',
