@@ -44,6 +44,7 @@ import { OperationsStats } from '#messaging/stats/operations_stats'
 import { TenantQueueStats } from '#messaging/stats/tenant_queue_stats'
 import { MessageActivity } from '#messaging/stats/message_activity'
 import { GatewayHealthBoard } from '#messaging/stats/gateway_health_board'
+import { DeferredWork } from '#people/deferred_work'
 
 /**
  * Commands that manage the schema or write code, and the credentials commands
@@ -72,6 +73,13 @@ export default class MessagingProvider {
     this.app.container.singleton(MetricsRecorder, () => new MetricsRecorder())
     this.app.container.singleton(MetricsListener, async (resolver) => {
       return new MetricsListener(await resolver.make(MetricsRecorder))
+    })
+
+    // One per process, so shutdown can wait for the work requests started and did not wait for
+    this.app.container.singleton(DeferredWork, async (resolver) => {
+      const work = new DeferredWork(await resolver.make('logger'))
+      this.app.terminating(() => work.drained())
+      return work
     })
 
     // One per process: the provider callbacks that arrive together share a transaction

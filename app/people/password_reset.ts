@@ -19,8 +19,10 @@ const EMAILS_PER_ADDRESS = { requests: 3, duration: '15 mins' }
 /**
  * "Forgot password": a single-use link, valid for an hour, emailed through
  * Switchboard's own pipeline. Asking reveals nothing: the caller answers the
- * same whether or not the account exists (or was emailed recently). Setting
- * the new password spends the link and ends every session of the account.
+ * same whether or not the account exists (or was emailed recently), and
+ * without waiting for `request` (DeferredWork), whose time and failures
+ * depend on it. Setting the new password spends the link and ends every
+ * session of the account.
  */
 @inject()
 export class PasswordReset {

@@ -1,6 +1,7 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { PasswordReset } from '#people/password_reset'
+import { DeferredWork } from '#people/deferred_work'
 import { forgotPasswordValidator, resetPasswordValidator } from '#validators/people'
 import { unusableLink } from '#controllers/console/unusable_link'
 
@@ -11,11 +12,19 @@ export default class PasswordResetsController {
     return view.render('pages/auth/forgot')
   }
 
-  /** POST /console/password/forgot: the same answer whether or not the account exists */
+  /**
+   * POST /console/password/forgot: the same answer whether or not the account
+   * exists, given before the link is made and sent (for a real account only),
+   * so neither its words nor its timing tell an account from none
+   */
   @inject()
-  async store({ request, session, response }: HttpContext, reset: PasswordReset) {
+  async store(
+    { request, session, response }: HttpContext,
+    reset: PasswordReset,
+    deferred: DeferredWork
+  ) {
     const { email } = await request.validateUsing(forgotPasswordValidator)
-    await reset.request(email)
+    deferred.start('sending a password reset link', () => reset.request(email))
     session.flash('notice', {
       kind: 'success',
       text: `If an account exists for ${email}, we sent it a link to set a new password. It works for an hour.`,

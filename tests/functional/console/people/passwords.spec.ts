@@ -1,8 +1,10 @@
 import { test } from '@japa/runner'
+import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import UserToken from '#models/user_token'
 import { CONSOLE_MAIL_TENANT_ID } from '#people/console_mail'
+import { DeferredWork } from '#people/deferred_work'
 import { hashToken, newToken } from '#people/user_tokens'
 import { createTenant } from '#tests/helpers/tenants'
 import { CONSOLE_TEST_PASSWORD, createConsoleUser } from '#tests/helpers/console_users'
@@ -20,13 +22,18 @@ async function resetMessages(email: string) {
     .where('message_type', 'console.password_reset')
 }
 
-/** Asks for a reset link; the notice the sign-in page then shows */
+/**
+ * Asks for a reset link; the notice the sign-in page then shows, once the
+ * link was made and sent (after the answer: the server runs in this process)
+ */
 async function askForReset(email: string) {
   const agent = new ConsoleAgent()
   const answer = await agent.submit('/console/password/forgot', '/console/password/forgot', {
     email,
   })
   if (answer.location !== '/console/login') throw new Error(`forgot: ${answer.status}`)
+  const deferred = await app.container.make(DeferredWork)
+  await deferred.drained()
   return agent.noticeAfter(answer)
 }
 
