@@ -9,7 +9,11 @@ document.addEventListener('change', (event) => {
 // <form data-confirm="Cancel this message?">: ask before a change that cannot be undone
 document.addEventListener('submit', (event) => {
   const form = event.target
-  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+  if (
+    form instanceof HTMLFormElement &&
+    form.dataset.confirm &&
+    !window.confirm(form.dataset.confirm)
+  ) {
     event.preventDefault()
   }
 })
@@ -20,4 +24,16 @@ document.addEventListener('click', async (event) => {
   if (!button) return
   await navigator.clipboard?.writeText(button.getAttribute('data-copy') ?? '')
   button.textContent = 'Copied'
+})
+
+// <form hx-post data-swap-errors>: htmx leaves a 4xx/5xx answer unswapped; this element shows the
+// server's notice in its target instead (a poll keeps its content on a passing error)
+document.addEventListener('htmx:beforeSwap', (event) => {
+  // detail.elt is the target; the element that asked is the request's
+  const { requestConfig, xhr } = event.detail
+  const asker = requestConfig?.elt
+  if (xhr.status >= 400 && asker instanceof Element && asker.closest('[data-swap-errors]')) {
+    event.detail.shouldSwap = true
+    event.detail.isError = false
+  }
 })
