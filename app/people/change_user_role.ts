@@ -4,7 +4,7 @@ import User, { type TenantRole } from '#models/user'
 import { AuditLog } from '#messaging/audit/audit_log'
 import { userActor } from '#messaging/audit/audit_actors'
 import { PeopleRuleException } from '#people/people_exceptions'
-import { assertKeepsAnAdmin } from '#people/tenant_admins'
+import { assertKeepsAnAdmin, lockForChange } from '#people/tenant_admins'
 import { userView } from '#people/user_view'
 
 /** Gives a tenant's person another role within that tenant; a tenant keeps at least one admin. */
@@ -17,10 +17,7 @@ export class ChangeUserRole {
       throw new PeopleRuleException('An operator has no role within a tenant to change')
     }
     return db.transaction(async (trx) => {
-      const user = await User.query({ client: trx })
-        .where('id', target.id)
-        .forUpdate()
-        .firstOrFail()
+      const user = await lockForChange(target, trx)
       if (user.role === role) return user
       const before = userView(user)
       if (role !== 'admin') await assertKeepsAnAdmin(user, trx)

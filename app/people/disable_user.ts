@@ -5,7 +5,7 @@ import User from '#models/user'
 import { AuditLog } from '#messaging/audit/audit_log'
 import { userActor } from '#messaging/audit/audit_actors'
 import { PeopleRuleException } from '#people/people_exceptions'
-import { assertKeepsAnAdmin } from '#people/tenant_admins'
+import { assertKeepsAnAdmin, lockForChange } from '#people/tenant_admins'
 import { UserSessions } from '#people/user_sessions'
 import { userView } from '#people/user_view'
 
@@ -26,7 +26,7 @@ export class DisableUser {
       throw new PeopleRuleException('You cannot disable your own account')
     }
     const user = await db.transaction(async (trx) => {
-      const row = await User.query({ client: trx }).where('id', target.id).forUpdate().firstOrFail()
+      const row = await lockForChange(target, trx)
       if (row.disabledAt) return row
       const before = userView(row)
       await assertKeepsAnAdmin(row, trx)
