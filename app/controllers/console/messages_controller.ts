@@ -1,6 +1,6 @@
 import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
-import { appUrl } from '#config/app'
+import app from '@adonisjs/core/services/app'
 import { canSee, tenantIdOf } from '#console/console_scope'
 import { messagePage } from '#controllers/console/message_page_view'
 import { filterErrors, messagesIndexPage } from '#controllers/console/messages_index_view'
@@ -29,7 +29,7 @@ export default class MessagesController {
       path: request.url(),
       query: request.qs(),
       allTenants: tenantId === null,
-      apiUrl: appUrl,
+      apiUrl: app.config.get<string>('app.appUrl'),
     }
     const [error, valid] = await searchMessagesValidator.tryValidate(page.query)
     if (error) {

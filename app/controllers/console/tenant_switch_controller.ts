@@ -1,6 +1,7 @@
+import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import vine from '@vinejs/vine'
-import Tenant from '#models/tenant'
+import { TenantDirectory } from '#messaging/tenants/tenant_directory'
 import { selectTenant } from '#console/console_scope'
 import { ConsoleNotFoundException } from '#exceptions/console_exceptions'
 
@@ -12,10 +13,11 @@ const switchValidator = vine.compile(
 /** An operator picks the tenant the console works on (none: every tenant and the system's). */
 export default class TenantSwitchController {
   /** POST /console/tenant */
-  async store(ctx: HttpContext) {
+  @inject()
+  async store(ctx: HttpContext, tenants: TenantDirectory) {
     const { tenantId: choice } = await ctx.request.validateUsing(switchValidator)
     const tenantId = choice === 'all' ? null : choice
-    if (tenantId && !(await Tenant.find(tenantId))) throw new ConsoleNotFoundException()
+    if (tenantId && !(await tenants.exists(tenantId))) throw new ConsoleNotFoundException()
     selectTenant(ctx, tenantId)
     return ctx.response.redirect().back()
   }

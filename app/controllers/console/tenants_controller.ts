@@ -18,8 +18,9 @@ const CREATED_INVITE = 'tenantInvite'
 /** Operators' pages for the tenants: list, create (with the first admin's invite), suspend, resume */
 export default class TenantsController {
   /** GET /console/tenants */
-  async index({ view }: HttpContext) {
-    return view.render('pages/tenants/index', { tenants: await new TenantDirectory().list() })
+  @inject()
+  async index({ view }: HttpContext, directory: TenantDirectory) {
+    return view.render('pages/tenants/index', { tenants: await directory.list() })
   }
 
   /**
@@ -38,10 +39,15 @@ export default class TenantsController {
   }
 
   /** GET /console/tenants/:id */
-  async show({ params, view, session }: HttpContext) {
-    const listing = await new TenantDirectory().find(params.id)
+  @inject()
+  async show(
+    { params, view, session }: HttpContext,
+    directory: TenantDirectory,
+    listUsers: ListUsers
+  ) {
+    const listing = await directory.find(params.id)
     if (!listing) throw new ConsoleNotFoundException()
-    const { users, invites } = await new ListUsers().handle({ tenantId: listing.tenant.id })
+    const { users, invites } = await listUsers.handle({ tenantId: listing.tenant.id })
     const defaults = app.config.get<MessagingConfig>('messaging').tenantDefaults
     return view.render('pages/tenants/show', {
       ...listing,
@@ -53,13 +59,13 @@ export default class TenantsController {
   }
 
   /** POST /console/tenants/:id/suspend */
-  async suspend({ params, request, response, session, consoleUser }: HttpContext) {
+  @inject()
+  async suspend(
+    { params, request, response, session, consoleUser }: HttpContext,
+    suspension: TenantSuspension
+  ) {
     const { reason } = await request.validateUsing(suspendTenantValidator)
-    const tenant = await new TenantSuspension().suspend(
-      params.id,
-      reason || null,
-      userActor(consoleUser)
-    )
+    const tenant = await suspension.suspend(params.id, reason || null, userActor(consoleUser))
     if (!tenant) throw new ConsoleNotFoundException()
     session.flash('notice', {
       kind: 'success',
@@ -69,8 +75,12 @@ export default class TenantsController {
   }
 
   /** POST /console/tenants/:id/resume */
-  async resume({ params, response, session, consoleUser }: HttpContext) {
-    const tenant = await new TenantSuspension().resume(params.id, userActor(consoleUser))
+  @inject()
+  async resume(
+    { params, response, session, consoleUser }: HttpContext,
+    suspension: TenantSuspension
+  ) {
+    const tenant = await suspension.resume(params.id, userActor(consoleUser))
     if (!tenant) throw new ConsoleNotFoundException()
     session.flash('notice', {
       kind: 'success',

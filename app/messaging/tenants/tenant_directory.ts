@@ -20,6 +20,16 @@ export class TenantDirectory {
     return tenant ? listingOf(tenant) : null
   }
 
+  /** Every tenant's id and name, by name: what an operator's tenant switcher lists */
+  async names(): Promise<Array<Pick<Tenant, 'id' | 'name'>>> {
+    return Tenant.query().select('id', 'name').orderBy('name').orderBy('id')
+  }
+
+  /** Whether there is such a tenant */
+  async exists(tenantId: string) {
+    return (await Tenant.query().select('id').where('id', tenantId).first()) !== null
+  }
+
   #withCounts() {
     return Tenant.query().select(
       'tenants.*',
