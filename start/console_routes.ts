@@ -51,10 +51,12 @@ router
         router
           .post('/password/reset/:token', [PasswordResetsController, 'update'])
           .as('password.reset.update')
-        router.get('/invites/:token', [InvitesController, 'show']).as('invites.show')
-        router.post('/invites/:token', [InvitesController, 'accept']).as('invites.accept')
       })
       .use(middleware.consoleGuest())
+
+    // Signed out or not: someone still signed in (as someone else) is told so, not sent away
+    router.get('/invites/:token', [InvitesController, 'show']).as('invites.show')
+    router.post('/invites/:token', [InvitesController, 'accept']).as('invites.accept')
 
     router
       .group(() => {

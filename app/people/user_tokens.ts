@@ -19,6 +19,11 @@ export function hashToken(token: string) {
   return createHash('sha256').update(token).digest('hex')
 }
 
+/** True for what a link's token looks like (not whether it works) */
+export function isTokenFormat(token: string) {
+  return TOKEN_FORMAT.test(token)
+}
+
 /**
  * The token's row while it can still be used (this kind, unused, unexpired);
  * null for anything else, a malformed token included. In a transaction the
@@ -29,7 +34,7 @@ export async function usableToken(
   token: string,
   trx?: TransactionClientContract
 ) {
-  if (!TOKEN_FORMAT.test(token)) return null
+  if (!isTokenFormat(token)) return null
   const query = UserToken.query(trx ? { client: trx } : {})
     .where('kind', kind)
     .where('token_hash', hashToken(token))

@@ -28,22 +28,30 @@ export default class InvitesController {
     return renderUsersPage(ctx, { email, role, url })
   }
 
-  /** GET /console/invites/:token */
+  /**
+   * GET /console/invites/:token: the form to join; to someone signed in, who
+   * they are signed in as and a button to sign out first (which comes back here)
+   */
   @inject()
   async show(ctx: HttpContext, acceptInvite: AcceptInvite) {
     const found = await acceptInvite.find(ctx.params.token)
     if (!found) return unusableLink(ctx, 'pages/auth/invite')
+    const web = ctx.auth.use('web')
     return ctx.view.render('pages/auth/invite', {
       token: ctx.params.token,
       email: found.invite.email,
       role: found.invite.role,
       tenantName: found.tenant.name,
+      signedInAs: (await web.check()) ? web.user!.email : null,
     })
   }
 
-  /** POST /console/invites/:token: the account is made and signed in */
+  /** POST /console/invites/:token: the account is made and signed in (not over another's session) */
   @inject()
   async accept(ctx: HttpContext, acceptInvite: AcceptInvite) {
+    if (await ctx.auth.use('web').check()) {
+      return ctx.response.redirect().toRoute('console.invites.show', { token: ctx.params.token })
+    }
     const { fullName, password } = await ctx.request.validateUsing(acceptInviteValidator)
     const user = await acceptInvite.handle(ctx.params.token, { fullName, password })
     if (!user) return unusableLink(ctx, 'pages/auth/invite')

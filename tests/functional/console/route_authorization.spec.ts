@@ -271,9 +271,15 @@ test.group('Console authorization, route by route', () => {
     for (const route of changes) {
       const response = await signedInChange(client, route, urlOf(route, resources), viewerOfA)
       if (SIGNED_OUT_PAGES.includes(route.pattern)) {
-        // The sign-in forms are for signed-out visitors: a signed-in person is sent home
+        // The sign-in forms are for signed-out visitors: a signed-in person is sent home, or back
+        // to the invite's page, which says who is signed in and offers to sign out first
+        const invite = route.pattern === '/console/invites/:token'
         assert.equal(response.status(), 302, keyOf(route))
-        assert.equal(response.header('location'), CONSOLE_PREFIX, keyOf(route))
+        assert.equal(
+          response.header('location'),
+          invite ? urlOf(route, resources) : CONSOLE_PREFIX,
+          keyOf(route)
+        )
         continue
       }
       if (keyOf(route) === SIGN_OUT) {
