@@ -1,5 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import User from '#models/user'
+import type User from '#models/user'
+import { findEnabledUser } from '#people/enabled_user'
 
 /** Between a right password and a right code: whose, and until when */
 const PENDING_KEY = 'console.pendingSignIn'
@@ -32,6 +33,5 @@ export function awaitSecondFactor(ctx: HttpContext, user: User) {
 export async function pendingSignIn(ctx: HttpContext) {
   const pending = ctx.session.get(PENDING_KEY) as PendingSignIn | undefined
   if (!pending || pending.until < Date.now()) return null
-  const user = await User.find(pending.userId)
-  return user && !user.disabledAt ? user : null
+  return findEnabledUser(pending.userId)
 }
