@@ -5,7 +5,8 @@ import type User from '#models/user'
 import type { MessageFamily } from '#messaging/actions/related_messages'
 import { carriesConsoleSecret } from '#messaging/console_secret'
 import { isErasedMarker } from '#messaging/erasure/redaction'
-import { shownTime, timelineOf } from '#controllers/console/message_timeline_view'
+import { shownTime } from '#controllers/console/shown_time'
+import { timelineOf } from '#controllers/console/message_timeline_view'
 
 /** The roles the cancel and retry routes let through (consoleRole on them) */
 const CHANGING_ROLES: User['role'][] = ['operator', 'admin']

@@ -1,22 +1,10 @@
-import type { DateTime } from 'luxon'
 import { MessageStatus } from '#enums/message_status'
 import type DeliveryEvent from '#models/delivery_event'
 import type Message from '#models/message'
 import type User from '#models/user'
 import { maskedValue } from '#messaging/audit/audit_snapshot'
 import { isErasedMarker } from '#messaging/erasure/redaction'
-
-/** A time as the page prints it (UTC, to the second) and as <time datetime> carries it */
-export interface ShownTime {
-  iso: string
-  text: string
-}
-
-export function shownTime(date: DateTime | null): ShownTime | null {
-  if (!date) return null
-  const utc = date.toUTC()
-  return { iso: utc.toISO()!, text: utc.toFormat("yyyy-LL-dd HH:mm:ss 'UTC'") }
-}
+import { shownTime, type ShownTime } from '#controllers/console/shown_time'
 
 /** After these nothing more is expected from a provider worth watching for: the page stops polling */
 const SETTLED_STATUSES: MessageStatus[] = [

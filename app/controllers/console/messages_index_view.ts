@@ -3,7 +3,7 @@ import { CHANNELS } from '#enums/channel'
 import { PRIORITIES } from '#enums/priority'
 import { MESSAGE_STATUSES } from '#enums/message_status'
 import type { MessageSearchResult } from '#messaging/actions/search_messages'
-import { shownTime } from '#controllers/console/message_timeline_view'
+import { shownTime } from '#controllers/console/shown_time'
 
 /** The filter form's fields, in the order the page shows them */
 const FILTER_FIELDS = [

@@ -11,6 +11,7 @@ import { InviteUser } from '#people/invite_user'
 import { ListUsers } from '#people/list_users'
 import { newTenantValidator, suspendTenantValidator } from '#validators/tenants'
 import { ConsoleNotFoundException } from '#exceptions/console_exceptions'
+import { tenantPage, tenantRow } from '#controllers/console/tenant_pages_view'
 
 /** What the page after a tenant's creation shows once: its admin's invite link */
 const CREATED_INVITE = 'tenantInvite'
@@ -20,7 +21,8 @@ export default class TenantsController {
   /** GET /console/tenants */
   @inject()
   async index({ view }: HttpContext, directory: TenantDirectory) {
-    return view.render('pages/tenants/index', { tenants: await directory.list() })
+    const tenants = await directory.list()
+    return view.render('pages/tenants/index', { tenants: tenants.map(tenantRow) })
   }
 
   /**
@@ -47,13 +49,11 @@ export default class TenantsController {
   ) {
     const listing = await directory.find(params.id)
     if (!listing) throw new ConsoleNotFoundException()
-    const { users, invites } = await listUsers.handle({ tenantId: listing.tenant.id })
+    const people = await listUsers.handle({ tenantId: listing.tenant.id })
     const defaults = app.config.get<MessagingConfig>('messaging').tenantDefaults
     return view.render('pages/tenants/show', {
-      ...listing,
+      ...tenantPage(listing, people),
       settings: tenantSettingsView(listing.tenant, defaults),
-      users,
-      invites,
       createdInvite: session.flashMessages.get(CREATED_INVITE) ?? null,
     })
   }

@@ -1,7 +1,10 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
+import { DateTime } from 'luxon'
 import Tenant from '#models/tenant'
 import UserToken from '#models/user_token'
+import { CONSOLE_MAIL_TENANT_ID } from '#people/console_mail'
+import { newToken } from '#people/user_tokens'
 import { createConsoleUser } from '#tests/helpers/console_users'
 import { createTenant } from '#tests/helpers/tenants'
 import { auditRowsFor } from '#tests/helpers/audit'
@@ -244,5 +247,84 @@ test.group('Console tenants (operators)', () => {
     }
     await tenant.refresh()
     assert.equal(tenant.status, 'active')
+  })
+})
+
+test.group('Console tenants: how the pages read', () => {
+  test('times are in UTC and say so, like the message pages', async ({ client, assert }) => {
+    const operator = await createConsoleUser('operator')
+    const { tenant } = await createTenant(`Timed ${Date.now()}`)
+    const admin = await createConsoleUser('admin', tenant.id)
+    await db.from('tenants').where('id', tenant.id).update({
+      created_at: '2026-01-02T03:04:05Z',
+      status: 'suspended',
+      suspended_at: '2026-02-03T04:05:06Z',
+    })
+    await db.from('users').where('id', admin.id).update({ last_sign_in_at: '2026-03-04T05:06:07Z' })
+    await UserToken.create({
+      kind: 'invite',
+      tokenHash: newToken().hash,
+      tenantId: tenant.id,
+      email: uniqueEmail('invited'),
+      role: 'viewer',
+      expiresAt: DateTime.fromISO('2099-04-05T06:07:08Z'),
+    })
+
+    const page = await client
+      .get(`/console/tenants/${tenant.id}`)
+      .withGuard('web')
+      .loginAs(operator)
+    page.assertStatus(200)
+    const html = page.text()
+    assert.include(html, 'Suspended since 2026-02-03 04:05:06 UTC')
+    for (const [iso, text] of [
+      ['2026-01-02T03:04:05.000Z', '2026-01-02 03:04:05 UTC'],
+      ['2026-03-04T05:06:07.000Z', '2026-03-04 05:06:07 UTC'],
+      ['2099-04-05T06:07:08.000Z', '2099-04-05 06:07:08 UTC'],
+    ]) {
+      assert.include(html, `<time datetime="${iso}">${text}</time>`)
+    }
+
+    const list = await client.get('/console/tenants').withGuard('web').loginAs(operator)
+    list.assertStatus(200)
+    assert.include(
+      list.text(),
+      '<time datetime="2026-01-02T03:04:05.000Z">2026-01-02 03:04:05 UTC</time>'
+    )
+  })
+
+  test('the console’s own mail tenant is marked for what it is; another tenant is not', async ({
+    client,
+    assert,
+  }) => {
+    const operator = await createConsoleUser('operator')
+    // As the first password reset makes it
+    await db.rawQuery(
+      `INSERT INTO tenants (id, name, status, settings) VALUES (?, 'Switchboard console', 'active', '{}')
+       ON CONFLICT (id) DO NOTHING`,
+      [CONSOLE_MAIL_TENANT_ID]
+    )
+    const { tenant } = await createTenant(`Ordinary ${Date.now()}`)
+
+    const response = await client.get('/console/tenants').withGuard('web').loginAs(operator)
+    response.assertStatus(200)
+    const html = response.text()
+    const rowOf = (id: string) => {
+      const start = html.lastIndexOf('<tr>', html.indexOf(`/console/tenants/${id}"`))
+      return html.slice(start, html.indexOf('</tr>', start))
+    }
+    assert.include(
+      rowOf(CONSOLE_MAIL_TENANT_ID),
+      '<span class="badge badge-info">console mail</span>'
+    )
+    assert.include(rowOf(CONSOLE_MAIL_TENANT_ID), 'password resets are sent from it')
+    assert.notInclude(rowOf(tenant.id), 'console mail')
+
+    const page = await client
+      .get(`/console/tenants/${CONSOLE_MAIL_TENANT_ID}`)
+      .withGuard('web')
+      .loginAs(operator)
+    page.assertStatus(200)
+    assert.include(page.text(), 'password resets are sent from this tenant')
   })
 })
