@@ -517,6 +517,7 @@ test.group('Console providers: who may see and change what', () => {
   test('an operator with all tenants manages the system providers; with a tenant picked, its own', async ({
     client,
     assert,
+    cleanup,
   }) => {
     const { tenantId, admin } = await tenantWithPeople()
     await addThroughForm(client, admin, { type: 'log', channel: 'email', name: 'Tenant log' })
@@ -534,6 +535,8 @@ test.group('Console providers: who may see and change what', () => {
       config: { baseUrl: 'http://10.0.0.5:5000', from: 'noreply@example.com' },
       secrets: { apiKey: 'internal-key-0001' },
     })
+    // A system provider is every tenant's fallback: left behind, later tests would route through it
+    cleanup(() => db.from('provider_configs').where('id', id).delete())
     const row = await db.from('provider_configs').where('id', id).firstOrFail()
     assert.isNull(row.tenant_id)
     assert.include(await pageAs(client, '/console/providers', operator), 'Internal Postal')
