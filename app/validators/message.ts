@@ -1,4 +1,4 @@
-import vine from '@vinejs/vine'
+import vine, { SimpleMessagesProvider } from '@vinejs/vine'
 import { DateTime } from 'luxon'
 import env from '#start/env'
 import { CHANNELS } from '#enums/channel'
@@ -18,7 +18,14 @@ const shortText = () => vine.string().trim().minLength(1).maxLength(255)
 const sharedFields = {
   channel: vine.enum(CHANNELS),
   priority: vine.enum(PRIORITIES).optional(),
-  messageType: vine.string().trim().minLength(1).maxLength(64).optional(),
+  // `console.*` is the console's own mail, whose content is never shown (carriesConsoleSecret)
+  messageType: vine
+    .string()
+    .trim()
+    .minLength(1)
+    .maxLength(64)
+    .regex(/^(?!console\.)/)
+    .optional(),
   subject: vine.string().trim().maxLength(998).optional(),
   content: vine
     .object({
@@ -40,6 +47,10 @@ const sharedFields = {
   sourceId: shortText().optional(),
   metadata: freeObject().optional(),
 }
+
+const messages = new SimpleMessagesProvider({
+  'messageType.regex': 'The messageType prefix "console." is reserved for the console\'s own mail',
+})
 
 export const sendMessageValidator = vine.compile(
   vine.object({
@@ -79,3 +90,6 @@ export const sendBulkValidator = vine.compile(
       .maxLength(env.get('BULK_MAX_RECIPIENTS')),
   })
 )
+
+sendMessageValidator.messagesProvider = messages
+sendBulkValidator.messagesProvider = messages
