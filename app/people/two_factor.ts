@@ -101,6 +101,20 @@ export class TwoFactor {
       throw new PeopleRuleException('Operators must keep two-factor sign-in on')
     }
     await assertCurrentPassword(user, currentPassword)
+    await this.#clear(user, 'user.two_factor_disabled', userActor(user))
+  }
+
+  /**
+   * Cleared for someone who lost their authenticator (by an operator, with
+   * users:reset-two-factor): whoever must use it enrols again at their next
+   * sign-in, with a new secret.
+   */
+  async reset(user: User, actor: AuditActor) {
+    await this.#clear(user, 'user.two_factor_reset', actor)
+  }
+
+  /** No secret, not enabled, no last code: as before enrolment */
+  async #clear(user: User, action: string, actor: AuditActor) {
     await db.transaction(async (trx) => {
       user.useTransaction(trx)
       user.totpSecret = null
@@ -108,13 +122,7 @@ export class TwoFactor {
       await user.save()
       await trx.rawQuery('UPDATE users SET totp_last_step = NULL WHERE id = ?', [user.id])
       await this.audit.record(
-        {
-          tenantId: user.tenantId,
-          actor: userActor(user),
-          action: 'user.two_factor_disabled',
-          targetType: 'user',
-          targetId: String(user.id),
-        },
+        { tenantId: user.tenantId, actor, action, targetType: 'user', targetId: String(user.id) },
         trx
       )
     })
