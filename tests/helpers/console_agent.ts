@@ -71,6 +71,15 @@ export class ConsoleAgent {
     return this.submit('/console/two-factor', '/console/two-factor', { code: totpCode(secret) })
   }
 
+  /** Signs in someone who must enrol two-factor (an operator's first sign-in): the secret their app now holds */
+  async signInEnrolling(email: string, password: string) {
+    await this.signIn(email, password)
+    const secret = await this.enrolmentSecretOn('/console/two-factor')
+    const done = await this.post('/console/two-factor', { code: totpCode(secret) })
+    if (done.location !== '/console') throw new Error(`enrolment failed: ${done.status}`)
+    return secret
+  }
+
   /** Where the password step leads: /console (signed in), /console/two-factor, or back to /console/login */
   async passwordLeadsTo(email: string, password: string) {
     const page = await this.signIn(email, password)
