@@ -44,15 +44,17 @@ export class SignIn {
   }
 
   /**
-   * Step two, for the user whose password was right. A first right code also
-   * completes the enrolment of someone who had not enrolled yet.
+   * Step two, for the user whose password was right. Someone not enrolled yet
+   * enrols here: `candidate` is the key their enrolment page showed, stored on
+   * the account by a first right code from it.
    */
-  async withCode(user: User, code: string, address: string) {
+  async withCode(user: User, code: string, address: string, candidate: string | null) {
     if (user.disabledAt) throw new AccountDisabledException()
     await this.throttle.take(user.email, address)
-    if (!(await this.twoFactor.confirm(user, code, userActor(user)))) {
-      throw new InvalidTwoFactorCodeException()
-    }
+    const right = user.totpEnabledAt
+      ? await this.twoFactor.verify(user, code)
+      : candidate !== null && (await this.twoFactor.enrol(user, candidate, code, userActor(user)))
+    if (!right) throw new InvalidTwoFactorCodeException()
     await this.#completed(user, address)
   }
 

@@ -6,7 +6,7 @@ import QRCode from 'qrcode'
 import { CredentialsCipher } from '#messaging/accounts/credentials_cipher'
 import { sealedRow, USER_TOTP_SECRET } from '#messaging/accounts/credentials_columns'
 import { AuditLog, type AuditActor } from '#messaging/audit/audit_log'
-import type User from '#models/user'
+import User from '#models/user'
 import { userActor } from '#messaging/audit/audit_actors'
 import { PeopleRuleException } from '#people/people_exceptions'
 import { assertCurrentPassword } from '#people/current_password'
@@ -25,11 +25,12 @@ export interface Enrolment {
 }
 
 /**
- * TOTP two-factor sign-in. The secret is sealed at rest with the credentials
- * key ring (so credentials:rotate-key re-seals it too) and is created when
- * enrolment starts; two-factor is on only once a first code confirmed it. A
- * code is accepted once: the step it was accepted for is kept, and only a
- * later step passes after it.
+ * TOTP two-factor sign-in. A new key is only shown (the caller keeps it, in
+ * the enrolling person's session) until a first right code from it enrols:
+ * only then is it stored, sealed with the credentials key ring (so
+ * credentials:rotate-key re-seals it too), and two-factor on. A code is
+ * accepted once: the step it was accepted for is kept, and only a later step
+ * passes after it.
  */
 @inject()
 export class TwoFactor {
@@ -38,15 +39,14 @@ export class TwoFactor {
     private audit: AuditLog
   ) {}
 
-  /** The secret to enrol with; created (and kept, sealed) on the first call */
-  async enrolment(user: User): Promise<Enrolment> {
+  /** A new key to enrol with: nothing is stored until `enrol` */
+  newSecret() {
+    return new Secret({ size: 20 }).base32
+  }
+
+  /** What the enrolment page shows for the key: the key itself and its QR code */
+  async enrolment(user: User, secret: string): Promise<Enrolment> {
     if (user.totpEnabledAt) throw new PeopleRuleException('Two-factor sign-in is already on')
-    let secret = this.#secretOf(user)
-    if (!secret) {
-      secret = new Secret({ size: 20 }).base32
-      user.totpSecret = this.cipher.encrypt({ secret }, this.#row(user))
-      await user.save()
-    }
     const uri = this.#totp(user, secret).toString()
     return { secret, qrSvg: await QRCode.toString(uri, { type: 'svg', margin: 1 }) }
   }
@@ -59,10 +59,8 @@ export class TwoFactor {
   async verify(user: User, code: string): Promise<boolean> {
     const secret = this.#secretOf(user)
     if (!secret) return false
-    const now = Date.now()
-    const delta = this.#totp(user, secret).validate({ token: code, timestamp: now, window: WINDOW })
-    if (delta === null) return false
-    const step = TOTP.counter({ period: TOTP_SETTINGS.period, timestamp: now }) + delta
+    const step = this.#stepOf(user, secret, code)
+    if (step === null) return false
     const taken = await db.rawQuery(
       `UPDATE users SET totp_last_step = ?
        WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)
@@ -72,27 +70,34 @@ export class TwoFactor {
     return taken.rows.length === 1
   }
 
-  /** Turns two-factor on once the first code from the enrolled app is right */
-  async confirm(user: User, code: string, actor: AuditActor): Promise<boolean> {
-    if (!(await this.verify(user, code))) return false
-    if (!user.totpEnabledAt) {
-      await db.transaction(async (trx) => {
-        user.useTransaction(trx)
-        user.totpEnabledAt = DateTime.now()
-        await user.save()
-        await this.audit.record(
-          {
-            tenantId: user.tenantId,
-            actor,
-            action: 'user.two_factor_enabled',
-            targetType: 'user',
-            targetId: String(user.id),
-          },
-          trx
-        )
-      })
-    }
-    return true
+  /**
+   * Turns two-factor on with the key the person's app was given, once a code
+   * from it is right: the key is stored now, with the code's step as the last
+   * one accepted. False for a wrong code, or when two-factor was turned on
+   * meanwhile (in another session, with another key).
+   */
+  async enrol(user: User, secret: string, code: string, actor: AuditActor): Promise<boolean> {
+    const step = this.#stepOf(user, secret, code)
+    if (step === null) return false
+    return db.transaction(async (trx) => {
+      const row = await User.query({ client: trx }).where('id', user.id).forUpdate().firstOrFail()
+      if (row.totpEnabledAt) return false
+      row.totpSecret = this.cipher.encrypt({ secret }, this.#row(row))
+      row.totpEnabledAt = DateTime.now()
+      await row.save()
+      await trx.rawQuery('UPDATE users SET totp_last_step = ? WHERE id = ?', [step, row.id])
+      await this.audit.record(
+        {
+          tenantId: row.tenantId,
+          actor,
+          action: 'user.two_factor_enabled',
+          targetType: 'user',
+          targetId: String(row.id),
+        },
+        trx
+      )
+      return true
+    })
   }
 
   /** Off, by a tenant's person who chose it, with their password; operators must keep it */
@@ -131,6 +136,14 @@ export class TwoFactor {
   #secretOf(user: User) {
     if (!user.totpSecret) return null
     return this.cipher.decrypt<{ secret: string }>(user.totpSecret, this.#row(user)).secret
+  }
+
+  /** The time step the code is right for (now, ±1 step); null when it is wrong */
+  #stepOf(user: User, secret: string, code: string) {
+    const now = Date.now()
+    const delta = this.#totp(user, secret).validate({ token: code, timestamp: now, window: WINDOW })
+    if (delta === null) return null
+    return TOTP.counter({ period: TOTP_SETTINGS.period, timestamp: now }) + delta
   }
 
   #row(user: User) {

@@ -9,6 +9,11 @@ import {
   currentPasswordValidator,
   twoFactorCodeValidator,
 } from '#validators/people'
+import {
+  candidateSecret,
+  forgetCandidate,
+  keptCandidate,
+} from '#controllers/console/two_factor_candidate'
 
 /** The signed-in person's own account: who they are, their password, their second factor */
 export default class AccountController {
@@ -32,8 +37,9 @@ export default class AccountController {
   /** GET /console/account/two-factor: enrolment, for a tenant's person turning it on */
   @inject()
   async showTwoFactor(ctx: HttpContext, twoFactor: TwoFactor) {
-    if (ctx.consoleUser.totpEnabledAt) return ctx.response.redirect().toRoute('console.account')
-    const enrolment = await twoFactor.enrolment(ctx.consoleUser)
+    const user = ctx.consoleUser
+    if (user.totpEnabledAt) return ctx.response.redirect().toRoute('console.account')
+    const enrolment = await twoFactor.enrolment(user, candidateSecret(ctx, user, twoFactor))
     return ctx.view.render('pages/account/two_factor', { enrolment })
   }
 
@@ -42,9 +48,11 @@ export default class AccountController {
   async enableTwoFactor(ctx: HttpContext, twoFactor: TwoFactor) {
     const { code } = await ctx.request.validateUsing(twoFactorCodeValidator)
     const user = ctx.consoleUser
-    if (!(await twoFactor.confirm(user, code, userActor(user)))) {
+    const secret = keptCandidate(ctx, user)
+    if (!secret || !(await twoFactor.enrol(user, secret, code, userActor(user)))) {
       throw new InvalidTwoFactorCodeException()
     }
+    forgetCandidate(ctx)
     ctx.session.flash('notice', {
       kind: 'success',
       text: 'Two-factor sign-in is on: each sign-in now asks for a code from your app.',

@@ -1,6 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type User from '#models/user'
 import { findEnabledUser } from '#people/enabled_user'
+import { forgetCandidate } from '#controllers/console/two_factor_candidate'
 
 /** Between a right password and a right code: whose, and until when */
 const PENDING_KEY = 'console.pendingSignIn'
@@ -18,6 +19,7 @@ interface PendingSignIn {
  */
 export async function startSession(ctx: HttpContext, user: User) {
   ctx.session.forget(PENDING_KEY)
+  forgetCandidate(ctx)
   await ctx.auth.use('web').login(user)
   await ctx.session.tag(String(user.id))
 }

@@ -5,6 +5,7 @@ import { TwoFactor } from '#people/two_factor'
 import { twoFactorCodeValidator } from '#validators/people'
 import { CONSOLE_PREFIX } from '#console/console_paths'
 import { pendingSignIn, startSession } from '#controllers/console/console_sign_in'
+import { candidateSecret, keptCandidate } from '#controllers/console/two_factor_candidate'
 
 /**
  * The second step of signing in: a code from an authenticator app. Someone
@@ -17,7 +18,9 @@ export default class TwoFactorController {
   async show(ctx: HttpContext, twoFactor: TwoFactor) {
     const user = await pendingSignIn(ctx)
     if (!user) return expired(ctx)
-    const enrolment = user.totpEnabledAt ? null : await twoFactor.enrolment(user)
+    const enrolment = user.totpEnabledAt
+      ? null
+      : await twoFactor.enrolment(user, candidateSecret(ctx, user, twoFactor))
     return ctx.view.render('pages/auth/two_factor', { email: user.email, enrolment })
   }
 
@@ -27,7 +30,7 @@ export default class TwoFactorController {
     const user = await pendingSignIn(ctx)
     if (!user) return expired(ctx)
     const { code } = await ctx.request.validateUsing(twoFactorCodeValidator)
-    await signIn.withCode(user, code, ctx.request.ip())
+    await signIn.withCode(user, code, ctx.request.ip(), keptCandidate(ctx, user))
     await startSession(ctx, user)
     return ctx.response.redirect(CONSOLE_PREFIX)
   }

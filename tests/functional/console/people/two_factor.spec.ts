@@ -40,10 +40,9 @@ test.group('Console sign-in: two-factor', () => {
     assert.include(enrolment.html, 'Set up two-factor sign-in')
     assert.match(enrolment.html, /<div class="qr"><svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/)
     const secret = enrolmentSecret(enrolment.html)
-    // Sealed at rest, never the key itself
+    // Nothing stored until a right code
     const stored = await User.findOrFail(operator.id)
-    assert.match(stored.totpSecret!, /^v2\./)
-    assert.notInclude(stored.totpSecret!, secret)
+    assert.isNull(stored.totpSecret)
     assert.isNull(stored.totpEnabledAt)
 
     const wrong = await agent.post('/console/two-factor', { code: wrongCode(secret) })
@@ -57,6 +56,9 @@ test.group('Console sign-in: two-factor', () => {
     await stored.refresh()
     assert.isNotNull(stored.totpEnabledAt)
     assert.isNotNull(stored.lastSignInAt)
+    // Sealed at rest, never the key itself
+    assert.match(stored.totpSecret!, /^v2\./)
+    assert.notInclude(stored.totpSecret!, secret)
 
     const audit = await auditRowsFor('user', String(operator.id))
     assert.deepEqual(
