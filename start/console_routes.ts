@@ -144,6 +144,11 @@ router
           .where('id', number)
           .as('users.destroy')
           .use(admin)
+        router
+          .post('/users/:id/enable', [UsersController, 'enable'])
+          .where('id', number)
+          .as('users.enable')
+          .use(admin)
 
         router.post('/tenant', [TenantSwitchController, 'store']).as('tenant.switch').use(operator)
         router.get('/tenants', [TenantsController, 'index']).as('tenants.index').use(operator)

@@ -2,11 +2,12 @@ import { inject } from '@adonisjs/core'
 import type { HttpContext } from '@adonisjs/core/http'
 import { ChangeUserRole } from '#people/change_user_role'
 import { DisableUser } from '#people/disable_user'
+import { EnableUser } from '#people/enable_user'
 import { roleValidator } from '#validators/people'
 import { renderUsersPage, visibleUser } from '#controllers/console/users_page'
 import { CONSOLE_PREFIX } from '#console/console_paths'
 
-/** A tenant's people (an operator: everyone's): roles and disabling */
+/** A tenant's people (an operator: everyone's): roles, disabling and enabling again */
 export default class UsersController {
   /** GET /console/users */
   async index(ctx: HttpContext) {
@@ -36,5 +37,17 @@ export default class UsersController {
       text: `${user.email} is disabled and signed out everywhere.`,
     })
     return ctx.response.redirect().toRoute('console.users.index')
+  }
+
+  /** POST /console/users/:id/enable: a disabled account signs in again */
+  @inject()
+  async enable(ctx: HttpContext, enableUser: EnableUser) {
+    const target = await visibleUser(ctx, ctx.params.id)
+    const user = await enableUser.handle(target, ctx.consoleUser)
+    ctx.session.flash('notice', {
+      kind: 'success',
+      text: `${user.email} is enabled: they can sign in again.`,
+    })
+    return ctx.response.redirect().back()
   }
 }

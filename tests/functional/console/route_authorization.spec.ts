@@ -57,6 +57,7 @@ const PARAMS_OF: Record<string, Record<string, Resource>> = {
   '/console/users': {},
   '/console/users/invites': {},
   '/console/users/:id': { id: 'user' },
+  '/console/users/:id/enable': { id: 'user' },
   '/console/tenant': {},
   '/console/tenants': {},
   '/console/tenants/:id': { id: 'tenant' },

@@ -3,7 +3,7 @@ import User from '#models/user'
 import { createTenant } from '#tests/helpers/tenants'
 import { CONSOLE_TEST_PASSWORD, createConsoleUser } from '#tests/helpers/console_users'
 import { auditRowsFor } from '#tests/helpers/audit'
-import { ConsoleAgent, totpCode } from '#tests/helpers/console_agent'
+import { ConsoleAgent } from '#tests/helpers/console_agent'
 
 /** A signed-in browser for this user (who has no two-factor) */
 async function signedIn(user: User) {
@@ -29,6 +29,11 @@ async function changeRole(agent: ConsoleAgent, user: User, role: string) {
 /** DELETE /console/users/:id from the users page */
 async function disable(agent: ConsoleAgent, user: User) {
   return agent.submit('/console/users', `/console/users/${user.id}?_method=DELETE`, {})
+}
+
+/** POST /console/users/:id/enable from the users page */
+async function enable(agent: ConsoleAgent, user: User) {
+  return agent.submit('/console/users', `/console/users/${user.id}/enable`, {})
 }
 
 test.group('Console users', () => {
@@ -97,6 +102,42 @@ test.group('Console users', () => {
     assert.isNull(admin.disabledAt)
   })
 
+  test('an admin enables a disabled account again (audited): it signs in as before', async ({
+    assert,
+  }) => {
+    const { admin, member, agent } = await team('Enabling')
+    await disable(agent, member)
+    const page = await agent.get('/console/users')
+    assert.include(page.html, `action="/console/users/${member.id}/enable"`)
+    assert.notInclude(page.html, `action="/console/users/${admin.id}/enable"`)
+
+    const done = await enable(agent, member)
+    assert.equal(done.location, '/console/users')
+    assert.include(await agent.noticeAfter(done), `${member.email} is enabled`)
+    await member.refresh()
+    assert.isNull(member.disabledAt)
+    assert.equal(member.role, 'agent')
+    assert.equal(
+      await new ConsoleAgent().passwordLeadsTo(member.email, CONSOLE_TEST_PASSWORD),
+      '/console'
+    )
+
+    const rows = await auditRowsFor('user', String(member.id))
+    assert.deepEqual(
+      rows.map((row) => row.action),
+      ['user.disabled', 'user.enabled']
+    )
+    const enabled = rows[1]
+    assert.equal(enabled.actor_type, 'user')
+    assert.equal(enabled.actor_id, String(admin.id))
+    assert.isNotNull(enabled.before?.disabledAt)
+    assert.deepInclude(enabled.after, { disabledAt: null })
+
+    // Enabling one that is not disabled changes nothing
+    await enable(agent, member)
+    assert.lengthOf(await auditRowsFor('user', String(member.id)), 2)
+  })
+
   test("another tenant's admin gets 404 for this tenant's people; a viewer gets 403", async ({
     assert,
   }) => {
@@ -106,6 +147,7 @@ test.group('Console users', () => {
     for (const response of [
       await changeRole(other.agent, ours.member, 'admin'),
       await disable(other.agent, ours.member),
+      await enable(other.agent, ours.member),
     ]) {
       assert.equal(response.status, 404)
       assert.notInclude(response.html, ours.member.email)
@@ -122,6 +164,7 @@ test.group('Console users', () => {
       ['/console/users/invites', { email: 'someone@console.test', role: 'admin' }],
       [`/console/users/${ours.member.id}?_method=PUT`, { role: 'admin' }],
       [`/console/users/${ours.member.id}?_method=DELETE`, {}],
+      [`/console/users/${ours.member.id}/enable`, {}],
     ] as const) {
       const refused = await viewerAgent.post(path, fields)
       assert.equal(refused.status, 403, path)
@@ -137,9 +180,7 @@ test.group('Console users', () => {
     const second = await team('Second filter')
     const operator = await createConsoleUser('operator')
     const agent = new ConsoleAgent()
-    await agent.signIn(operator.email, CONSOLE_TEST_PASSWORD)
-    const secret = await agent.enrolmentSecretOn('/console/two-factor')
-    await agent.post('/console/two-factor', { code: totpCode(secret) })
+    await agent.signInEnrolling(operator.email, CONSOLE_TEST_PASSWORD)
 
     const all = await agent.get('/console/users?tenant=all')
     assert.equal(all.status, 200)
@@ -154,5 +195,20 @@ test.group('Console users', () => {
     assert.equal(changed.location, '/console/users')
     await second.member.refresh()
     assert.equal(second.member.role, 'viewer')
+
+    // Anyone disabled, another operator too, is enabled again by an operator
+    const colleague = await createConsoleUser('operator')
+    await disable(agent, colleague)
+    await disable(agent, second.viewer)
+    for (const person of [colleague, second.viewer]) {
+      const enabled = await enable(agent, person)
+      assert.include(await agent.noticeAfter(enabled), `${person.email} is enabled`)
+      await person.refresh()
+      assert.isNull(person.disabledAt)
+    }
+    const [, entry] = await auditRowsFor('user', String(colleague.id))
+    assert.equal(entry.action, 'user.enabled')
+    assert.isNull(entry.tenant_id)
+    assert.equal(entry.actor_id, String(operator.id))
   })
 })
