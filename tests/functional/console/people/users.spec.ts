@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
 import User from '#models/user'
 import { createTenant } from '#tests/helpers/tenants'
 import { CONSOLE_TEST_PASSWORD, createConsoleUser } from '#tests/helpers/console_users'
@@ -34,6 +35,43 @@ async function disable(agent: ConsoleAgent, user: User) {
 /** POST /console/users/:id/enable from the users page */
 async function enable(agent: ConsoleAgent, user: User) {
   return agent.submit('/console/users', `/console/users/${user.id}/enable`, {})
+}
+
+/** `count` more viewers in the admin's tenant (one INSERT, with the admin's password hash) */
+async function moreViewers(admin: User, count: number) {
+  const prefix = `paged-${Date.now()}`
+  await db.table('users').multiInsert(
+    Array.from({ length: count }, (_, index) => ({
+      email: `${prefix}-${String(index).padStart(3, '0')}@console.test`,
+      password: admin.password,
+      role: 'viewer',
+      tenant_id: admin.tenantId,
+    }))
+  )
+}
+
+/** The people listed on a users page, by the email each row shows (none has a name here) */
+function emailsOn(html: string) {
+  return [...html.matchAll(/<strong>([^<\s]+@[^<\s]+)<\/strong>/g)].map((found) => found[1])
+}
+
+/** A pager link's URL as a browser reads it from the HTML */
+function linkOn(html: string, rel: 'prev' | 'next') {
+  const found = new RegExp(`href="([^"]+)" rel="${rel}"`).exec(html)
+  return found ? found[1].replaceAll('&amp;', '&') : null
+}
+
+/** The HTML of a users page and of every page after it, following its Next links (which keep its tenant filter) */
+async function everyPage(agent: ConsoleAgent, url: string) {
+  const tenantOf = (link: string) => new URL(link, 'http://console.test').searchParams.get('tenant')
+  const pages: string[] = []
+  for (let next: string | null = url; next; next = linkOn(pages.at(-1)!, 'next')) {
+    if (tenantOf(next) !== tenantOf(url)) throw new Error(`${next} lost the tenant filter`)
+    const page = await agent.get(next)
+    if (page.status !== 200) throw new Error(`${next}: ${page.status}`)
+    pages.push(page.html)
+  }
+  return pages.join('\n')
 }
 
 test.group('Console users', () => {
@@ -138,6 +176,39 @@ test.group('Console users', () => {
     assert.lengthOf(await auditRowsFor('user', String(member.id)), 2)
   })
 
+  test('people come 50 a page, in order, none twice; a page past the end shows the last one', async ({
+    assert,
+  }) => {
+    const { admin, member, viewer, agent } = await team('Paged')
+    await moreViewers(admin, 52)
+
+    const first = await agent.get('/console/users')
+    const onFirst = emailsOn(first.html)
+    assert.lengthOf(onFirst, 50)
+    assert.include(first.html, 'Page 1 of 2 · 55 people')
+    assert.isNull(linkOn(first.html, 'prev'))
+    assert.equal(linkOn(first.html, 'next'), '/console/users?page=2')
+
+    const second = await agent.get(linkOn(first.html, 'next')!)
+    const onSecond = emailsOn(second.html)
+    assert.lengthOf(onSecond, 5)
+    assert.include(second.html, 'Page 2 of 2 · 55 people')
+    assert.equal(linkOn(second.html, 'prev'), '/console/users?page=1')
+    assert.isNull(linkOn(second.html, 'next'))
+    const everyone = [...onFirst, ...onSecond]
+    assert.deepEqual(everyone, [...everyone].sort())
+    assert.lengthOf(new Set(everyone), 55)
+    for (const person of [admin, member, viewer]) assert.include(everyone, person.email)
+
+    const past = await agent.get('/console/users?page=9')
+    assert.deepEqual(emailsOn(past.html), onSecond)
+    for (const odd of ['0', '-1', 'two', '1e9', '99999999999']) {
+      const page = await agent.get(`/console/users?page=${odd}`)
+      assert.equal(page.status, 200, odd)
+      assert.deepEqual(emailsOn(page.html), onFirst, odd)
+    }
+  })
+
   test("another tenant's admin gets 404 for this tenant's people; a viewer gets 403", async ({
     assert,
   }) => {
@@ -182,14 +253,25 @@ test.group('Console users', () => {
     const agent = new ConsoleAgent()
     await agent.signInEnrolling(operator.email, CONSOLE_TEST_PASSWORD)
 
-    const all = await agent.get('/console/users?tenant=all')
-    assert.equal(all.status, 200)
-    for (const user of [first.admin, second.admin, operator]) assert.include(all.html, user.email)
-    assert.include(all.html, 'First filter')
+    // Everyone (of every test so far) spans pages, each linking the next with the filter kept
+    const all = await everyPage(agent, '/console/users?tenant=all')
+    for (const user of [first.admin, second.admin, operator]) assert.include(all, user.email)
+    assert.include(all, 'First filter')
 
     const filtered = await agent.get(`/console/users?tenant=${first.tenant.id}`)
     assert.include(filtered.html, first.admin.email)
     assert.notInclude(filtered.html, second.admin.email)
+
+    // Paging keeps the tenant filter
+    await moreViewers(first.admin, 50)
+    const pageOne = await agent.get(`/console/users?tenant=${first.tenant.id}`)
+    const next = linkOn(pageOne.html, 'next')
+    assert.equal(next, `/console/users?tenant=${first.tenant.id}&page=2`)
+    const pageTwo = await agent.get(next!)
+    assert.include(pageTwo.html, 'Page 2 of 2 · 53 people')
+    assert.lengthOf(emailsOn(pageTwo.html), 3)
+    assert.notInclude(pageTwo.html, second.admin.email)
+    assert.equal(linkOn(pageTwo.html, 'prev'), `/console/users?tenant=${first.tenant.id}&page=1`)
 
     const changed = await changeRole(agent, second.member, 'viewer')
     assert.equal(changed.location, '/console/users')
