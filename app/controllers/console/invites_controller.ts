@@ -8,7 +8,7 @@ import { acceptInviteValidator, inviteValidator } from '#validators/people'
 import { tenantIdOf } from '#console/console_scope'
 import { CONSOLE_PREFIX } from '#console/console_paths'
 import { startSession } from '#controllers/console/console_sign_in'
-import { renderUsersPage } from '#controllers/console/users_page'
+import { CREATED_INVITE, type CreatedInvite } from '#controllers/console/users_page'
 import { unusableLink } from '#controllers/console/unusable_link'
 
 /** Inviting people into a tenant, and joining through an invite link */
@@ -16,7 +16,8 @@ export default class InvitesController {
   /**
    * POST /console/users/invites: an admin invites into their tenant, an
    * operator into the tenant the form (else the header's switcher) names.
-   * The answer shows the link, once.
+   * The users page shows the link next, once (flashed: a reload shows it no
+   * more, and re-posts nothing); an operator's lists the tenant invited into.
    */
   @inject()
   async store(ctx: HttpContext, inviteUser: InviteUser) {
@@ -25,7 +26,10 @@ export default class InvitesController {
     const tenantId = user.isOperator ? (chosen ?? tenantIdOf(ctx)) : user.tenantId
     if (!tenantId) throw fieldError('tenantId', 'Pick the tenant to invite into')
     const { url } = await inviteUser.handle({ tenantId, email, role }, userActor(user))
-    return renderUsersPage(ctx, { email, role, url })
+    const createdInvite: CreatedInvite = { email, role, url }
+    ctx.session.flash(CREATED_INVITE, createdInvite)
+    const qs = user.isOperator ? { tenant: tenantId } : {}
+    return ctx.response.redirect().toRoute('console.users.index', {}, { qs })
   }
 
   /**

@@ -6,7 +6,9 @@ import { ListUsers } from '#people/list_users'
 import { canSee, tenantIdOf } from '#console/console_scope'
 import { ConsoleNotFoundException } from '#exceptions/console_exceptions'
 
-/** A link just created, for the users page to show once */
+/** A link just created, flashed by the invite form for the users page to show once */
+export const CREATED_INVITE = 'createdInvite'
+
 export interface CreatedInvite {
   email: string
   role: string
@@ -16,10 +18,10 @@ export interface CreatedInvite {
 /**
  * The users page: an admin sees their tenant's people, an operator everyone
  * (or one tenant: the `tenant` filter, else the header's switcher), each with
- * the invites still waiting; 50 people a page. Rendered by the invite form's
- * POST too, which is the only time the new link is shown.
+ * the invites still waiting; 50 people a page. Right after the invite form,
+ * the new link too, the only time it is shown.
  */
-export async function renderUsersPage(ctx: HttpContext, createdInvite?: CreatedInvite) {
+export async function renderUsersPage(ctx: HttpContext) {
   const user = ctx.consoleUser
   const tenantId = user.isOperator ? filteredTenant(ctx) : user.tenantId
   const { users, pages, invites } = await new ListUsers().handle({ tenantId }, pageAsked(ctx))
@@ -38,7 +40,7 @@ export async function renderUsersPage(ctx: HttpContext, createdInvite?: CreatedI
     tenantId,
     currentUserId: String(user.id),
     roles: TENANT_ROLES,
-    createdInvite,
+    createdInvite: (ctx.session.flashMessages.get(CREATED_INVITE) as CreatedInvite) ?? null,
   })
 }
 

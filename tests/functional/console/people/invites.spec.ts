@@ -22,7 +22,7 @@ async function signedInAdmin(name = 'Acme') {
   return { tenant, admin, agent }
 }
 
-/** Posts the invite form of the users page; the page shown in answer */
+/** Posts the invite form of the users page; the answer (a redirect) */
 async function invite(agent: ConsoleAgent, fields: Record<string, string>) {
   return agent.submit('/console/users', '/console/users/invites', fields)
 }
@@ -34,8 +34,9 @@ test.group('Console invites', () => {
     const { tenant, admin, agent } = await signedInAdmin('Invites & Co')
     const email = `new-agent-${Date.now()}@console.test`
 
-    const created = await invite(agent, { email, role: 'agent' })
-    assert.equal(created.status, 200)
+    const answer = await invite(agent, { email, role: 'agent' })
+    assert.equal(answer.location, '/console/users')
+    const created = await agent.follow(answer)
     const link = INVITE_LINK.exec(created.html)
     assert.isNotNull(link)
     assert.match(created.html, /class="secret-once" id="invite-url">[^<]*\/console\/invites\//)
@@ -157,7 +158,8 @@ test.group('Console invites', () => {
       role: 'admin',
       tenantId: tenant.id,
     })
-    assert.match(picked.html, INVITE_LINK)
+    assert.equal(picked.location, `/console/users?tenant=${tenant.id}`)
+    assert.match(await agent.htmlAfter(picked), INVITE_LINK)
     const row = await UserToken.findByOrFail('email', email)
     assert.equal(row.tenantId, tenant.id)
     assert.equal(row.role, 'admin')
