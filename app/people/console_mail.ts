@@ -43,13 +43,16 @@ export class ConsoleMailer {
       channel: Channel.Email,
       priority: Priority.P0,
       recipient: mail.to,
-      messageType: mail.messageType,
       subject: mail.subject,
       content: { text: mail.text, html: mail.html },
       sourceType: mail.sourceType,
       sourceId: mail.sourceId,
     })
-    const { message } = await this.sendMessage.handle(await consoleSender(), request)
+    // Its `console.*` type is added after validation: the validator reserves it, refusing it to the API
+    const { message } = await this.sendMessage.handle(await consoleSender(), {
+      ...request,
+      messageType: mail.messageType,
+    })
     return message
   }
 }
