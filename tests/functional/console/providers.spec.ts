@@ -536,7 +536,9 @@ test.group('Console providers: who may see and change what', () => {
       secrets: { apiKey: 'internal-key-0001' },
     })
     // A system provider is every tenant's fallback: left behind, later tests would route through it
-    cleanup(() => db.from('provider_configs').where('id', id).delete())
+    cleanup(async () => {
+      await db.from('provider_configs').where('id', id).delete()
+    })
     const row = await db.from('provider_configs').where('id', id).firstOrFail()
     assert.isNull(row.tenant_id)
     assert.include(await pageAs(client, '/console/providers', operator), 'Internal Postal')
